@@ -1,0 +1,116 @@
+// tokenscope bench tome: ToMe's measured speed-up against its FLOP ratio, and the ViT's
+// sustained GFLOP/s against a plain 1024^3 matmul in the same run.
+#include "app/cli_args.h"
+#include "app/command_line.h"
+#include "core/nn/flop_counter.h"
+#include "core/tome/tome_api.h"
+#include "core/util/threads.h"
+
+#include <torch/torch.h>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace ts::cli {
+namespace {
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+double matmulGflops(int repeats)
+{
+    c10::InferenceMode guard;
+    torch::Tensor a = torch::randn({1024, 1024}), b = torch::randn({1024, 1024});
+    torch::mm(a, b); // warm up
+    std::vector<double> times;
+    for (int i = 0; i < repeats; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        torch::mm(a, b);
+        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return 2.0 * 1024 * 1024 * 1024 / median(times) / 1e9;
+}
+
+} // namespace
+
+int runBenchTome(const std::vector<std::string>& argv)
+{
+    const Args args(argv, {"repeats"}, {"json"});
+    const int repeats = static_cast<int>(args.integer("repeats", 5, 1, 100));
+    const bool json = args.flag("json");
+    const double matmul = matmulGflops(20);
+    QJsonArray rows;
+    if (!json) {
+        std::printf("threads: %d   1024^3 matmul: %.1f GFLOP/s (median of 20)\n", torchThreads(), matmul);
+        std::printf("%-9s %5s %3s %10s %8s %10s %9s %9s %8s\n", "model", "batch", "r", "median ms", "GFLOP", "GFLOP/s",
+                    "speedup", "FLOP ratio", "share");
+    }
+    const cv::Mat image(224, 224, CV_8UC3, cv::Scalar(120, 140, 90));
+    cv::Mat noise(224, 224, CV_8UC3);
+    cv::randu(noise, 0, 255);
+    cv::Mat textured = image * 0.5 + noise * 0.5;
+    bool targetsMet = true;
+    for (const char* preset : {"vit-s16", "vit-b16"}) {
+        ModelSource source;
+        source.preset = preset;
+        VitModelPtr model = buildVit(source);
+        for (int batch : {1, 8}) {
+            double baseSeconds = 0, baseFlops = 0;
+            for (int r : {0, 8, 16}) {
+                ToMeRequest request;
+                request.model = model;
+                request.imageRgb = textured;
+                request.schedule = ToMeSchedule::constant(r);
+                request.measurePlain = false;
+                request.recordSources = false;
+                request.batch = batch;
+                runToMe(request); // warm up
+                std::vector<double> times;
+                double flops = 0;
+                for (int i = 0; i < repeats; ++i) {
+                    ToMeResult result = runToMe(request);
+                    times.push_back(result.secondsMerged);
+                    flops = result.flopsMerged.matmulTotal();
+                }
+                const double t = median(times);
+                if (r == 0) {
+                    baseSeconds = t;
+                    baseFlops = flops;
+                }
+                const double speedup = baseSeconds / t, flopRatio = baseFlops / flops;
+                const double share = flopRatio > 1 ? (speedup - 1) / (flopRatio - 1) : 1.0;
+                const double gflops = flops / t / 1e9;
+                if (r > 0 && speedup < 0.85 * flopRatio)
+                    targetsMet = false;
+                if (r == 0 && std::string(preset) == "vit-b16" && gflops < 0.6 * matmul)
+                    targetsMet = false;
+                rows.append(QJsonObject{{"model", preset}, {"batch", batch}, {"r", r}, {"median_seconds", t},
+                                        {"flops", flops}, {"gflops_per_second", gflops}, {"speedup", speedup},
+                                        {"flop_ratio", flopRatio}});
+                if (!json)
+                    std::printf("%-9s %5d %3d %10.1f %8.2f %10.1f %8.2fx %8.2fx %7.0f%%\n", preset, batch, r, t * 1e3,
+                                flops / 1e9, gflops, speedup, flopRatio, r > 0 ? 100.0 * speedup / flopRatio : 100.0);
+            }
+        }
+    }
+    if (json) {
+        QJsonObject out{{"threads", torchThreads()}, {"matmul_gflops_per_second", matmul}, {"runs", rows},
+                        {"targets_met", targetsMet}};
+        std::cout << QJsonDocument(out).toJson().toStdString();
+    } else {
+        std::printf("share = measured speedup / FLOP ratio (target >= 85%%); ViT-B r=0 GFLOP/s target >= 60%% of the matmul.\n"
+                    "targets %s\n", targetsMet ? "met" : "NOT met");
+    }
+    return 0;
+}
+
+} // namespace ts::cli

@@ -1,0 +1,63 @@
+// tokenscope merge: ToMe on one image, the merged-token map and its data.
+#include "app/cli_model.h"
+#include "app/command_line.h"
+#include "core/io/image_io.h"
+#include "core/tome/tome_api.h"
+#include "core/util/error.h"
+#include "ui/figures/figure_export.h"
+#include "ui/figures/merge_map_figure.h"
+
+#include <QString>
+
+#include <iostream>
+
+namespace ts::cli {
+
+int runMerge(const std::vector<std::string>& argv)
+{
+    std::set<std::string> valued = {"image", "r", "schedule", "inflection", "layer", "out", "json", "scale", "opacity"};
+    valued.insert(kModelOptions.begin(), kModelOptions.end());
+    const Args args(argv, valued, {"no-prop-attn", "no-borders"});
+
+    const std::string imagePath = args.value("image");
+    const std::string out = args.value("out");
+    figureFormatForPath(QString::fromStdString(out)); // refuse an unknown format before any work
+    const ModelSource source = modelSourceFromArgs(args);
+
+    ToMeSchedule schedule;
+    if (args.has("schedule")) {
+        if (args.has("r") || args.has("inflection"))
+            throw Error("give either --schedule or --r [--inflection], not both");
+        schedule = ToMeSchedule::explicitList(parseIntegerList(args.value("schedule"), "--schedule"));
+    } else if (args.has("inflection")) {
+        schedule = ToMeSchedule::withInflection(static_cast<int>(args.integer("r", 0, 100000)), args.number("inflection", 0));
+    } else {
+        schedule = ToMeSchedule::constant(static_cast<int>(args.integer("r", 8, 0, 100000)));
+    }
+
+    ToMeRequest request;
+    request.model = buildVit(source);
+    request.imageRgb = loadImage(imagePath).rgb;
+    request.schedule = schedule;
+    request.proportionalAttention = !args.flag("no-prop-attn");
+    const ToMeResult result = runToMe(request);
+
+    MergeMapOptions options;
+    options.layer = static_cast<int>(args.integer("layer", result.depth(), 0, result.depth()));
+    options.borders = !args.flag("no-borders");
+    options.opacity = args.number("opacity", 1.0);
+    if (options.opacity < 0 || options.opacity > 1)
+        throw Error("--opacity must be between 0 and 1");
+    const Figure figure = mergeMapFigure(result, options, QString::fromStdString(imagePath));
+    exportFigure(figure, QString::fromStdString(out), args.number("scale", 1.0));
+    if (args.has("json"))
+        writeFileAtomically(QString::fromStdString(args.value("json")), toMeResultJson(result));
+
+    std::cout << "tokens:";
+    for (int t : result.tokens)
+        std::cout << ' ' << t;
+    std::cout << "\nwrote " << out << "\n";
+    return 0;
+}
+
+} // namespace ts::cli

@@ -1,0 +1,75 @@
+#include "app/command_line.h"
+
+#include "core/util/error.h"
+#include "core/util/threads.h"
+
+#include <QGuiApplication>
+
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <map>
+
+namespace ts::cli {
+namespace {
+
+using Command = std::function<int(const std::vector<std::string>&)>;
+
+const std::map<std::string, std::pair<Command, const char*>>& commands()
+{
+    // One line per command; the text is the usage shown by `tokenscope help`.
+    static const std::map<std::string, std::pair<Command, const char*>> table = {
+        {"merge", {runMerge, "merge --image IMG [--preset vit-s16 | --checkpoint FILE] [--seed N] [--r R | --schedule LIST | "
+                             "--r R --inflection X] [--no-prop-attn] [--size PIXELS] [--layer K] --out MAP.png|.svg|.pdf "
+                             "[--json OUT.json]"}},
+        {"bench", {runBench, "bench tome|fit|fam|flops [--json]"}},
+    };
+    return table;
+}
+
+void printUsage(std::ostream& out)
+{
+    out << "usage: tokenscope                  (starts the desktop app)\n";
+    for (const auto& [name, entry] : commands())
+        out << "       tokenscope " << entry.second << "\n";
+}
+
+} // namespace
+
+bool isCommand(int argc, char** argv)
+{
+    if (argc < 2)
+        return false;
+    const std::string first = argv[1];
+    return commands().count(first) || first == "help" || first == "--help" || first == "-h" || first == "--version";
+}
+
+int run(int argc, char** argv)
+{
+    const std::string name = argv[1];
+    if (name == "help" || name == "--help" || name == "-h") {
+        printUsage(std::cout);
+        return 0;
+    }
+    if (name == "--version") {
+        std::cout << "tokenscope " << TOKENSCOPE_VERSION_STRING << "\n";
+        return 0;
+    }
+    // Figures are painted with QPainter; no window is needed, so never ask for a display.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    int qtArgc = 1;
+    QGuiApplication app(qtArgc, argv);
+    configureThreads();
+    std::vector<std::string> args(argv + 2, argv + argc);
+    try {
+        return commands().at(name).first(args);
+    } catch (const Cancelled&) {
+        std::cerr << "tokenscope " << name << ": cancelled\n";
+    } catch (const std::exception& e) {
+        std::cerr << "tokenscope " << name << ": " << e.what() << "\n";
+    }
+    return 1;
+}
+
+} // namespace ts::cli

@@ -1,0 +1,19 @@
+#pragma once
+// `tokenscope <command> ...`: the command-line front end. Each command lives in its own
+// cli_<command>.cpp and calls the same core functions as the GUI.
+#include <string>
+#include <vector>
+
+namespace ts::cli {
+
+// True when argv names a command-line command (so main() starts no window).
+bool isCommand(int argc, char** argv);
+// Runs it; returns the process exit code. Errors print one line on stderr and return non-zero.
+int run(int argc, char** argv);
+
+// The commands (one file each).
+int runMerge(const std::vector<std::string>& args);
+int runBench(const std::vector<std::string>& args);
+int runBenchTome(const std::vector<std::string>& args);
+
+} // namespace ts::cli

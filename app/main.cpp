@@ -1,0 +1,24 @@
+// TokenScope: the desktop app, or `tokenscope <command>` on the command line.
+#include "app/command_line.h"
+#include "core/util/memory_tracker.h"
+#include "core/util/threads.h"
+#include "ui/main_window.h"
+
+#include <QApplication>
+#include <QIcon>
+
+int main(int argc, char** argv)
+{
+    ts::MemoryTracker::install(); // before any tensor exists, so every run's peak is measured
+    if (ts::cli::isCommand(argc, argv))
+        return ts::cli::run(argc, argv);
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("TokenScope");
+    QApplication::setOrganizationName("TokenScope");
+    QApplication::setApplicationVersion(TOKENSCOPE_VERSION_STRING);
+    QApplication::setWindowIcon(QIcon(":/icons/tokenscope.svg"));
+    ts::MainWindow window;
+    window.show();
+    return app.exec();
+}

@@ -1,0 +1,196 @@
+#include "core/fam/fam_api.h"
+
+#include "core/fam/fam_stream.h"
+#include "core/util/error.h"
+#include "core/util/memory_tracker.h"
+#include "core/vit/vit_handle.h"
+#include "core/vit/vit_runner.h"
+
+#include <c10/core/InferenceMode.h>
+
+#include <chrono>
+#include <cmath>
+
+namespace ts {
+namespace {
+
+constexpr std::int64_t kMaxStreamLength = 1'000'000'000;
+constexpr std::int64_t kMaxKeptOutputs = 65536;
+
+bool causalOf(const FamRequest& r) { return r.causal.value_or(r.imageRgb.empty()); }
+
+FamSettings settingsOf(const FamRequest& r)
+{
+    FamSettings s;
+    s.block = r.block;
+    s.memory = r.memory;
+    s.fam = r.withFam ? r.fam : 0;
+    s.withFam = r.withFam;
+    s.causal = causalOf(r);
+    return s;
+}
+
+// Patch embeddings of the centre crop in raster order, with the patches' position embeddings
+// (the class token is not part of the stream).
+torch::Tensor imageTokens(const VisionTransformerImpl& net, const cv::Mat& cropRgb, const Normalisation& norm)
+{
+    torch::Tensor x = net.patch_embed->forward(imageToTensor(cropRgb, norm));
+    return x + net.pos_embed.slice(/*dim=*/1, /*start=*/1);
+}
+
+void captureOverlay(const FamProbe& probe, FamResult& result)
+{
+    if (!probe.captured)
+        return;
+    // probs [H, rows, memory | previous FAM | block] -> mean over heads and rows.
+    torch::Tensor mean = probe.probs.mean(/*dim=*/{0, 1}).contiguous();
+    const float* p = mean.data_ptr<float>();
+    const std::int64_t f = result.withFam ? result.fam : 0;
+    for (std::int64_t j = 0; j < probe.memoryKeys; ++j)
+        result.overlayOnMemory += p[j];
+    for (std::int64_t j = 0; j < f; ++j)
+        result.overlayOnPreviousFam += p[probe.memoryKeys + j];
+    result.overlayAttention.assign(p + probe.memoryKeys + f, p + probe.memoryKeys + f + probe.blockTokens);
+}
+
+} // namespace
+
+std::int64_t famSequenceLength(const FamRequest& r)
+{
+    if (!r.imageRgb.empty())
+        return r.model ? vitConfigOf(*r.model).numPatches() : 0;
+    return r.streamLength;
+}
+
+void validateFamRequest(const FamRequest& r)
+{
+    if (!r.model)
+        throw Error("FAM: no model");
+    const std::int64_t length = famSequenceLength(r);
+    if (r.imageRgb.empty() && (length < 1 || length > kMaxStreamLength))
+        throw Error("FAM: stream length must be between 1 and " + std::to_string(kMaxStreamLength) + " (got "
+                    + std::to_string(length) + ")");
+    if (r.block < 1)
+        throw Error("FAM: block must be at least 1 (got " + std::to_string(r.block) + ")");
+    if (r.block > length)
+        throw Error("FAM: block " + std::to_string(r.block) + " is larger than the sequence (" + std::to_string(length)
+                    + " tokens)");
+    if (r.memory < 0 || r.memory > 4096)
+        throw Error("FAM: memory must be between 0 and 4096 blocks (got " + std::to_string(r.memory) + ")");
+    if (r.withFam && (r.fam < 1 || r.fam > 4096))
+        throw Error("FAM: FAM length must be between 1 and 4096 (got " + std::to_string(r.fam) + ")");
+    const std::int64_t blocks = (length + r.block - 1) / r.block;
+    if (r.overlayBlock >= blocks)
+        throw Error("FAM: overlay block " + std::to_string(r.overlayBlock) + " does not exist (" + std::to_string(blocks)
+                    + " blocks)");
+    if (r.overlayLayer >= vitConfigOf(*r.model).depth)
+        throw Error("FAM: overlay layer " + std::to_string(r.overlayLayer) + " does not exist ("
+                    + std::to_string(vitConfigOf(*r.model).depth) + " layers)");
+    if (r.keepOutputs && length > kMaxKeptOutputs)
+        throw Error("FAM: outputs are kept only for sequences up to " + std::to_string(kMaxKeptOutputs) + " tokens");
+}
+
+std::int64_t estimateFamMemoryBytes(const FamRequest& r)
+{
+    validateFamRequest(r);
+    const VitConfig& c = vitConfigOf(*r.model);
+    const std::int64_t d = c.width, h = c.heads, b = r.block, s = r.memory, f = r.withFam ? r.fam : 0;
+    const std::int64_t rows = b + f, keys = s * b + f + b;
+    // Held across blocks, per layer: memory keys and values, the FAM.
+    const std::int64_t cache = c.depth * (2 * s * b * d + f * d);
+    // One layer step: input, norm, qkv and its head copies, gathered keys/values, logits and
+    // weights, bias, attention output, projection, residual, norm, MLP hidden twice, output.
+    const std::int64_t step = rows * (12 * d + 2 * c.mlpHidden) + 2 * keys * d + 2 * h * rows * keys + rows * keys;
+    std::int64_t floats = cache + step + f * d * 2;
+    const std::int64_t length = famSequenceLength(r);
+    if (!r.imageRgb.empty())
+        floats += 3LL * c.imageSize * c.imageSize + 3 * length * d; // image, embeddings, positions added
+    else
+        floats += b * d;                                            // the synthetic block
+    if (r.keepOutputs)
+        floats += length * d;
+    return floats * 4;
+}
+
+FamResult runFam(const FamRequest& request, const RunControl& control)
+{
+    validateFamRequest(request);
+    MemoryTracker::install();
+    const VisionTransformerImpl& net = *request.model->net;
+    const VitConfig& config = net.config;
+
+    FamResult result;
+    result.config = config;
+    result.weights = request.model->source.weightsLabel();
+    result.imageMode = !request.imageRgb.empty();
+    result.withFam = request.withFam;
+    result.causal = causalOf(request);
+    result.length = famSequenceLength(request);
+    result.block = request.block;
+    result.memory = request.memory;
+    result.fam = request.withFam ? request.fam : 0;
+    result.width = config.width;
+    result.blocks = (result.length + request.block - 1) / request.block;
+    result.estimatedMemoryBytes = estimateFamMemoryBytes(request);
+    const std::int64_t available = availableMemoryBytes();
+    if (available > 0 && result.estimatedMemoryBytes > available / 2)
+        throw Error("FAM: needs about " + std::to_string(result.estimatedMemoryBytes >> 20) + " MiB, only "
+                    + std::to_string(available >> 20) + " MiB available");
+    result.overlayBlock = request.overlayBlock >= 0 ? request.overlayBlock : static_cast<int>(result.blocks - 1);
+    result.overlayLayer = request.overlayLayer >= 0 ? request.overlayLayer : config.depth - 1;
+    result.overlayFirstToken = std::int64_t(result.overlayBlock) * request.block;
+    if (result.imageMode) {
+        SquareCrop crop = centreCrop(request.imageRgb, config.imageSize);
+        result.crop = crop.rgb;
+        result.grid = config.gridSize();
+    }
+
+    try {
+        c10::InferenceMode guard;
+        PeakMemoryScope peak;
+        FlopCountScope flops;
+        const auto start = std::chrono::steady_clock::now();
+
+        std::vector<Block> blocks;
+        for (int i = 0; i < config.depth; ++i)
+            blocks.push_back(net.block(i));
+        const FamSettings settings = settingsOf(request);
+        torch::Tensor prompt = request.withFam ? famPromptTokens(request.fam, config.width, request.promptSeed) : torch::Tensor();
+        FamStreamer streamer(std::move(blocks), settings, prompt);
+        torch::Tensor tokens = result.imageMode ? imageTokens(net, result.crop, request.normalisation) : torch::Tensor();
+        FamProbe probe;
+        probe.block = result.overlayBlock;
+        probe.layer = result.overlayLayer;
+        if (request.keepOutputs)
+            result.outputs.reserve(static_cast<std::size_t>(result.length * config.width));
+
+        double absSum = 0;
+        for (std::int64_t t = 0; t < result.blocks; ++t) {
+            control.throwIfCancelled();
+            const std::int64_t first = t * request.block;
+            const int n = static_cast<int>(std::min<std::int64_t>(request.block, result.length - first));
+            torch::Tensor x = result.imageMode ? tokens.narrow(1, first, n)
+                                               : syntheticBlock(t, n, config.width, request.streamSeed);
+            torch::Tensor y = streamer.step(x, &probe);
+            absSum += y.abs().sum().item<double>();
+            if (request.keepOutputs) {
+                torch::Tensor yc = y.contiguous();
+                result.outputs.insert(result.outputs.end(), yc.data_ptr<float>(), yc.data_ptr<float>() + yc.numel());
+            }
+            control.progress(static_cast<int>(std::min<std::int64_t>(t + 1, INT32_MAX)),
+                             static_cast<int>(std::min<std::int64_t>(result.blocks, INT32_MAX)),
+                             "block " + std::to_string(t + 1) + "/" + std::to_string(result.blocks));
+        }
+        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        result.tokensPerSecond = result.seconds > 0 ? static_cast<double>(result.length) / result.seconds : 0.0;
+        result.peakMemoryBytes = peak.peakAboveStart();
+        result.flops = flops.tally();
+        result.outputMeanAbs = absSum / (static_cast<double>(result.length) * config.width);
+        captureOverlay(probe, result);
+    } catch (const c10::Error& e) {
+        throw Error(std::string("FAM: ") + e.what_without_backtrace());
+    }
+    return result;
+}
+
+} // namespace ts

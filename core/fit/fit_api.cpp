@@ -1,0 +1,291 @@
+#include "core/fit/fit_api.h"
+
+#include "core/fit/fit_checkpoint.h"
+#include "core/fit/fit_model.h"
+#include "core/io/safetensors.h"
+#include "core/util/error.h"
+#include "core/util/memory_tracker.h"
+#include "core/vit/vit_checkpoint.h"
+#include "core/vit/vit_runner.h"
+
+#include <c10/core/InferenceMode.h>
+#include <opencv2/core.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+namespace ts {
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The image the model sees: resized / cropped as asked, then cut to whole patches.
+cv::Mat modelInput(const FitRequest& request, int patch)
+{
+    cv::Mat rgb = request.imageRgb;
+    if (rgb.empty()) {
+        if (request.size <= 0)
+            throw Error("FIT: no image and no size given");
+        rgb = cv::Mat(request.size, request.size, CV_8UC3);
+        cv::RNG rng(request.seed);
+        rng.fill(rgb, cv::RNG::UNIFORM, 0, 256);
+    } else if (rgb.type() != CV_8UC3) {
+        throw Error("FIT: expected an 8-bit RGB image");
+    } else if (request.size > 0) {
+        rgb = centreCrop(rgb, request.size).rgb;
+    }
+    const int rows = rgb.rows / patch, cols = rgb.cols / patch;
+    if (rows < 1 || cols < 1)
+        throw Error("FIT: a " + std::to_string(rgb.cols) + " x " + std::to_string(rgb.rows) + " px image has no whole "
+                    + std::to_string(patch) + " px patch");
+    return rgb(cv::Rect(0, 0, cols * patch, rows * patch));
+}
+
+struct Prepared {
+    FitConfig config;
+    std::optional<SafetensorsFile> file;
+    bool fitCheckpoint = false;
+    cv::Mat input;
+    Grouping grouping;
+};
+
+// Reads the checkpoint (which may fix the architecture), prepares the image and the grouping.
+Prepared prepare(const FitRequest& request)
+{
+    Prepared p;
+    p.config = request.config;
+    p.config.validate();
+    if (request.chunkTokens < 1)
+        throw Error("FIT: chunk size must be at least 1 token");
+    int ckRows = 0, ckCols = 0;
+    if (!request.checkpoint.empty()) {
+        p.file = readSafetensors(request.checkpoint);
+        if (isFitCheckpoint(*p.file)) {
+            const FitConfig stored = fitConfigFromCheckpoint(*p.file, &ckRows, &ckCols);
+            auto mismatch = [&](const std::string& what, const std::string& stored_, const std::string& asked) {
+                if (stored_ != asked)
+                    throw Error("checkpoint '" + request.checkpoint + "' has " + what + " " + stored_ + ", the request asks for "
+                                + asked);
+            };
+            mismatch("group size", std::to_string(stored.groupSize), std::to_string(p.config.groupSize));
+            mismatch("latents per group", std::to_string(stored.latentsPerGroup), std::to_string(p.config.latentsPerGroup));
+            mismatch("pattern", stored.layerPattern().text(), p.config.layerPattern().text());
+            p.config = stored;
+            p.fitCheckpoint = true;
+        } else {
+            const VitConfig vit = inferVitConfig(*p.file);
+            if (vit.mlpHidden % vit.width != 0)
+                throw Error("checkpoint '" + request.checkpoint + "': MLP width " + std::to_string(vit.mlpHidden)
+                            + " is not a multiple of the width " + std::to_string(vit.width));
+            const bool latentFollowsData = p.config.latentWidth == p.config.dataWidth && p.config.latentHeads == p.config.heads;
+            p.config.dataWidth = vit.width;
+            p.config.heads = vit.heads;
+            p.config.patchSize = vit.patchSize;
+            p.config.mlpRatio = vit.mlpHidden / vit.width;
+            if (latentFollowsData) {
+                p.config.latentWidth = vit.width;
+                p.config.latentHeads = vit.heads;
+            }
+            p.config.validate();
+        }
+    }
+    p.input = modelInput(request, p.config.patchSize);
+    p.grouping = Grouping(p.input.rows / p.config.patchSize, p.input.cols / p.config.patchSize, p.config.groupSize);
+    if (p.fitCheckpoint && (ckRows != p.grouping.gridRows() || ckCols != p.grouping.gridCols()))
+        throw Error("checkpoint '" + request.checkpoint + "' was made for a " + std::to_string(ckRows) + " x "
+                    + std::to_string(ckCols) + " patch grid, this image gives " + std::to_string(p.grouping.gridRows())
+                    + " x " + std::to_string(p.grouping.gridCols()));
+    if (request.record.enabled && request.record.group >= p.grouping.groups())
+        throw Error("FIT: group " + std::to_string(request.record.group) + " does not exist (the image has "
+                    + std::to_string(p.grouping.groups()) + " groups)");
+    const int blocks = static_cast<int>(p.config.layerPattern().blocks.size());
+    for (int b : request.record.blocks)
+        if (b < 0 || b >= blocks)
+            throw Error("FIT: block " + std::to_string(b + 1) + " does not exist (the pattern has " + std::to_string(blocks)
+                        + " blocks)");
+    return p;
+}
+
+MemoryEstimate estimateFor(const FitRequest& request, const Prepared& p)
+{
+    FitRecordingSize recording;
+    if (request.record.enabled) {
+        recording.blocks = request.record.blocks.empty() ? static_cast<int>(p.config.layerPattern().blocks.size())
+                                                         : static_cast<int>(request.record.blocks.size());
+        recording.oneGroup = request.record.group >= 0;
+    }
+    return estimateFitMemory(p.config, p.grouping, request.chunkTokens, recording);
+}
+
+std::vector<float> toVector(const torch::Tensor& t)
+{
+    torch::Tensor c = t.contiguous().to(torch::kFloat32);
+    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+} // namespace
+
+Grouping fitGroupingFor(const FitRequest& request) { return prepare(request).grouping; }
+
+MemoryEstimate estimateFitRun(const FitRequest& request)
+{
+    const Prepared p = prepare(request);
+    return estimateFor(request, p);
+}
+
+FitResult runFit(const FitRequest& request, const RunControl& control)
+{
+    Prepared p = prepare(request);
+    const MemoryEstimate estimate = estimateFor(request, p);
+    requireMemory(estimate, request.memoryLimitBytes, "FIT");
+
+    FitResult result;
+    result.config = p.config;
+    result.pattern = p.config.layerPattern();
+    for (FitLayerKind kind : result.pattern.steps())
+        result.layerKinds.push_back(fitLayerKindName(kind));
+    result.grouping = p.grouping;
+    result.input = p.input;
+    result.estimatedMemoryBytes = static_cast<std::int64_t>(estimate.totalBytes());
+    result.memoryLimitBytes = request.memoryLimitBytes > 0 ? request.memoryLimitBytes : defaultMemoryLimit();
+    result.peakStage = estimate.peakStage;
+
+    c10::InferenceMode guard;
+    try {
+        PeakMemoryScope memory;
+        auto start = std::chrono::steady_clock::now();
+        FitModel model(p.config, p.grouping);
+        model->initialiseRandom(request.seed);
+        result.weights = "random(" + std::to_string(request.seed) + ")";
+        if (p.fitCheckpoint) {
+            loadFitWeights(*model, *p.file);
+            result.weights = request.checkpoint;
+        } else if (p.file) {
+            const int used = initialiseFromVit(*model, *p.file);
+            result.weights = "vit:" + request.checkpoint + " (" + std::to_string(used) + " blocks) + " + result.weights;
+        }
+        p.file.reset();
+        model->eval();
+        result.buildSeconds = secondsSince(start);
+        control.throwIfCancelled();
+
+        // Embed one row of groups at a time: the float image is never held whole.
+        start = std::chrono::steady_clock::now();
+        const Grouping& g = p.grouping;
+        const int patch = p.config.patchSize, rowsOfGroups = g.groupRows();
+        const int modelSteps = model->progressSteps(request.chunkTokens), total = rowsOfGroups + modelSteps;
+        torch::Tensor x = torch::empty({g.groups(), g.tokensPerGroup(), p.config.dataWidth});
+        for (int r = 0; r < rowsOfGroups; ++r) {
+            control.throwIfCancelled();
+            const int firstRow = r * g.groupSize(), rows = std::min(g.groupSize(), g.gridRows() - firstRow);
+            cv::Mat band = p.input.rowRange(firstRow * patch, (firstRow + rows) * patch);
+            x.narrow(0, std::int64_t(r) * g.groupCols(), g.groupCols())
+                .copy_(model->embedGroupRow(imageToTensor(band, request.normalisation)));
+            control.progress(r + 1, total, "embedding, group row " + std::to_string(r + 1) + "/" + std::to_string(rowsOfGroups));
+        }
+        RunControl inner{[&](int done, int, const std::string& what) { control.progress(rowsOfGroups + done, total, what); },
+                         control.isCancelled};
+        FitRecorder recorder;
+        recorder.enabled = request.record.enabled;
+        recorder.blocks = request.record.blocks;
+        recorder.group = request.record.group;
+        FitForwardOptions options;
+        options.chunkTokens = request.chunkTokens;
+        options.control = &inner;
+        options.recorder = recorder.enabled ? &recorder : nullptr;
+        FitOutput out = model->forward(x, options);
+        result.seconds = secondsSince(start);
+        result.peakMemoryBytes = memory.peakAboveStart();
+        result.latentNorms = toVector(out.latents.reshape({-1, p.config.latentWidth}).norm(2, /*dim=*/1));
+        out = FitOutput();
+        x = torch::Tensor();
+
+        for (int b = 0; b < static_cast<int>(recorder.read.size()); ++b) {
+            if (!recorder.read[static_cast<std::size_t>(b)].defined())
+                continue;
+            FitBlockWeights w;
+            w.block = b;
+            if (recorder.group >= 0)
+                w.groups = {recorder.group};
+            else
+                for (int i = 0; i < g.groups(); ++i)
+                    w.groups.push_back(i);
+            w.heads = p.config.crossHeads();
+            w.read = toVector(recorder.read[static_cast<std::size_t>(b)]);
+            for (const torch::Tensor& layer : recorder.global[static_cast<std::size_t>(b)])
+                w.global.push_back(toVector(layer));
+            result.recorded.push_back(std::move(w));
+        }
+        if (!request.saveCheckpointTo.empty())
+            saveFitCheckpoint(*model, request.saveCheckpointTo);
+    } catch (const c10::Error& e) {
+        throw Error(std::string("FIT: ") + e.what_without_backtrace());
+    }
+    return result;
+}
+
+const FitBlockWeights* FitResult::recordedBlock(int block) const
+{
+    for (const auto& w : recorded)
+        if (w.block == block)
+            return &w;
+    return nullptr;
+}
+
+namespace {
+
+int rowOfGroup(const FitBlockWeights& w, int group)
+{
+    auto it = std::find(w.groups.begin(), w.groups.end(), group);
+    return it == w.groups.end() ? -1 : static_cast<int>(it - w.groups.begin());
+}
+
+} // namespace
+
+std::vector<float> fitReadHeatmap(const FitResult& result, int block, int group, int latent)
+{
+    const FitBlockWeights* w = result.recordedBlock(block);
+    const int m = result.latentsPerGroup(), n = result.tokensPerGroup();
+    if (!w || w->read.empty() || latent >= m)
+        return {};
+    const int row = rowOfGroup(*w, group);
+    if (row < 0)
+        return {};
+    std::vector<double> perSlot(static_cast<std::size_t>(n), 0.0);
+    const int first = latent < 0 ? 0 : latent, last = latent < 0 ? m : latent + 1;
+    for (int h = 0; h < w->heads; ++h)
+        for (int s = first; s < last; ++s)
+            for (int k = 0; k < n; ++k)
+                perSlot[static_cast<std::size_t>(k)]
+                    += w->read[((static_cast<std::size_t>(row) * w->heads + h) * m + s) * n + k];
+    const double count = double(w->heads) * (last - first);
+    const int g = result.grouping.groupSize();
+    int r0, c0, rows, cols;
+    result.grouping.groupRect(group, &r0, &c0, &rows, &cols);
+    std::vector<float> out;
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c)
+            out.push_back(static_cast<float>(perSlot[static_cast<std::size_t>(r * g + c)] / count));
+    return out;
+}
+
+std::vector<float> fitGlobalHeatmap(const FitResult& result, int block, int group)
+{
+    const FitBlockWeights* w = result.recordedBlock(block);
+    if (!w || w->global.empty())
+        return {};
+    const int row = rowOfGroup(*w, group), t = result.groups();
+    if (row < 0)
+        return {};
+    std::vector<float> out(static_cast<std::size_t>(t), 0.0f);
+    for (const auto& layer : w->global)
+        for (int j = 0; j < t; ++j)
+            out[static_cast<std::size_t>(j)] += layer[static_cast<std::size_t>(row) * t + j] / w->global.size();
+    return out;
+}
+
+} // namespace ts

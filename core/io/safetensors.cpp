@@ -1,0 +1,226 @@
+#include "core/io/safetensors.h"
+
+#include "core/util/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace ts {
+namespace {
+
+std::uint64_t dtypeSize(const std::string& dtype)
+{
+    static const std::map<std::string, std::uint64_t> sizes = {
+        {"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8}, {"I32", 4},
+        {"I16", 2}, {"I8", 1},  {"U8", 1},  {"BOOL", 1}, {"U16", 2}, {"U32", 4}, {"U64", 8}};
+    auto it = sizes.find(dtype);
+    return it == sizes.end() ? 0 : it->second;
+}
+
+float halfToFloat(std::uint16_t h)
+{
+    const std::uint32_t sign = (h & 0x8000u) << 16;
+    std::uint32_t exponent = (h >> 10) & 0x1fu;
+    std::uint32_t mantissa = h & 0x3ffu;
+    std::uint32_t bits;
+    if (exponent == 0) {
+        if (mantissa == 0) {
+            bits = sign;
+        } else { // subnormal: normalise
+            exponent = 127 - 15 + 1;
+            while (!(mantissa & 0x400u)) {
+                mantissa <<= 1;
+                --exponent;
+            }
+            mantissa &= 0x3ffu;
+            bits = sign | (exponent << 23) | (mantissa << 13);
+        }
+    } else if (exponent == 31) {
+        bits = sign | 0x7f800000u | (mantissa << 13);
+    } else {
+        bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
+    }
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+[[noreturn]] void fail(const std::string& name, const std::string& what)
+{
+    throw Error("checkpoint '" + name + "': " + what);
+}
+
+} // namespace
+
+SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& name)
+{
+    if (bytes.size() < 8)
+        fail(name, "truncated: " + std::to_string(bytes.size()) + " bytes, not even the 8-byte header length");
+    std::uint64_t headerSize = 0;
+    for (int i = 7; i >= 0; --i)
+        headerSize = (headerSize << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
+    if (headerSize > bytes.size() - 8)
+        fail(name, "truncated or corrupt: header of " + std::to_string(headerSize) + " bytes, file has "
+                       + std::to_string(bytes.size() - 8) + " after the length");
+    nlohmann::json header;
+    try {
+        header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(headerSize));
+    } catch (const std::exception& e) {
+        fail(name, std::string("corrupt header (not JSON): ") + e.what());
+    }
+    if (!header.is_object())
+        fail(name, "corrupt header: not a JSON object");
+
+    SafetensorsFile file;
+    file.path = name;
+    file.data = bytes.substr(8 + headerSize);
+    const std::uint64_t dataSize = file.data.size();
+    for (auto it = header.begin(); it != header.end(); ++it) {
+        const std::string& key = it.key();
+        const auto& value = it.value();
+        if (key == "__metadata__") {
+            if (!value.is_object())
+                fail(name, "corrupt header: __metadata__ is not an object");
+            for (auto m = value.begin(); m != value.end(); ++m)
+                if (m.value().is_string())
+                    file.metadata[m.key()] = m.value().get<std::string>();
+            continue;
+        }
+        if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") || !value.contains("data_offsets")
+            || !value["dtype"].is_string() || !value["shape"].is_array() || !value["data_offsets"].is_array()
+            || value["data_offsets"].size() != 2)
+            fail(name, "corrupt header entry for '" + key + "'");
+        SafetensorsEntry entry;
+        entry.dtype = value["dtype"].get<std::string>();
+        std::uint64_t count = 1;
+        for (const auto& d : value["shape"]) {
+            if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
+                fail(name, "corrupt shape for '" + key + "'");
+            entry.shape.push_back(d.get<std::int64_t>());
+            const auto dim = static_cast<std::uint64_t>(entry.shape.back());
+            if (dim != 0 && count > (UINT64_C(1) << 62) / dim)
+                fail(name, "impossible shape for '" + key + "'");
+            count *= dim;
+        }
+        const auto& offsets = value["data_offsets"];
+        if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
+            fail(name, "corrupt data_offsets for '" + key + "'");
+        entry.begin = offsets[0].get<std::uint64_t>();
+        entry.end = offsets[1].get<std::uint64_t>();
+        const std::uint64_t elementSize = dtypeSize(entry.dtype);
+        if (elementSize == 0)
+            fail(name, "unknown dtype '" + entry.dtype + "' for '" + key + "'");
+        if (entry.end < entry.begin || entry.end - entry.begin != count * elementSize)
+            fail(name, "'" + key + "' has " + std::to_string(entry.end - entry.begin) + " bytes, its shape and dtype need "
+                           + std::to_string(count * elementSize));
+        if (entry.end > dataSize)
+            fail(name, "truncated: '" + key + "' ends at byte " + std::to_string(entry.end) + ", data section has "
+                           + std::to_string(dataSize));
+        file.entries[key] = entry;
+    }
+    // Overlapping ranges mean a corrupt or hostile file.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+    for (const auto& [key, e] : file.entries)
+        if (e.end > e.begin)
+            ranges.emplace_back(e.begin, e.end);
+    std::sort(ranges.begin(), ranges.end());
+    for (std::size_t i = 1; i < ranges.size(); ++i)
+        if (ranges[i].first < ranges[i - 1].second)
+            fail(name, "corrupt header: tensor data ranges overlap");
+    return file;
+}
+
+SafetensorsFile readSafetensors(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error("checkpoint '" + path + "': cannot open the file");
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad())
+        throw Error("checkpoint '" + path + "': read error");
+    return parseSafetensors(buffer.str(), path);
+}
+
+std::vector<float> SafetensorsFile::floats(const std::string& name) const
+{
+    auto it = entries.find(name);
+    if (it == entries.end())
+        throw Error("checkpoint '" + path + "': missing key '" + name + "'");
+    const SafetensorsEntry& e = it->second;
+    const char* src = data.data() + e.begin;
+    const std::uint64_t bytes = e.end - e.begin;
+    std::vector<float> out;
+    if (e.dtype == "F32") {
+        out.resize(bytes / 4);
+        std::memcpy(out.data(), src, bytes);
+    } else if (e.dtype == "F16" || e.dtype == "BF16") {
+        out.resize(bytes / 2);
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            std::uint16_t h;
+            std::memcpy(&h, src + 2 * i, 2);
+            if (e.dtype == "F16") {
+                out[i] = halfToFloat(h);
+            } else {
+                const std::uint32_t bits = static_cast<std::uint32_t>(h) << 16;
+                std::memcpy(&out[i], &bits, 4);
+            }
+        }
+    } else {
+        throw Error("checkpoint '" + path + "': '" + name + "' has dtype " + e.dtype + "; expected F32, F16 or BF16");
+    }
+    return out;
+}
+
+void writeSafetensors(const std::string& path, const std::map<std::string, TensorToWrite>& tensors,
+                      const std::map<std::string, std::string>& metadata)
+{
+    nlohmann::json header = nlohmann::json::object();
+    if (!metadata.empty())
+        header["__metadata__"] = metadata;
+    std::uint64_t offset = 0;
+    for (const auto& [name, t] : tensors) {
+        std::uint64_t count = 1;
+        for (auto d : t.shape)
+            count *= static_cast<std::uint64_t>(d);
+        header[name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + 4 * count}}};
+        offset += 4 * count;
+    }
+    std::string headerText = header.dump();
+    headerText.append((8 - headerText.size() % 8) % 8, ' '); // keep the data 8-byte aligned
+    const std::string temp = path + ".part";
+    {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw Error("cannot write '" + path + "': the folder is missing or not writable");
+        const std::uint64_t n = headerText.size();
+        char len[8];
+        for (int i = 0; i < 8; ++i)
+            len[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+        out.write(len, 8);
+        out.write(headerText.data(), static_cast<std::streamsize>(headerText.size()));
+        for (const auto& [name, t] : tensors) {
+            std::uint64_t count = 1;
+            for (auto d : t.shape)
+                count *= static_cast<std::uint64_t>(d);
+            out.write(reinterpret_cast<const char*>(t.data), static_cast<std::streamsize>(4 * count));
+        }
+        out.flush();
+        if (!out) {
+            out.close();
+            std::remove(temp.c_str());
+            throw Error("cannot write '" + path + "': write failed (disk full?)");
+        }
+    }
+    if (std::rename(temp.c_str(), path.c_str()) != 0) {
+        std::remove(temp.c_str());
+        throw Error("cannot write '" + path + "': rename failed");
+    }
+}
+
+} // namespace ts

@@ -1,0 +1,42 @@
+#pragma once
+// Reading and writing .safetensors files (8-byte little-endian header length, a JSON header
+// of {name: {dtype, shape, data_offsets}}, then the raw data). Torch-free header: tensors are
+// handed over as float32 buffers; the torch side converts.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ts {
+
+struct SafetensorsEntry {
+    std::string dtype;               // "F32", "F16", "BF16", ...
+    std::vector<std::int64_t> shape;
+    std::uint64_t begin = 0, end = 0; // byte offsets into the data section
+};
+
+// A parsed and fully validated file: every entry's range lies inside the data section, ranges
+// do not overlap, and each range's length matches dtype x shape.
+struct SafetensorsFile {
+    std::string path;
+    std::map<std::string, SafetensorsEntry> entries;
+    std::map<std::string, std::string> metadata; // "__metadata__"
+    std::string data;                             // the data section
+
+    // The tensor as float32 values (F32, F16 and BF16 are converted); throws ts::Error for other dtypes.
+    std::vector<float> floats(const std::string& name) const;
+};
+
+// Throws ts::Error naming the file and what is wrong (truncated, corrupt header, bad offsets).
+SafetensorsFile readSafetensors(const std::string& path);
+SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& name);
+
+struct TensorToWrite {
+    std::vector<std::int64_t> shape;
+    const float* data = nullptr; // F32, row-major, product(shape) values
+};
+// Writes F32 tensors (keys sorted) atomically: a temporary file renamed into place.
+void writeSafetensors(const std::string& path, const std::map<std::string, TensorToWrite>& tensors,
+                      const std::map<std::string, std::string>& metadata = {});
+
+} // namespace ts

@@ -1,0 +1,24 @@
+#pragma once
+// The one place through which every matrix product of the models runs, so the FLOP counter
+// (core/nn/flop_counter.h) sees exactly what executes. Include only from model .cpp files.
+#include <torch/torch.h>
+
+namespace ts::ops {
+
+// x @ W^T + b for a torch Linear layer; counts 2 * rows * in * out under `part`.
+torch::Tensor linear(const torch::Tensor& x, const torch::nn::Linear& layer, const char* part);
+// Same with explicit weight [out, in] and optional bias [out].
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                     const char* part);
+// Batched a @ b (broadcasting leading dimensions); counts 2 * batch * M * K * N under `part`.
+torch::Tensor matmul(const torch::Tensor& a, const torch::Tensor& b, const char* part);
+
+// Softmax over the last dimension, counted as elementwise work (5 FLOPs per element:
+// max, subtract, exp, sum, divide).
+torch::Tensor softmax(const torch::Tensor& x);
+// LayerNorm, counted as elementwise work (about 8 FLOPs per element).
+torch::Tensor layerNorm(const torch::Tensor& x, const torch::nn::LayerNorm& norm);
+// Exact (erf) GELU, counted as elementwise work (about 8 FLOPs per element).
+torch::Tensor gelu(const torch::Tensor& x);
+
+} // namespace ts::ops

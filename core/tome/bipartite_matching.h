@@ -1,0 +1,32 @@
+#pragma once
+// ToMe's bipartite soft matching (Bolya et al., ICLR 2023, Sec. 3; authors' tome/merge.py
+// bipartite_soft_matching, merge_wavg, merge_source). Torch; include from core .cpp files only.
+#include <torch/torch.h>
+
+namespace ts {
+
+// Which tokens merge where, for one block. Tokens alternate into set A (even positions) and
+// set B (odd positions); the r A-tokens with the most similar B-token merge into it.
+struct MergePlan {
+    int r = 0;                 // tokens removed (0: the plan changes nothing)
+    torch::Tensor unmergedIdx; // [B, |A| - r, 1] A-positions kept, in original order
+    torch::Tensor srcIdx;      // [B, r, 1] A-positions merged away
+    torch::Tensor dstIdx;      // [B, r, 1] B-positions they merge into
+};
+
+// metric [B, N, C] (keys averaged over heads). r is clamped to (N - protected) / 2. With
+// `classToken`, token 0 is never merged (its similarities are set to -inf).
+MergePlan bipartiteSoftMatching(const torch::Tensor& metric, int r, bool classToken);
+
+// Applies a plan to x [B, N, C]: [unmerged A-tokens in order, then all B-tokens], with each
+// B-token reduced over the A-tokens merged into it ("sum", "mean", "amax", ...).
+torch::Tensor mergeTokens(const torch::Tensor& x, const MergePlan& plan, const std::string& reduce);
+
+// Size-weighted average merge (merge_wavg): returns the merged features and sizes [B, N', 1].
+std::pair<torch::Tensor, torch::Tensor> mergeWeightedAverage(const MergePlan& plan, const torch::Tensor& x,
+                                                             const torch::Tensor& size);
+
+// Source tracking (merge_source): source [B, N, N0] is 1 where token n holds original token n0.
+torch::Tensor mergeSource(const MergePlan& plan, const torch::Tensor& source);
+
+} // namespace ts

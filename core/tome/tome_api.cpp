@@ -1,0 +1,164 @@
+#include "core/tome/tome_api.h"
+
+#include "core/tome/bipartite_matching.h"
+#include "core/util/error.h"
+#include "core/vit/vit_handle.h"
+#include "core/vit/vit_runner.h"
+
+#include <c10/core/InferenceMode.h>
+
+#include <chrono>
+
+namespace ts {
+namespace {
+
+struct MergeTrace {
+    std::vector<torch::Tensor> source; // per state: [N, N0]
+    std::vector<torch::Tensor> size;   // per state: [N]
+};
+
+// One forward pass with ToMe between attention and MLP in every block (the authors' ToMeBlock).
+torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor& image, const std::vector<int>& perLayer,
+                          bool proportional, MergeTrace* trace, const RunControl& control, int stepOffset, int totalSteps)
+{
+    torch::Tensor x = net.embed(image);
+    const auto batch = x.size(0), tokens = x.size(1);
+    torch::Tensor size = torch::ones({batch, tokens, 1});
+    torch::Tensor source;
+    bool merged = false;
+    if (trace) {
+        source = torch::eye(tokens).unsqueeze(0).expand({batch, tokens, tokens});
+        trace->source.push_back(source[0]);
+        trace->size.push_back(size[0].squeeze(-1));
+    }
+    for (int i = 0; i < net.config.depth; ++i) {
+        control.throwIfCancelled();
+        Block block = net.block(i);
+        // Proportional attention (Sec. 3, Eq. 1): log(size) added to the logits.
+        torch::Tensor bias;
+        if (proportional && merged)
+            bias = size.log().squeeze(-1).unsqueeze(1).unsqueeze(1); // [B, 1, 1, N]
+        torch::Tensor keys;
+        x = block->attentionResidual(x, bias, &keys);
+        const int r = perLayer[static_cast<std::size_t>(i)];
+        MergePlan plan;
+        if (r > 0)
+            plan = bipartiteSoftMatching(keys.mean(/*dim=*/1), r, /*classToken=*/true);
+        if (plan.r > 0) {
+            if (trace)
+                source = mergeSource(plan, source);
+            std::tie(x, size) = mergeWeightedAverage(plan, x, size);
+            merged = true;
+        }
+        x = block->mlpResidual(x);
+        if (trace) {
+            trace->source.push_back(source[0]);
+            trace->size.push_back(size[0].squeeze(-1));
+        }
+        control.progress(stepOffset + i + 1, totalSteps, "block " + std::to_string(i + 1) + "/" + std::to_string(net.config.depth));
+    }
+    return net.classify(x);
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+} // namespace
+
+ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
+{
+    if (!request.model)
+        throw Error("ToMe: no model");
+    if (request.imageRgb.empty())
+        throw Error("ToMe: no image");
+    if (request.batch < 1 || request.batch > 256)
+        throw Error("ToMe: batch must be between 1 and 256, got " + std::to_string(request.batch));
+    const VisionTransformerImpl& net = *request.model->net;
+    const VitConfig& config = net.config;
+    request.schedule.validate(config.depth);
+
+    ToMeResult result;
+    result.config = config;
+    result.weights = request.model->source.weightsLabel();
+    result.scheduleText = request.schedule.describe();
+    result.proportionalAttention = request.proportionalAttention;
+    result.grid = config.gridSize();
+    result.rRequested = request.schedule.perLayer(config.depth);
+
+    SquareCrop crop = centreCrop(request.imageRgb, config.imageSize);
+    result.crop = crop.rgb;
+    result.cropRect = crop.sourceRect;
+
+    try {
+        c10::InferenceMode guard;
+        torch::Tensor image = imageToTensor(crop.rgb, request.normalisation);
+        if (request.batch > 1)
+            image = image.expand({request.batch, -1, -1, -1}).contiguous();
+        const int total = config.depth * (request.measurePlain ? 2 : 1);
+
+        MergeTrace trace;
+        torch::Tensor logits;
+        {
+            FlopCountScope flops;
+            const auto start = std::chrono::steady_clock::now();
+            logits = forwardToMe(net, image, result.rRequested, request.proportionalAttention,
+                                 request.recordSources ? &trace : nullptr, control, 0, total);
+            result.secondsMerged = secondsSince(start);
+            result.flopsMerged = flops.tally();
+        }
+        if (request.measurePlain) {
+            FlopCountScope flops;
+            const auto start = std::chrono::steady_clock::now();
+            std::vector<int> none(static_cast<std::size_t>(config.depth), 0);
+            forwardToMe(net, image, none, false, nullptr, control, config.depth, total);
+            result.secondsPlain = secondsSince(start);
+            result.flopsPlain = flops.tally();
+        }
+        result.tokens.push_back(config.numTokens());
+        for (int t : tokenCountsAfterMerging(config.numTokens(), result.rRequested))
+            result.tokens.push_back(t);
+        for (std::size_t k = 1; k < result.tokens.size(); ++k)
+            result.rApplied.push_back(result.tokens[k - 1] - result.tokens[k]);
+        const int patches = config.numPatches();
+        for (std::size_t k = 0; k < trace.source.size(); ++k) {
+            // source[k] is [N_k, 1 + patches]; the class token is column 0.
+            torch::Tensor holder = trace.source[k].slice(1, 1).argmax(/*dim=*/0).to(torch::kInt32).contiguous();
+            result.tokenOfPatch.emplace_back(holder.data_ptr<int>(), holder.data_ptr<int>() + patches);
+            torch::Tensor sz = trace.size[k].round().to(torch::kInt32).contiguous();
+            result.sizes.emplace_back(sz.data_ptr<int>(), sz.data_ptr<int>() + sz.numel());
+            if (static_cast<int>(sz.numel()) != result.tokens[k])
+                throw Error("ToMe: internal token count mismatch at layer " + std::to_string(k));
+        }
+        if (config.numClasses > 0)
+            result.top5 = topClasses(logits.slice(0, 0, 1), 5);
+    } catch (const c10::Error& e) {
+        throw Error(std::string("ToMe: ") + e.what_without_backtrace());
+    }
+    return result;
+}
+
+std::vector<int> joinLayers(const ToMeResult& result, int layer, int patch)
+{
+    const int patches = result.grid * result.grid;
+    if (layer < 0 || layer >= static_cast<int>(result.tokenOfPatch.size()) || patch < 0 || patch >= patches)
+        throw Error("lineage: layer " + std::to_string(layer) + " or patch " + std::to_string(patch) + " out of range");
+    std::vector<int> out(static_cast<std::size_t>(patches), -1);
+    const auto& final = result.tokenOfPatch[static_cast<std::size_t>(layer)];
+    for (int p = 0; p < patches; ++p) {
+        if (final[static_cast<std::size_t>(p)] != final[static_cast<std::size_t>(patch)])
+            continue;
+        // Groups only grow, so the first state sharing a token with `patch` is the join.
+        for (int k = 0; k <= layer; ++k) {
+            const auto& state = result.tokenOfPatch[static_cast<std::size_t>(k)];
+            if (state[static_cast<std::size_t>(p)] == state[static_cast<std::size_t>(patch)]) {
+                out[static_cast<std::size_t>(p)] = k;
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace ts

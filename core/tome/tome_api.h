@@ -1,0 +1,60 @@
+#pragma once
+// ToMe as the GUI and the command line use it: one request in, every layer's merge state out.
+// Torch-free.
+#include "core/io/image_io.h"
+#include "core/nn/flop_counter.h"
+#include "core/tome/tome_schedule.h"
+#include "core/util/run_control.h"
+#include "core/vit/vit_api.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace ts {
+
+struct ToMeRequest {
+    VitModelPtr model;           // built with buildVit()
+    cv::Mat imageRgb;            // any size; centre-cropped to the model's input size
+    Normalisation normalisation; // ImageNet by default
+    ToMeSchedule schedule;
+    bool proportionalAttention = true;
+    bool measurePlain = true;    // also time the forward pass without merging
+    int batch = 1;               // the image repeated (for timing); the result describes item 0
+    bool recordSources = true;   // track which patches each token holds (off for benchmarks)
+};
+
+struct ToMeResult {
+    VitConfig config;
+    std::string weights;           // "random(seed)" or the checkpoint path
+    std::string scheduleText;
+    bool proportionalAttention = true;
+    cv::Mat crop;                  // the model's input (RGB, imageSize x imageSize)
+    cv::Rect2d cropRect;           // where the crop lies in the original image
+    int grid = 0;                  // patches per side
+
+    std::vector<int> rRequested;   // per block, from the schedule
+    std::vector<int> rApplied;     // per block, after clamping
+    // Index 0 is the input (before block 1); index k the state after block k (k = 1..depth).
+    std::vector<int> tokens;                   // token count, class token included
+    // Only with recordSources:
+    std::vector<std::vector<int>> tokenOfPatch; // [k][patch] -> token index (>= 1) holding it
+    std::vector<std::vector<int>> sizes;        // [k][token] -> original tokens it holds (class token: 1)
+
+    std::vector<ClassScore> top5;  // when the model has a classifier head
+    double secondsMerged = 0;      // forward pass with merging
+    double secondsPlain = 0;       // forward pass without merging (0 when not measured)
+    FlopTally flopsMerged, flopsPlain;
+
+    int depth() const { return config.depth; }
+};
+
+// Runs the model with ToMe (and, when asked, without) under inference mode. Throws ts::Error
+// or ts::Cancelled.
+ToMeResult runToMe(const ToMeRequest& request, const RunControl& control = {});
+
+// Lineage of a merged region: for the token that holds `patch` after block `layer`, the block
+// after which each patch joined `patch`'s token (0 = `patch` itself, k = after block k),
+// or -1 for patches outside that token.
+std::vector<int> joinLayers(const ToMeResult& result, int layer, int patch);
+
+} // namespace ts

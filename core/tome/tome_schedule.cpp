@@ -1,0 +1,104 @@
+#include "core/tome/tome_schedule.h"
+
+#include "core/util/error.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace ts {
+
+ToMeSchedule ToMeSchedule::constant(int r)
+{
+    ToMeSchedule s;
+    s.kind = Kind::Constant;
+    s.r = r;
+    return s;
+}
+
+ToMeSchedule ToMeSchedule::explicitList(std::vector<int> list)
+{
+    ToMeSchedule s;
+    s.kind = Kind::List;
+    s.list = std::move(list);
+    s.r = s.list.empty() ? 0 : s.list.front();
+    return s;
+}
+
+ToMeSchedule ToMeSchedule::withInflection(int r, double inflection)
+{
+    ToMeSchedule s;
+    s.kind = Kind::Inflection;
+    s.r = r;
+    s.inflection = inflection;
+    return s;
+}
+
+void ToMeSchedule::validate(int depth) const
+{
+    if (kind == Kind::List) {
+        if (static_cast<int>(list.size()) > depth)
+            throw Error("ToMe schedule: " + std::to_string(list.size()) + " entries for a model of depth "
+                        + std::to_string(depth));
+        for (int v : list)
+            if (v < 0)
+                throw Error("ToMe schedule: r cannot be negative, got " + std::to_string(v));
+        return;
+    }
+    if (r < 0)
+        throw Error("ToMe: r cannot be negative, got " + std::to_string(r));
+    if (kind == Kind::Inflection && !std::isfinite(inflection))
+        throw Error("ToMe: inflection must be a finite number");
+}
+
+std::vector<int> ToMeSchedule::perLayer(int depth) const
+{
+    std::vector<int> out(static_cast<std::size_t>(std::max(depth, 0)), 0);
+    switch (kind) {
+    case Kind::Constant:
+        std::fill(out.begin(), out.end(), r);
+        break;
+    case Kind::List:
+        for (std::size_t i = 0; i < out.size() && i < list.size(); ++i)
+            out[i] = list[i];
+        break;
+    case Kind::Inflection: {
+        // parse_r: a line from r*(1-inflect) to 2r - r*(1-inflect), truncated to integers.
+        const int minVal = static_cast<int>(r * (1.0 - inflection));
+        const int maxVal = 2 * r - minVal;
+        const double step = depth > 1 ? static_cast<double>(maxVal - minVal) / (depth - 1) : 0.0;
+        for (int i = 0; i < depth; ++i)
+            out[static_cast<std::size_t>(i)] = std::max(0, static_cast<int>(minVal + step * i));
+        break;
+    }
+    }
+    return out;
+}
+
+std::string ToMeSchedule::describe() const
+{
+    std::ostringstream s;
+    switch (kind) {
+    case Kind::Constant: s << "r=" << r; break;
+    case Kind::List:
+        s << "r=[";
+        for (std::size_t i = 0; i < list.size(); ++i)
+            s << (i ? "," : "") << list[i];
+        s << "]";
+        break;
+    case Kind::Inflection: s << "r=" << r << ", inflection " << inflection; break;
+    }
+    return s.str();
+}
+
+std::vector<int> tokenCountsAfterMerging(int tokens, const std::vector<int>& perLayer, bool classToken)
+{
+    std::vector<int> out;
+    const int protectedTokens = classToken ? 1 : 0;
+    for (int r : perLayer) {
+        tokens -= std::max(0, std::min(r, (tokens - protectedTokens) / 2));
+        out.push_back(tokens);
+    }
+    return out;
+}
+
+} // namespace ts

@@ -1,0 +1,49 @@
+#pragma once
+// The ViT as the UI and the command line see it: where weights come from and an opaque,
+// shareable handle to a built model. No torch in this header.
+#include "core/vit/vit_config.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ts {
+
+struct ModelSource {
+    std::string preset = "vit-s16"; // used when no checkpoint is given
+    int imageSize = 224;            // input size; a checkpoint's pos_embed is resampled to it
+    std::uint64_t seed = 0;         // seeded random initialisation
+    std::string checkpoint;         // timm-style .safetensors; empty: random weights
+
+    bool isRandom() const { return checkpoint.empty(); }
+    // "random(seed)" or the checkpoint path: the label every export carries.
+    std::string weightsLabel() const;
+};
+
+struct VitModel; // defined in core/vit/vit_handle.h (torch)
+using VitModelPtr = std::shared_ptr<const VitModel>;
+
+// Builds (random) or loads (checkpoint) a ViT. Throws ts::Error with a one-line message.
+// Refuses, with the numbers, a model whose weights would not fit in available memory.
+VitModelPtr buildVit(const ModelSource& source);
+// As buildVit, but reuses the last model built for an equal source (switching views or
+// changing ToMe's r must not rebuild or reload the weights). Thread-safe.
+VitModelPtr cachedVit(const ModelSource& source);
+bool operator==(const ModelSource& a, const ModelSource& b);
+const VitConfig& vitConfigOf(const VitModel& model);
+const ModelSource& vitSourceOf(const VitModel& model);
+
+// Writes the model's weights as a timm-named .safetensors file.
+void saveVitCheckpoint(const VitModel& model, const std::string& path);
+
+// ImageNet-1k class names (index -> "tench"), from the bundled list.
+const std::vector<std::string>& imagenetClassNames();
+
+struct ClassScore {
+    int index = 0;
+    std::string name;
+    double probability = 0;
+};
+
+} // namespace ts

@@ -1,0 +1,193 @@
+#include "core/vit/vit_model.h"
+
+#include "core/nn/attention.h"
+#include "core/nn/ops.h"
+#include "core/util/error.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <cmath>
+
+namespace ts {
+
+torch::nn::LayerNorm makeLayerNorm(int width)
+{
+    return torch::nn::LayerNorm(torch::nn::LayerNormOptions({width}).eps(1e-6));
+}
+
+// --- Attention ---------------------------------------------------------------------------
+
+AttentionImpl::AttentionImpl(int width, int heads_) : heads(heads_)
+{
+    qkv = register_module("qkv", torch::nn::Linear(width, 3 * width));
+    proj = register_module("proj", torch::nn::Linear(width, width));
+}
+
+std::array<torch::Tensor, 3> AttentionImpl::qkvHeads(const torch::Tensor& x) const
+{
+    const auto b = x.size(0), n = x.size(1), c = x.size(2);
+    // [B, N, 3C] -> [3, B, H, N, C/H], the layout timm uses.
+    torch::Tensor t = ops::linear(x, qkv, "qkv").reshape({b, n, 3, heads, c / heads}).permute({2, 0, 3, 1, 4});
+    return {t[0], t[1], t[2]};
+}
+
+torch::Tensor AttentionImpl::project(const torch::Tensor& headsOut) const
+{
+    const auto b = headsOut.size(0), n = headsOut.size(2);
+    torch::Tensor merged = headsOut.transpose(1, 2).reshape({b, n, -1});
+    return ops::linear(merged, proj, "attn_proj");
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& bias, torch::Tensor* keys,
+                                     torch::Tensor* probs) const
+{
+    auto [q, k, v] = qkvHeads(x);
+    if (keys)
+        *keys = k;
+    return project(scaledDotAttention(q, k, v, bias, probs));
+}
+
+// --- MLP and block ---------------------------------------------------------------------------
+
+MlpImpl::MlpImpl(int width, int hidden)
+{
+    fc1 = register_module("fc1", torch::nn::Linear(width, hidden));
+    fc2 = register_module("fc2", torch::nn::Linear(hidden, width));
+}
+
+torch::Tensor MlpImpl::forward(const torch::Tensor& x) const
+{
+    return ops::linear(ops::gelu(ops::linear(x, fc1, "mlp")), fc2, "mlp");
+}
+
+BlockImpl::BlockImpl(int width, int heads, int mlpHidden)
+{
+    norm1 = register_module("norm1", makeLayerNorm(width));
+    attn = register_module("attn", Attention(width, heads));
+    norm2 = register_module("norm2", makeLayerNorm(width));
+    mlp = register_module("mlp", Mlp(width, mlpHidden));
+}
+
+torch::Tensor BlockImpl::attentionResidual(const torch::Tensor& x, const torch::Tensor& bias, torch::Tensor* keys,
+                                           torch::Tensor* probs) const
+{
+    return x + attn->forward(ops::layerNorm(x, norm1), bias, keys, probs);
+}
+
+torch::Tensor BlockImpl::mlpResidual(const torch::Tensor& x) const
+{
+    return x + mlp->forward(ops::layerNorm(x, norm2));
+}
+
+torch::Tensor BlockImpl::forward(const torch::Tensor& x) const { return mlpResidual(attentionResidual(x)); }
+
+// --- Patch embedding ----------------------------------------------------------------------------
+
+PatchEmbedImpl::PatchEmbedImpl(int inChannels, int width, int patch_) : patch(patch_)
+{
+    proj = register_module("proj", torch::nn::Conv2d(torch::nn::Conv2dOptions(inChannels, width, patch).stride(patch)));
+}
+
+torch::Tensor PatchEmbedImpl::forward(const torch::Tensor& image) const
+{
+    const auto b = image.size(0), c = image.size(1), h = image.size(2), w = image.size(3);
+    const auto gh = h / patch, gw = w / patch;
+    // A stride-P, kernel-P convolution is a matmul over flattened (C, P, P) patches.
+    torch::Tensor patches = image.reshape({b, c, gh, patch, gw, patch})
+                                .permute({0, 2, 4, 1, 3, 5})
+                                .reshape({b, gh * gw, c * patch * patch});
+    torch::Tensor weight = proj->weight.reshape({proj->weight.size(0), -1});
+    return ops::linear(patches, weight, proj->bias, "patch_embed");
+}
+
+// --- Vision transformer -------------------------------------------------------------------------
+
+VisionTransformerImpl::VisionTransformerImpl(const VitConfig& config_) : config(config_)
+{
+    config.validate();
+    const int d = config.width;
+    patch_embed = register_module("patch_embed", PatchEmbed(config.inChannels, d, config.patchSize));
+    cls_token = register_parameter("cls_token", torch::zeros({1, 1, d}));
+    pos_embed = register_parameter("pos_embed", torch::zeros({1, config.numTokens(), d}));
+    blocks = register_module("blocks", torch::nn::ModuleList());
+    for (int i = 0; i < config.depth; ++i)
+        blocks->push_back(Block(d, config.heads, config.mlpHidden));
+    norm = register_module("norm", makeLayerNorm(d));
+    if (config.numClasses > 0)
+        head = register_module("head", torch::nn::Linear(d, config.numClasses));
+}
+
+torch::Tensor VisionTransformerImpl::embed(const torch::Tensor& image) const
+{
+    if (image.dim() != 4 || image.size(2) != config.imageSize || image.size(3) != config.imageSize)
+        throw Error("model: expects images of " + std::to_string(config.imageSize) + " x "
+                    + std::to_string(config.imageSize) + " px");
+    torch::Tensor x = patch_embed->forward(image);
+    x = torch::cat({cls_token.expand({x.size(0), 1, config.width}), x}, /*dim=*/1);
+    return x + pos_embed;
+}
+
+torch::Tensor VisionTransformerImpl::classify(const torch::Tensor& tokens) const
+{
+    torch::Tensor cls = ops::layerNorm(tokens, norm).select(/*dim=*/1, /*index=*/0);
+    return head ? ops::linear(cls, head, "head") : cls;
+}
+
+torch::Tensor VisionTransformerImpl::forward(const torch::Tensor& image) const
+{
+    torch::Tensor x = embed(image);
+    for (int i = 0; i < config.depth; ++i)
+        x = block(i)->forward(x);
+    return classify(x);
+}
+
+void truncatedNormal(torch::Tensor& t, double std, at::Generator& generator)
+{
+    torch::NoGradGuard noGrad;
+    t.normal_(0.0, std, generator);
+    t.clamp_(-2.0 * std, 2.0 * std);
+}
+
+void VisionTransformerImpl::initialiseRandom(std::uint64_t seed)
+{
+    torch::NoGradGuard noGrad;
+    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    // Same order every time, so a seed names one set of weights.
+    for (auto& item : named_parameters(/*recurse=*/true)) {
+        const std::string& key = item.key();
+        torch::Tensor p = item.value();
+        const bool isNorm = key.find("norm") != std::string::npos;
+        const bool isBias = key.size() > 5 && key.compare(key.size() - 5, 5, ".bias") == 0;
+        if (isNorm)
+            p.fill_(isBias ? 0.0 : 1.0);
+        else if (isBias)
+            p.zero_();
+        else if (key == "cls_token")
+            p.normal_(0.0, 1e-6, gen);
+        else
+            truncatedNormal(p, 0.02, gen);
+    }
+}
+
+torch::Tensor resamplePositionEmbedding(const torch::Tensor& posEmbed, int newGrid, int prefixTokens)
+{
+    const auto total = posEmbed.size(1), d = posEmbed.size(2);
+    const auto oldGrid = static_cast<int>(std::lround(std::sqrt(static_cast<double>(total - prefixTokens))));
+    if (oldGrid * oldGrid != total - prefixTokens)
+        throw Error("pos_embed: " + std::to_string(total - prefixTokens) + " patch positions do not form a square grid");
+    if (oldGrid == newGrid)
+        return posEmbed;
+    torch::Tensor prefix = posEmbed.narrow(1, 0, prefixTokens);
+    torch::Tensor grid = posEmbed.narrow(1, prefixTokens, total - prefixTokens)
+                             .reshape({1, oldGrid, oldGrid, d})
+                             .permute({0, 3, 1, 2});
+    namespace F = torch::nn::functional;
+    grid = F::interpolate(grid, F::InterpolateFuncOptions()
+                                    .size(std::vector<int64_t>{newGrid, newGrid})
+                                    .mode(torch::kBicubic)
+                                    .align_corners(false)
+                                    .antialias(newGrid < oldGrid));
+    grid = grid.permute({0, 2, 3, 1}).reshape({1, newGrid * newGrid, d});
+    return torch::cat({prefix, grid}, /*dim=*/1);
+}
+
+} // namespace ts

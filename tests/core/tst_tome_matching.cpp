@@ -1,0 +1,231 @@
+// Bipartite soft matching and merging, against hand-worked cases and a plain-loop reference
+// written from the paper's description (Sec. 3 of Bolya et al.).
+#include "core/nn/attention.h"
+#include "core/tome/bipartite_matching.h"
+#include "core/tome/tome_schedule.h"
+
+#include <QtTest>
+
+#include <algorithm>
+#include <numeric>
+
+using namespace ts;
+
+namespace {
+
+torch::Tensor tokens2d(const std::vector<std::pair<float, float>>& v)
+{
+    torch::Tensor t = torch::empty({1, static_cast<long>(v.size()), 2});
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        t[0][static_cast<long>(i)][0] = v[i].first;
+        t[0][static_cast<long>(i)][1] = v[i].second;
+    }
+    return t;
+}
+
+// Plain-loop reference: returns, for each output token, the list of input tokens it holds.
+std::vector<std::vector<int>> referenceMerge(const torch::Tensor& metric, int r)
+{
+    const int n = static_cast<int>(metric.size(1));
+    std::vector<int> a, b;
+    for (int i = 0; i < n; ++i)
+        (i % 2 ? b : a).push_back(i);
+    r = std::min(r, (n - 1) / 2);
+    auto cosine = [&](int i, int j) {
+        double dot = 0, ni = 0, nj = 0;
+        for (int c = 0; c < metric.size(2); ++c) {
+            const double x = metric[0][i][c].item<float>(), y = metric[0][j][c].item<float>();
+            dot += x * y;
+            ni += x * x;
+            nj += y * y;
+        }
+        return dot / std::sqrt(ni * nj);
+    };
+    std::vector<double> best(a.size(), -1e300);
+    std::vector<int> bestB(a.size(), 0);
+    for (std::size_t ia = 0; ia < a.size(); ++ia) {
+        for (std::size_t ib = 0; ib < b.size(); ++ib) {
+            const double s = a[ia] == 0 ? -1e300 : cosine(a[ia], b[ib]); // class token protected
+            if (s > best[ia]) {
+                best[ia] = s;
+                bestB[ia] = static_cast<int>(ib);
+            }
+        }
+    }
+    std::vector<int> order(a.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return best[x] > best[y]; });
+    std::vector<bool> merged(a.size(), false);
+    std::vector<std::vector<int>> bGroups(b.size());
+    for (std::size_t ib = 0; ib < b.size(); ++ib)
+        bGroups[ib] = {b[ib]};
+    for (int k = 0; k < std::max(r, 0); ++k) {
+        merged[order[k]] = true;
+        bGroups[bestB[order[k]]].push_back(a[order[k]]);
+    }
+    std::vector<std::vector<int>> out;
+    for (std::size_t ia = 0; ia < a.size(); ++ia)
+        if (!merged[ia])
+            out.push_back({a[ia]});
+    for (auto& g : bGroups) {
+        std::sort(g.begin(), g.end());
+        out.push_back(g);
+    }
+    return out;
+}
+
+} // namespace
+
+class TestTomeMatching : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void handWorkedMerge_data();
+    void handWorkedMerge();
+    void sizeWeightedAverage();
+    void classTokenNeverMerged();
+    void rClampsToHalf_data();
+    void rClampsToHalf();
+    void matchesReference_data();
+    void matchesReference();
+    void proportionalAttentionEqualsCopies_data();
+    void proportionalAttentionEqualsCopies();
+};
+
+// Tokens t0 (class), t1..t4; A = {t0, t2, t4}, B = {t1, t3}. t2 points almost like t1
+// (cos 0.995), t4 like t3 less closely (cos 0.949): r = 1 merges t2 into t1 only.
+void TestTomeMatching::handWorkedMerge_data()
+{
+    QTest::addColumn<int>("r");
+    QTest::addColumn<QList<float>>("expected");
+    // features x = [10, 1, 3, 5, 7]; output order: unmerged A in order, then B.
+    QTest::newRow("r=0") << 0 << QList<float>{10, 1, 3, 5, 7};
+    QTest::newRow("r=1: t2 into t1") << 1 << QList<float>{10, 7, 2, 5};
+    QTest::newRow("r=2: also t4 into t3") << 2 << QList<float>{10, 2, 6};
+    QTest::newRow("r=5 clamps to 2") << 5 << QList<float>{10, 2, 6};
+}
+
+void TestTomeMatching::handWorkedMerge()
+{
+    QFETCH(int, r);
+    QFETCH(QList<float>, expected);
+    const torch::Tensor metric = tokens2d({{1, 0}, {0, 1}, {0.1f, 1}, {1, -1}, {1, -0.5f}});
+    const torch::Tensor x = torch::tensor({10.f, 1.f, 3.f, 5.f, 7.f}).reshape({1, 5, 1});
+    MergePlan plan = bipartiteSoftMatching(metric, r, /*classToken=*/true);
+    auto [merged, size] = mergeWeightedAverage(plan, x, torch::ones({1, 5, 1}));
+    QCOMPARE(merged.size(1), static_cast<long>(expected.size()));
+    for (int i = 0; i < expected.size(); ++i)
+        QCOMPARE(merged[0][i][0].item<float>(), expected[i]);
+    QCOMPARE(size.sum().item<float>(), 5.f); // sizes always sum to the tokens merged
+}
+
+void TestTomeMatching::sizeWeightedAverage()
+{
+    const torch::Tensor metric = tokens2d({{1, 0}, {0, 1}, {0.1f, 1}, {1, -1}, {1, -0.5f}});
+    const torch::Tensor x = torch::tensor({10.f, 1.f, 3.f, 5.f, 7.f}).reshape({1, 5, 1});
+    const torch::Tensor size = torch::tensor({1.f, 1.f, 3.f, 2.f, 1.f}).reshape({1, 5, 1});
+    MergePlan plan = bipartiteSoftMatching(metric, 2, true);
+    auto [merged, newSize] = mergeWeightedAverage(plan, x, size);
+    // t1 (size 1, value 1) + t2 (size 3, value 3) -> (1 + 9) / 4; t3 (2 x 5) + t4 (1 x 7) -> 17 / 3.
+    QCOMPARE(merged[0][1][0].item<float>(), 2.5f);
+    QVERIFY(std::abs(merged[0][2][0].item<float>() - 17.f / 3.f) < 1e-6);
+    QCOMPARE(newSize[0][1][0].item<float>(), 4.f);
+    QCOMPARE(newSize[0][2][0].item<float>(), 3.f);
+}
+
+void TestTomeMatching::classTokenNeverMerged()
+{
+    // The class token is the most similar A-token of all; it must still stay, first.
+    const torch::Tensor metric = tokens2d({{0, 1}, {0, 1}, {1, 0}, {-1, 0.2f}, {0.5f, 0.5f}});
+    MergePlan plan = bipartiteSoftMatching(metric, 2, true);
+    const torch::Tensor src = mergeSource(plan, torch::eye(5).unsqueeze(0));
+    QCOMPARE(src.size(1), 3L);
+    QCOMPARE(src[0][0][0].item<float>(), 1.f);
+    QCOMPARE(src[0][0].sum().item<float>(), 1.f);
+}
+
+void TestTomeMatching::rClampsToHalf_data()
+{
+    QTest::addColumn<int>("tokens");
+    QTest::addColumn<int>("r");
+    QTest::addColumn<int>("expected");
+    QTest::newRow("vit-s r=0") << 197 << 0 << 197;
+    QTest::newRow("vit-s r=8") << 197 << 8 << 189;
+    QTest::newRow("r clamps to half") << 197 << 150 << 99; // (197 - 1) / 2 = 98 merged
+    QTest::newRow("even count") << 10 << 9 << 6;            // (10 - 1) / 2 = 4
+    QTest::newRow("only class token") << 1 << 4 << 1;
+}
+
+void TestTomeMatching::rClampsToHalf()
+{
+    QFETCH(int, tokens);
+    QFETCH(int, r);
+    QFETCH(int, expected);
+    torch::manual_seed(1);
+    const torch::Tensor metric = torch::randn({1, tokens, 8});
+    MergePlan plan = bipartiteSoftMatching(metric, r, true);
+    QCOMPARE(mergeTokens(metric, plan, "mean").size(1), static_cast<long>(expected));
+    QCOMPARE(tokenCountsAfterMerging(tokens, {r}).front(), expected);
+}
+
+void TestTomeMatching::matchesReference_data()
+{
+    QTest::addColumn<int>("tokens");
+    QTest::addColumn<int>("r");
+    QTest::addColumn<int>("seed");
+    QTest::newRow("17 tokens r=3") << 17 << 3 << 1;
+    QTest::newRow("18 tokens r=8 (max)") << 18 << 8 << 2;
+    QTest::newRow("197 tokens r=16") << 197 << 16 << 3;
+    QTest::newRow("50 tokens r=24") << 50 << 24 << 4;
+}
+
+void TestTomeMatching::matchesReference()
+{
+    QFETCH(int, tokens);
+    QFETCH(int, r);
+    QFETCH(int, seed);
+    torch::manual_seed(seed);
+    const torch::Tensor metric = torch::randn({1, tokens, 6});
+    const auto expected = referenceMerge(metric, r);
+    MergePlan plan = bipartiteSoftMatching(metric, r, true);
+    const torch::Tensor src = mergeSource(plan, torch::eye(tokens).unsqueeze(0));
+    QCOMPARE(src.size(1), static_cast<long>(expected.size()));
+    for (std::size_t t = 0; t < expected.size(); ++t) {
+        std::vector<int> holds;
+        for (int j = 0; j < tokens; ++j)
+            if (src[0][static_cast<long>(t)][j].item<float>() > 0.5f)
+                holds.push_back(j);
+        QCOMPARE(holds, expected[t]);
+    }
+}
+
+void TestTomeMatching::proportionalAttentionEqualsCopies_data()
+{
+    QTest::addColumn<int>("copies");
+    QTest::newRow("size 1") << 1;
+    QTest::newRow("size 2") << 2;
+    QTest::newRow("size 5") << 5;
+}
+
+// A key of size s with log(s) added to its logit gives the same output as s identical copies.
+void TestTomeMatching::proportionalAttentionEqualsCopies()
+{
+    QFETCH(int, copies);
+    torch::manual_seed(7);
+    const torch::Tensor q = torch::randn({1, 2, 3, 4});
+    const torch::Tensor k = torch::randn({1, 2, 3, 4}), v = torch::randn({1, 2, 3, 4});
+    const torch::Tensor sizes = torch::tensor({1.f, static_cast<float>(copies), 1.f});
+    const torch::Tensor merged = scaledDotAttention(q, k, v, sizes.log().reshape({1, 1, 1, 3}));
+    std::vector<torch::Tensor> ks{k.narrow(2, 0, 1)}, vs{v.narrow(2, 0, 1)};
+    for (int i = 0; i < copies; ++i) {
+        ks.push_back(k.narrow(2, 1, 1));
+        vs.push_back(v.narrow(2, 1, 1));
+    }
+    ks.push_back(k.narrow(2, 2, 1));
+    vs.push_back(v.narrow(2, 2, 1));
+    const torch::Tensor expanded = scaledDotAttention(q, torch::cat(ks, 2), torch::cat(vs, 2));
+    QVERIFY2(torch::allclose(merged, expanded, 1e-5, 1e-6),
+             qPrintable(QString("max diff %1").arg((merged - expanded).abs().max().item<float>())));
+}
+
+QTEST_GUILESS_MAIN(TestTomeMatching)
+#include "tst_tome_matching.moc"

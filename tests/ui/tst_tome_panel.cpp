@@ -1,0 +1,93 @@
+// The ToMe lab through the real window: load a sample, move r and the layer slider, click a region.
+#include "core/tome/tome_api.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/main_window.h"
+#include "ui/merge_view.h"
+#include "ui/tome_panel.h"
+#include "ui/workspace.h"
+#include "tests/common/test_paths.h"
+
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTabWidget>
+#include <QtTest>
+
+using namespace ts;
+
+class TestTomePanel : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void slidersChangeMapAndCounts();
+    void clickShowsLineage();
+    void badImageKeepsPrevious();
+    void cleanupTestCase();
+
+private:
+    MainWindow* m_window = nullptr;
+    ToMePanel* m_panel = nullptr;
+};
+
+void TestTomePanel::initTestCase()
+{
+    QCoreApplication::setOrganizationName("TokenScopeTests");
+    m_window = new MainWindow;
+    m_window->resize(1300, 800);
+    m_window->show();
+    m_panel = m_window->findChild<ToMePanel*>();
+    QVERIFY(m_panel);
+    QVERIFY(m_window->openImage(test::sampleImage("chelsea.png")));
+    QTRY_VERIFY_WITH_TIMEOUT(m_panel->result() && m_panel->view()->hasData(), 60000);
+}
+
+void TestTomePanel::slidersChangeMapAndCounts()
+{
+    const QString countsBefore = m_panel->tokenSummary();
+    const QImage mapBefore = m_panel->view()->data().right;
+    QVERIFY(countsBefore.endsWith("101")); // default r = 8 on ViT-S/16: 197 - 12 * 8
+
+    QSignalSpy finished(m_panel->runner(), &JobRunner::finished);
+    m_panel->rSlider()->setValue(16);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QVERIFY(m_panel->tokenSummary() != countsBefore);
+    QVERIFY(m_panel->tokenSummary().endsWith("→ 21 → 11")); // 197 - 11 * 16, then r clamps to (21 - 1) / 2
+    QVERIFY(m_panel->view()->data().right != mapBefore);
+
+    // The layer slider replays recorded merges: the map changes, no new run starts.
+    const quint64 generation = m_panel->runner()->generation();
+    const QImage atLast = m_panel->view()->data().right;
+    m_panel->layerSlider()->setValue(3);
+    QVERIFY(m_panel->view()->data().right != atLast);
+    QVERIFY(m_panel->view()->data().rightTitle.contains("after block 3"));
+    QVERIFY(m_panel->view()->data().rightTitle.contains("149 tokens"));
+    QCOMPARE(m_panel->runner()->generation(), generation);
+    QVERIFY(!m_panel->runner()->isRunning());
+}
+
+void TestTomePanel::clickShowsLineage()
+{
+    MergeView* view = m_panel->view();
+    const MergeMapLayout layout = mergeMapLayout(QRectF(view->rect()));
+    const QPoint centre = layout.right.center().toPoint();
+    QTest::mouseClick(view, Qt::LeftButton, {}, centre);
+    QVERIFY(m_panel->selectedPatch() >= 0);
+    QVERIFY(view->data().lineage);
+    QVERIFY(view->data().leftTitle.startsWith("Lineage"));
+    QTest::mouseClick(view, Qt::LeftButton, {}, centre); // a second click clears
+    QCOMPARE(m_panel->selectedPatch(), -1);
+    QVERIFY(!view->data().lineage);
+}
+
+void TestTomePanel::badImageKeepsPrevious()
+{
+    const QImage before = m_window->workspace()->image();
+    QString error;
+    QVERIFY(!m_window->workspace()->openImage(test::sourceDir() + "/CMakeLists.txt", &error));
+    QVERIFY(error.contains("CMakeLists.txt"));
+    QCOMPARE(m_window->workspace()->image(), before);
+}
+
+void TestTomePanel::cleanupTestCase() { delete m_window; }
+
+QTEST_MAIN(TestTomePanel)
+#include "tst_tome_panel.moc"

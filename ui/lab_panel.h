@@ -1,0 +1,26 @@
+#pragma once
+// The common face of every lab tab, so the main window's menus (run, cancel, export, layer
+// stepping) work on whichever tab is shown.
+#include "ui/figures/figure_export.h"
+
+#include <QWidget>
+
+#include <optional>
+
+namespace ts {
+
+class LabPanel : public QWidget {
+    Q_OBJECT
+public:
+    using QWidget::QWidget;
+
+    // The figure as currently shown (nothing before the first result).
+    virtual std::optional<Figure> currentFigure() const = 0;
+    // The data behind it as JSON (empty before the first result).
+    virtual QByteArray currentDataJson() const { return {}; }
+    virtual void runNow() {}
+    virtual void cancelRun() {}
+    virtual void stepLayer(int /*delta*/) {}
+};
+
+} // namespace ts

@@ -1,0 +1,258 @@
+#include "ui/main_window.h"
+
+#include "ui/figures/figure_export.h"
+#include "ui/lab_panel.h"
+#include "ui/model_controls.h"
+#include "ui/tome_panel.h"
+#include "ui/workspace.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+
+namespace ts {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("TokenScope"));
+    setAcceptDrops(true);
+    m_workspace = new Workspace(this);
+
+    m_modelControls = new ModelControls(m_workspace, this);
+    auto* dock = new QDockWidget(tr("Image and model"), this);
+    dock->setObjectName("ImageAndModelDock");
+    auto* scroll = new QScrollArea(dock);
+    scroll->setWidget(m_modelControls);
+    scroll->setWidgetResizable(true);
+    dock->setWidget(scroll);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    connect(m_modelControls, &ModelControls::openImageRequested, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Image"), {},
+                                                          tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif);;All files (*)"));
+        if (!path.isEmpty())
+            openImage(path);
+    });
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    setCentralWidget(m_tabs);
+    addPanels();
+    createMenus();
+
+    m_workspace->openDefaultImage();
+    statusBar()->showMessage(tr("%1 · %2").arg(QFileInfo(m_workspace->imagePath()).fileName(), m_workspace->modelLabel()));
+    connect(m_workspace, &Workspace::modelSourceChanged, this,
+            [this] { statusBar()->showMessage(m_workspace->modelLabel()); });
+
+    QSettings settings;
+    if (!restoreGeometry(settings.value("window/geometry").toByteArray()))
+        resize(1400, 820);
+    restoreState(settings.value("window/state").toByteArray());
+    m_tabs->setCurrentIndex(settings.value("window/tab", 0).toInt());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::addPanels()
+{
+    m_tabs->addTab(new ToMePanel(m_workspace, m_tabs), tr("ToMe"));
+}
+
+void MainWindow::createMenus()
+{
+    auto currentPanel = [this] { return qobject_cast<LabPanel*>(m_tabs->currentWidget()); };
+
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open Image…"));
+    open->setShortcut(QKeySequence::Open);
+    connect(open, &QAction::triggered, m_modelControls, &ModelControls::openImageRequested);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    updateRecentFiles();
+    QAction* loadCheckpoint = file->addAction(tr("Load &Checkpoint…"));
+    loadCheckpoint->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+    connect(loadCheckpoint, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load Checkpoint"), {}, tr("safetensors (*.safetensors);;All files (*)"));
+        if (!path.isEmpty())
+            m_modelControls->loadCheckpoint(path);
+    });
+    file->addSeparator();
+    QAction* exportFigure = file->addAction(tr("&Export Figure…"));
+    exportFigure->setShortcut(QKeySequence(tr("Ctrl+E")));
+    connect(exportFigure, &QAction::triggered, this, [this, currentPanel] {
+        LabPanel* panel = currentPanel();
+        std::optional<Figure> figure = panel ? panel->currentFigure() : std::nullopt;
+        if (!figure) {
+            QMessageBox::information(this, tr("Export Figure"), tr("There is no figure to export yet."));
+            return;
+        }
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Figure"), QStringLiteral("tokenscope_figure.png"),
+                                                          tr("PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"));
+        if (path.isEmpty())
+            return;
+        double scale = 1.0;
+        if (path.endsWith(".png", Qt::CaseInsensitive)) {
+            bool ok = false;
+            scale = QInputDialog::getDouble(this, tr("PNG Scale"), tr("Scale (1 = as shown at 100%, 2 = double resolution)"), 2.0, 0.25, 8.0, 2, &ok);
+            if (!ok)
+                return;
+        }
+        try {
+            ts::exportFigure(*figure, path, scale);
+            statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+        } catch (const std::exception& e) {
+            QMessageBox::warning(this, tr("Export Figure"), QString::fromStdString(e.what()));
+        }
+    });
+    QAction* exportData = file->addAction(tr("Export &Data…"));
+    exportData->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
+    connect(exportData, &QAction::triggered, this, [this, currentPanel] {
+        LabPanel* panel = currentPanel();
+        const QByteArray json = panel ? panel->currentDataJson() : QByteArray();
+        if (json.isEmpty()) {
+            QMessageBox::information(this, tr("Export Data"), tr("There is no data to export yet."));
+            return;
+        }
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Data"), QStringLiteral("tokenscope_data.json"), tr("JSON (*.json)"));
+        if (path.isEmpty())
+            return;
+        try {
+            writeFileAtomically(path, json);
+            statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+        } catch (const std::exception& e) {
+            QMessageBox::warning(this, tr("Export Data"), QString::fromStdString(e.what()));
+        }
+    });
+    QAction* copy = file->addAction(tr("&Copy Figure"));
+    copy->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
+    connect(copy, &QAction::triggered, this, [this, currentPanel] {
+        LabPanel* panel = currentPanel();
+        if (std::optional<Figure> figure = panel ? panel->currentFigure() : std::nullopt)
+            QApplication::clipboard()->setImage(renderFigure(*figure, 2.0));
+    });
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"));
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    QAction* runNow = run->addAction(tr("&Run"));
+    runNow->setShortcut(QKeySequence(tr("Ctrl+R")));
+    connect(runNow, &QAction::triggered, this, [currentPanel] {
+        if (LabPanel* p = currentPanel())
+            p->runNow();
+    });
+    QAction* cancel = run->addAction(tr("&Cancel"));
+    cancel->setShortcut(QKeySequence(tr("Ctrl+.")));
+    connect(cancel, &QAction::triggered, this, [currentPanel] {
+        if (LabPanel* p = currentPanel())
+            p->cancelRun();
+    });
+    run->addSeparator();
+    QAction* prev = run->addAction(tr("&Previous Layer"));
+    prev->setShortcut(QKeySequence(Qt::Key_BracketLeft));
+    connect(prev, &QAction::triggered, this, [currentPanel] {
+        if (LabPanel* p = currentPanel())
+            p->stepLayer(-1);
+    });
+    QAction* next = run->addAction(tr("&Next Layer"));
+    next->setShortcut(QKeySequence(Qt::Key_BracketRight));
+    connect(next, &QAction::triggered, this, [currentPanel] {
+        if (LabPanel* p = currentPanel())
+            p->stepLayer(+1);
+    });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* about = help->addAction(tr("&About TokenScope"));
+    connect(about, &QAction::triggered, this, [this] {
+        QFile notice(":/NOTICE.md");
+        notice.open(QIODevice::ReadOnly);
+        QMessageBox box(this);
+        box.setWindowTitle(tr("About TokenScope"));
+        box.setTextFormat(Qt::MarkdownText);
+        box.setText(tr("# TokenScope %1\nA desktop lab for efficient vision transformers: ToMe, FIT and TransformerFAM.\n\n"
+                       "The default model is a seeded random initialisation, not a trained network.\n\n%2")
+                        .arg(QApplication::applicationVersion(), QString::fromUtf8(notice.readAll())));
+        box.exec();
+    });
+}
+
+bool MainWindow::openImage(const QString& path)
+{
+    QString error;
+    if (!m_workspace->openImage(path, &error)) {
+        QMessageBox::warning(this, tr("Open Image"), error);
+        return false;
+    }
+    addRecentFile(path);
+    statusBar()->showMessage(tr("Opened %1").arg(path), 5000);
+    return true;
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value("recentImages").toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > 10)
+        recent.removeLast();
+    settings.setValue("recentImages", recent);
+    updateRecentFiles();
+}
+
+void MainWindow::updateRecentFiles()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value("recentImages").toStringList();
+    for (const QString& path : recent) {
+        QAction* action = m_recentMenu->addAction(QFileInfo(path).fileName());
+        action->setToolTip(path);
+        connect(action, &QAction::triggered, this, [this, path] { openImage(path); });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls()) {
+        const QString path = url.toLocalFile();
+        if (path.endsWith(".safetensors", Qt::CaseInsensitive))
+            m_modelControls->loadCheckpoint(path);
+        else if (!path.isEmpty())
+            openImage(path);
+    }
+    event->acceptProposedAction();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    settings.setValue("window/tab", m_tabs->currentIndex());
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace ts

@@ -1,0 +1,41 @@
+#pragma once
+// The main window: image and model controls on the left, one tab per lab (ToMe, FIT, FAM,
+// masks, FLOPs) in the middle. It only wires widgets together; the work is in the panels.
+#include <QMainWindow>
+
+class QTabWidget;
+
+namespace ts {
+
+class Workspace;
+class ModelControls;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    Workspace* workspace() const { return m_workspace; }
+    QTabWidget* tabs() const { return m_tabs; }
+    // Opens an image as File > Open does (shows a message box on failure, nothing lost).
+    bool openImage(const QString& path);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void addPanels();   // one line per lab tab
+    void createMenus();
+    void updateRecentFiles();
+    void addRecentFile(const QString& path);
+
+    Workspace* m_workspace = nullptr;
+    ModelControls* m_modelControls = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QMenu* m_recentMenu = nullptr;
+};
+
+} // namespace ts

@@ -1,0 +1,64 @@
+#include "ui/merge_view.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+
+namespace ts {
+
+MergeView::MergeView(QWidget* parent) : QWidget(parent)
+{
+    setMinimumSize(480, 300);
+    setCursor(Qt::PointingHandCursor);
+    setToolTip(tr("Click a region to see its lineage: which patches it holds and after which block each joined"));
+}
+
+void MergeView::setData(const MergeMapData& data)
+{
+    m_data = data;
+    m_message.clear();
+    update();
+}
+
+void MergeView::clear(const QString& message)
+{
+    m_data = {};
+    m_message = message;
+    update();
+}
+
+int MergeView::patchAt(const QPointF& pos) const
+{
+    if (!hasData() || m_data.grid <= 0)
+        return -1;
+    const MergeMapLayout l = mergeMapLayout(QRectF(rect()));
+    for (const QRectF& panel : {l.left, l.right}) {
+        if (panel.contains(pos)) {
+            const int x = std::min(m_data.grid - 1, static_cast<int>((pos.x() - panel.left()) / panel.width() * m_data.grid));
+            const int y = std::min(m_data.grid - 1, static_cast<int>((pos.y() - panel.top()) / panel.height() * m_data.grid));
+            return y * m_data.grid + x;
+        }
+    }
+    return -1;
+}
+
+void MergeView::paintEvent(QPaintEvent*)
+{
+    QPainter painter(this);
+    painter.fillRect(rect(), Qt::white); // figures are drawn as exported: on white
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    if (!hasData()) {
+        painter.setPen(Qt::darkGray);
+        painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, m_message);
+        return;
+    }
+    paintMergeMap(painter, QRectF(rect()), m_data);
+}
+
+void MergeView::mousePressEvent(QMouseEvent* event)
+{
+    const int patch = patchAt(event->position());
+    if (patch >= 0)
+        Q_EMIT patchClicked(patch);
+}
+
+} // namespace ts

@@ -1,0 +1,159 @@
+#include "ui/model_controls.h"
+
+#include "core/vit/vit_api.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/run_status.h"
+#include "ui/workspace.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace ts {
+
+ModelControls::ModelControls(Workspace* workspace, QWidget* parent) : QWidget(parent), m_workspace(workspace)
+{
+    auto* layout = new QVBoxLayout(this);
+
+    auto* imageBox = new QGroupBox(tr("Image"), this);
+    auto* imageLayout = new QVBoxLayout(imageBox);
+    m_imageLabel = new QLabel(imageBox);
+    m_imageLabel->setWordWrap(true);
+    auto* open = new QPushButton(tr("Open Image…"), imageBox);
+    open->setToolTip(tr("Open a photograph (or drop one on the window)"));
+    imageLayout->addWidget(m_imageLabel);
+    imageLayout->addWidget(open);
+    layout->addWidget(imageBox);
+    connect(open, &QPushButton::clicked, this, &ModelControls::openImageRequested);
+
+    auto* modelBox = new QGroupBox(tr("Model"), this);
+    auto* form = new QFormLayout(modelBox);
+    m_preset = new QComboBox(modelBox);
+    for (const VitConfig& c : vitPresets())
+        m_preset->addItem(QString::fromStdString(vitDisplayName(c)), QString::fromStdString(c.name));
+    m_preset->setCurrentIndex(m_preset->findData(QStringLiteral("vit-s16")));
+    m_size = new QSpinBox(modelBox);
+    m_size->setRange(32, 1024);
+    m_size->setSingleStep(16);
+    m_size->setValue(224);
+    m_size->setSuffix(tr(" px"));
+    m_size->setToolTip(tr("Input size (a multiple of the patch size); the position embedding is resized bicubically"));
+    m_seed = new QSpinBox(modelBox);
+    m_seed->setRange(0, 1000000);
+    form->addRow(tr("Preset"), m_preset);
+    form->addRow(tr("Input size"), m_size);
+    form->addRow(tr("Seed"), m_seed);
+    auto* load = new QPushButton(tr("Load Checkpoint…"), modelBox);
+    load->setToolTip(tr("A timm ViT/DeiT .safetensors checkpoint (F32, F16 or BF16)"));
+    m_useRandom = new QPushButton(tr("Use Random Weights"), modelBox);
+    auto* save = new QPushButton(tr("Save Weights…"), modelBox);
+    save->setToolTip(tr("Write the current weights as a timm-named .safetensors file"));
+    form->addRow(load);
+    form->addRow(m_useRandom);
+    form->addRow(save);
+    m_weightsLabel = new QLabel(modelBox);
+    m_weightsLabel->setWordWrap(true);
+    form->addRow(m_weightsLabel);
+    layout->addWidget(modelBox);
+
+    m_runner = new JobRunner(this);
+    m_status = new RunStatus(m_runner, this);
+    layout->addWidget(m_status);
+    layout->addStretch(1);
+
+    connect(m_preset, &QComboBox::currentIndexChanged, this, &ModelControls::applyControls);
+    connect(m_size, &QSpinBox::editingFinished, this, &ModelControls::applyControls);
+    connect(m_seed, &QSpinBox::editingFinished, this, &ModelControls::applyControls);
+    connect(m_useRandom, &QPushButton::clicked, this, [this] {
+        ModelSource s = m_workspace->modelSource();
+        s.checkpoint.clear();
+        m_workspace->setModelSource(s);
+    });
+    connect(load, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load Checkpoint"), {},
+                                                          tr("safetensors checkpoints (*.safetensors);;All files (*)"));
+        if (!path.isEmpty())
+            loadCheckpoint(path);
+    });
+    connect(save, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Weights"), QStringLiteral("tokenscope_vit.safetensors"),
+                                                          tr("safetensors (*.safetensors)"));
+        if (!path.isEmpty())
+            saveWeights(path);
+    });
+    connect(m_runner, &JobRunner::finished, this, [this](const JobOutcome& outcome) {
+        if (!outcome.error.isEmpty())
+            return; // shown by the status line; the previous model stays
+        if (const auto* source = std::any_cast<ModelSource>(&outcome.result)) {
+            m_workspace->setModelSource(*source);
+            m_status->setMessage(tr("Loaded %1").arg(QString::fromStdString(source->checkpoint)));
+        } else if (const auto* saved = std::any_cast<QString>(&outcome.result)) {
+            m_status->setMessage(tr("Saved %1").arg(*saved));
+        }
+    });
+    connect(m_workspace, &Workspace::imageChanged, this, &ModelControls::refreshLabels);
+    connect(m_workspace, &Workspace::modelSourceChanged, this, &ModelControls::refreshLabels);
+    refreshLabels();
+}
+
+void ModelControls::applyControls()
+{
+    ModelSource s = m_workspace->modelSource();
+    s.preset = m_preset->currentData().toString().toStdString();
+    // Round to the patch size so the input always forms a grid.
+    const int size = std::max(16, (m_size->value() + 8) / 16 * 16);
+    if (size != m_size->value())
+        m_size->setValue(size);
+    s.imageSize = size;
+    s.seed = static_cast<std::uint64_t>(m_seed->value());
+    m_workspace->setModelSource(s);
+}
+
+void ModelControls::loadCheckpoint(const QString& path)
+{
+    ModelSource s = m_workspace->modelSource();
+    s.checkpoint = path.toStdString();
+    // Validate by building it on the worker thread; the workspace changes only on success.
+    m_runner->start([s](const RunControl&) -> std::any {
+        cachedVit(s);
+        return s;
+    });
+}
+
+void ModelControls::saveWeights(const QString& path)
+{
+    const ModelSource s = m_workspace->modelSource();
+    m_runner->start([s, path](const RunControl&) -> std::any {
+        saveVitCheckpoint(*cachedVit(s), path.toStdString());
+        return path;
+    });
+}
+
+void ModelControls::refreshLabels()
+{
+    const QString path = m_workspace->imagePath();
+    QString text = path.startsWith(":/") ? tr("Bundled sample: %1").arg(QFileInfo(path).fileName()) : QFileInfo(path).fileName();
+    if (!m_workspace->image().isNull())
+        text += tr(" (%1 × %2 px)").arg(m_workspace->image().width()).arg(m_workspace->image().height());
+    if (!m_workspace->imageNotice().isEmpty())
+        text += "\n" + m_workspace->imageNotice();
+    m_imageLabel->setText(text);
+    const ModelSource& s = m_workspace->modelSource();
+    m_useRandom->setEnabled(!s.isRandom());
+    m_preset->setEnabled(s.isRandom());
+    m_seed->setEnabled(s.isRandom());
+    if (s.isRandom())
+        m_weightsLabel->setText(tr("<b>Random weights</b> (seed %1): a seeded initialisation, not a trained model. "
+                                   "Merges follow image similarity through random projections; class predictions are meaningless.")
+                                    .arg(s.seed));
+    else
+        m_weightsLabel->setText(tr("<b>Checkpoint</b>: %1").arg(QString::fromStdString(s.checkpoint).toHtmlEscaped()));
+}
+
+} // namespace ts

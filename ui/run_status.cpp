@@ -1,0 +1,60 @@
+#include "ui/run_status.h"
+
+#include "ui/jobs/job_runner.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+
+namespace ts {
+
+RunStatus::RunStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), m_runner(runner)
+{
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_bar = new QProgressBar(this);
+    m_bar->setMaximumWidth(220);
+    m_bar->setVisible(false);
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setToolTip(tr("Stop the run in flight (Esc)"));
+    m_cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_cancel->setEnabled(false);
+    m_message = new QLabel(this);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->setWordWrap(true);
+    layout->addWidget(m_bar);
+    layout->addWidget(m_cancel);
+    layout->addWidget(m_message, 1);
+
+    connect(m_cancel, &QPushButton::clicked, runner, &JobRunner::cancel);
+    connect(runner, &JobRunner::started, this, [this] {
+        m_bar->setRange(0, 0);
+        m_bar->setVisible(true);
+        m_cancel->setEnabled(true);
+        m_message->setText(tr("Running…"));
+    });
+    connect(runner, &JobRunner::progress, this, [this](int done, int total, const QString& what) {
+        m_bar->setRange(0, total);
+        m_bar->setValue(done);
+        if (!what.isEmpty())
+            m_message->setText(what);
+    });
+    auto idle = [this] {
+        m_bar->setVisible(false);
+        m_cancel->setEnabled(false);
+    };
+    connect(runner, &JobRunner::finished, this, [this, idle](const JobOutcome& outcome) {
+        idle();
+        if (!outcome.error.isEmpty())
+            m_message->setText(tr("Error: %1").arg(outcome.error));
+    });
+    connect(runner, &JobRunner::cancelled, this, [this, idle] {
+        idle();
+        m_message->setText(tr("Cancelled; the previous figures are kept."));
+    });
+}
+
+void RunStatus::setMessage(const QString& text) { m_message->setText(text); }
+
+} // namespace ts

@@ -1,0 +1,30 @@
+#pragma once
+// A progress bar, a cancel button and a status line bound to a JobRunner: every panel that runs
+// a model shows one, so long work always shows progress and can be cancelled.
+#include <QWidget>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+
+namespace ts {
+
+class JobRunner;
+
+class RunStatus : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunStatus(JobRunner* runner, QWidget* parent = nullptr);
+    void setMessage(const QString& text);      // after a run: timings, errors
+    QPushButton* cancelButton() const { return m_cancel; }
+    QProgressBar* progressBar() const { return m_bar; }
+    QLabel* messageLabel() const { return m_message; }
+
+private:
+    JobRunner* m_runner;
+    QProgressBar* m_bar;
+    QPushButton* m_cancel;
+    QLabel* m_message;
+};
+
+} // namespace ts

@@ -1,0 +1,278 @@
+#include "ui/tome_panel.h"
+
+#include "core/tome/tome_api.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/merge_view.h"
+#include "ui/run_status.h"
+#include "ui/workspace.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace ts {
+
+ToMePanel::ToMePanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_workspace(workspace)
+{
+    m_runner = new JobRunner(this);
+    m_view = new MergeView(this);
+    m_view->clear(tr("Running ToMe…"));
+
+    // --- controls -----------------------------------------------------------------------------
+    auto* controls = new QGroupBox(tr("Token merging"), this);
+    auto* form = new QFormLayout(controls);
+    m_rSlider = new QSlider(Qt::Horizontal, controls);
+    m_rSlider->setRange(0, 64);
+    m_rSlider->setValue(8);
+    m_rSlider->setToolTip(tr("r: tokens merged in each block (clamped to half the tokens)"));
+    m_rSpin = new QSpinBox(controls);
+    m_rSpin->setRange(0, 64);
+    m_rSpin->setValue(8);
+    auto* rRow = new QHBoxLayout;
+    rRow->addWidget(m_rSlider, 1);
+    rRow->addWidget(m_rSpin);
+    form->addRow(tr("r"), rRow);
+    m_scheduleKind = new QComboBox(controls);
+    m_scheduleKind->addItem(tr("Constant r"));
+    m_scheduleKind->addItem(tr("r with inflection (decreasing < 0)"));
+    m_scheduleKind->addItem(tr("Explicit list per block"));
+    form->addRow(tr("Schedule"), m_scheduleKind);
+    m_inflection = new QDoubleSpinBox(controls);
+    m_inflection->setRange(-1.0, 1.0);
+    m_inflection->setSingleStep(0.1);
+    m_inflection->setValue(-0.5);
+    form->addRow(tr("Inflection"), m_inflection);
+    m_list = new QLineEdit(controls);
+    m_list->setPlaceholderText(tr("e.g. 16,16,12,12,8,8,4,4"));
+    m_list->setText("16,16,12,12,8,8,4,4,0,0,0,0");
+    form->addRow(tr("List"), m_list);
+    m_propAttn = new QCheckBox(tr("Proportional attention (log size added to logits)"), controls);
+    m_propAttn->setChecked(true);
+    form->addRow(m_propAttn);
+
+    auto* display = new QGroupBox(tr("Display"), this);
+    auto* dform = new QFormLayout(display);
+    m_layerSlider = new QSlider(Qt::Horizontal, display);
+    m_layerSlider->setRange(0, 12);
+    m_layerSlider->setValue(12);
+    m_layerSlider->setToolTip(tr("Layer: replays the recorded merges (no new run). Keys [ and ] step."));
+    m_layerLabel = new QLabel(display);
+    auto* layerRow = new QHBoxLayout;
+    layerRow->addWidget(m_layerSlider, 1);
+    layerRow->addWidget(m_layerLabel);
+    dform->addRow(tr("After block"), layerRow);
+    m_opacity = new QSlider(Qt::Horizontal, display);
+    m_opacity->setRange(0, 100);
+    m_opacity->setValue(100);
+    m_opacity->setToolTip(tr("Map opacity over the input (100%: map alone)"));
+    dform->addRow(tr("Map opacity"), m_opacity);
+    m_borders = new QCheckBox(tr("Borders between groups"), display);
+    m_borders->setChecked(true);
+    dform->addRow(m_borders);
+
+    m_info = new QLabel(this);
+    m_info->setWordWrap(true);
+    m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_info->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_info->setMinimumWidth(260);
+
+    m_status = new RunStatus(m_runner, this);
+
+    auto* side = new QVBoxLayout;
+    side->addWidget(controls);
+    side->addWidget(display);
+    side->addWidget(m_info, 1);
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_view, 1);
+    top->addLayout(side);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top, 1);
+    layout->addWidget(m_status);
+
+    // --- wiring ---------------------------------------------------------------------------------
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(120); // coalesce slider drags; the newest request wins anyway
+    connect(m_debounce, &QTimer::timeout, this, &ToMePanel::runNow);
+    connect(m_rSlider, &QSlider::valueChanged, m_rSpin, &QSpinBox::setValue);
+    connect(m_rSpin, &QSpinBox::valueChanged, m_rSlider, &QSlider::setValue);
+    connect(m_rSlider, &QSlider::valueChanged, this, &ToMePanel::scheduleRun);
+    connect(m_scheduleKind, &QComboBox::currentIndexChanged, this, [this] {
+        updateScheduleControls();
+        scheduleRun();
+    });
+    connect(m_inflection, &QDoubleSpinBox::valueChanged, this, &ToMePanel::scheduleRun);
+    connect(m_list, &QLineEdit::editingFinished, this, &ToMePanel::scheduleRun);
+    connect(m_propAttn, &QCheckBox::toggled, this, &ToMePanel::scheduleRun);
+    connect(m_layerSlider, &QSlider::valueChanged, this, &ToMePanel::refreshView);
+    connect(m_opacity, &QSlider::valueChanged, this, &ToMePanel::refreshView);
+    connect(m_borders, &QCheckBox::toggled, this, &ToMePanel::refreshView);
+    connect(m_view, &MergeView::patchClicked, this, [this](int patch) {
+        m_selectedPatch = patch == m_selectedPatch ? -1 : patch; // a second click clears
+        refreshView();
+    });
+    connect(m_workspace, &Workspace::imageChanged, this, &ToMePanel::scheduleRun);
+    connect(m_workspace, &Workspace::modelSourceChanged, this, &ToMePanel::scheduleRun);
+    connect(m_runner, &JobRunner::finished, this, [this](const JobOutcome& outcome) {
+        if (!outcome.error.isEmpty())
+            return; // RunStatus shows it; the previous figure stays
+        onResult(std::any_cast<std::shared_ptr<ToMeResult>>(outcome.result));
+    });
+    updateScheduleControls();
+    scheduleRun();
+}
+
+ToMePanel::~ToMePanel() = default;
+
+void ToMePanel::updateScheduleControls()
+{
+    const int kind = m_scheduleKind->currentIndex();
+    m_inflection->setEnabled(kind == 1);
+    m_list->setEnabled(kind == 2);
+    m_rSlider->setEnabled(kind != 2);
+    m_rSpin->setEnabled(kind != 2);
+}
+
+void ToMePanel::scheduleRun() { m_debounce->start(); }
+
+void ToMePanel::runNow()
+{
+    m_debounce->stop();
+    if (m_workspace->imageRgb().empty())
+        return;
+    ToMeSchedule schedule;
+    switch (m_scheduleKind->currentIndex()) {
+    case 0: schedule = ToMeSchedule::constant(m_rSlider->value()); break;
+    case 1: schedule = ToMeSchedule::withInflection(m_rSlider->value(), m_inflection->value()); break;
+    default: {
+        std::vector<int> list;
+        bool ok = true;
+        for (const QString& item : m_list->text().split(',', Qt::SkipEmptyParts)) {
+            const int v = item.trimmed().toInt(&ok);
+            if (!ok || v < 0)
+                break;
+            list.push_back(v);
+        }
+        if (!ok || list.empty()) {
+            m_status->setMessage(tr("Error: the list must be non-negative integers separated by commas"));
+            return;
+        }
+        schedule = ToMeSchedule::explicitList(list);
+    }
+    }
+    const ModelSource source = m_workspace->modelSource();
+    const cv::Mat image = m_workspace->imageRgb();
+    const bool prop = m_propAttn->isChecked();
+    m_runner->start([source, image, schedule, prop](const RunControl& control) -> std::any {
+        ToMeRequest request;
+        request.model = cachedVit(source);
+        request.imageRgb = image;
+        request.schedule = schedule;
+        request.proportionalAttention = prop;
+        return std::make_shared<ToMeResult>(runToMe(request, control));
+    });
+}
+
+void ToMePanel::cancelRun() { m_runner->cancel(); }
+
+void ToMePanel::stepLayer(int delta) { m_layerSlider->setValue(m_layerSlider->value() + delta); }
+
+void ToMePanel::onResult(std::shared_ptr<ToMeResult> result)
+{
+    const bool wasAtEnd = !m_result || m_layerSlider->value() == m_layerSlider->maximum();
+    m_result = std::move(result);
+    if (m_selectedPatch >= m_result->grid * m_result->grid)
+        m_selectedPatch = -1;
+    const QSignalBlocker block(m_layerSlider);
+    m_layerSlider->setRange(0, m_result->depth());
+    if (wasAtEnd)
+        m_layerSlider->setValue(m_result->depth());
+    refreshView();
+    refreshInfo();
+}
+
+void ToMePanel::refreshView()
+{
+    if (!m_result)
+        return;
+    m_layerLabel->setText(QString("%1 / %2").arg(m_layerSlider->value()).arg(m_result->depth()));
+    MergeMapOptions options;
+    options.layer = m_layerSlider->value();
+    options.opacity = m_opacity->value() / 100.0;
+    options.borders = m_borders->isChecked();
+    options.selectedPatch = m_selectedPatch;
+    m_view->setData(mergeMapData(*m_result, options));
+    refreshInfo();
+}
+
+QString ToMePanel::tokenSummary() const
+{
+    if (!m_result)
+        return {};
+    QStringList counts;
+    for (int t : m_result->tokens)
+        counts << QString::number(t);
+    return counts.join(" → ");
+}
+
+void ToMePanel::refreshInfo()
+{
+    if (!m_result)
+        return;
+    const ToMeResult& r = *m_result;
+    QString html = tr("<b>Tokens per layer</b> (input, then after each block):<br>%1<br>").arg(tokenSummary());
+    QStringList applied;
+    for (int v : r.rApplied)
+        applied << QString::number(v);
+    html += tr("<b>r applied</b>: %1<br>").arg(applied.join(", "));
+    const double speed = r.secondsMerged > 0 ? r.secondsPlain / r.secondsMerged : 0;
+    const double flopRatio = r.flopsMerged.matmulTotal() > 0 ? r.flopsPlain.matmulTotal() / r.flopsMerged.matmulTotal() : 0;
+    html += tr("<b>Forward pass</b>: %1 ms with merging, %2 ms without (%3× measured, %4× fewer FLOPs: %5 vs %6 GFLOP)<br>")
+                .arg(r.secondsMerged * 1e3, 0, 'f', 1)
+                .arg(r.secondsPlain * 1e3, 0, 'f', 1)
+                .arg(speed, 0, 'f', 2)
+                .arg(flopRatio, 0, 'f', 2)
+                .arg(r.flopsMerged.matmulTotal() / 1e9, 0, 'f', 2)
+                .arg(r.flopsPlain.matmulTotal() / 1e9, 0, 'f', 2);
+    if (!r.top5.empty()) {
+        html += tr("<b>Top-5 classes</b>%1:<br>").arg(QString::fromStdString(r.weights).startsWith("random(") ? tr(" (random weights: meaningless)") : QString());
+        for (const auto& c : r.top5)
+            html += QString("%1 — %2%<br>").arg(QString::fromStdString(c.name).toHtmlEscaped()).arg(c.probability * 100, 0, 'f', 1);
+    }
+    if (m_selectedPatch >= 0) {
+        const int layer = m_layerSlider->value();
+        const int holder = r.tokenOfPatch[static_cast<std::size_t>(layer)][static_cast<std::size_t>(m_selectedPatch)];
+        html += tr("<b>Selected region</b>: token %1 of size %2 after block %3 (click again to clear)")
+                    .arg(holder)
+                    .arg(r.sizes[static_cast<std::size_t>(layer)][static_cast<std::size_t>(holder)])
+                    .arg(layer);
+    } else {
+        html += tr("<i>Click a region of the map to see its lineage.</i>");
+    }
+    m_info->setText(html);
+}
+
+std::optional<Figure> ToMePanel::currentFigure() const
+{
+    if (!m_result)
+        return std::nullopt;
+    MergeMapOptions options;
+    options.layer = m_layerSlider->value();
+    options.opacity = m_opacity->value() / 100.0;
+    options.borders = m_borders->isChecked();
+    options.selectedPatch = m_selectedPatch;
+    return mergeMapFigure(*m_result, options, m_workspace->imagePath());
+}
+
+QByteArray ToMePanel::currentDataJson() const { return m_result ? toMeResultJson(*m_result) : QByteArray(); }
+
+} // namespace ts

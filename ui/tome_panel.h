@@ -1,0 +1,75 @@
+#pragma once
+// The ToMe lab: r and schedule controls, a layer slider that replays recorded merges without
+// running the model again, the merged-token map with click-to-see lineage, token counts,
+// predictions and timings.
+#include "ui/lab_panel.h"
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QSlider;
+class QSpinBox;
+class QTimer;
+
+namespace ts {
+
+struct ToMeResult;
+class JobRunner;
+class MergeView;
+class RunStatus;
+class Workspace;
+
+class ToMePanel : public LabPanel {
+    Q_OBJECT
+public:
+    explicit ToMePanel(Workspace* workspace, QWidget* parent = nullptr);
+    ~ToMePanel() override;
+
+    std::optional<Figure> currentFigure() const override;
+    QByteArray currentDataJson() const override;
+    void runNow() override;
+    void cancelRun() override;
+    void stepLayer(int delta) override;
+
+    // For tests and the main window.
+    QSlider* rSlider() const { return m_rSlider; }
+    QSlider* layerSlider() const { return m_layerSlider; }
+    QComboBox* scheduleBox() const { return m_scheduleKind; }
+    MergeView* view() const { return m_view; }
+    JobRunner* runner() const { return m_runner; }
+    const ToMeResult* result() const { return m_result.get(); }
+    int selectedPatch() const { return m_selectedPatch; }
+    QString tokenSummary() const;
+
+private:
+    void scheduleRun();
+    void onResult(std::shared_ptr<ToMeResult> result);
+    void refreshView();
+    void refreshInfo();
+    void updateScheduleControls();
+
+    Workspace* m_workspace;
+    JobRunner* m_runner;
+    RunStatus* m_status;
+    MergeView* m_view;
+    QSlider* m_rSlider;
+    QSpinBox* m_rSpin;
+    QComboBox* m_scheduleKind;
+    QDoubleSpinBox* m_inflection;
+    QLineEdit* m_list;
+    QCheckBox* m_propAttn;
+    QSlider* m_layerSlider;
+    QLabel* m_layerLabel;
+    QSlider* m_opacity;
+    QCheckBox* m_borders;
+    QLabel* m_info;
+    QTimer* m_debounce;
+    std::shared_ptr<ToMeResult> m_result;
+    int m_selectedPatch = -1;
+};
+
+} // namespace ts

@@ -1,0 +1,71 @@
+#include "ui/workspace.h"
+
+#include "core/io/image_io.h"
+#include "core/util/error.h"
+
+#include <QFile>
+#include <QFileInfo>
+
+namespace ts {
+
+QImage qImageFromRgb(const cv::Mat& rgb)
+{
+    if (rgb.empty())
+        return {};
+    QImage view(rgb.data, rgb.cols, rgb.rows, static_cast<int>(rgb.step), QImage::Format_RGB888);
+    return view.copy();
+}
+
+Workspace::Workspace(QObject* parent) : QObject(parent) {}
+
+bool Workspace::openImage(const QString& path, QString* error)
+{
+    try {
+        LoadedImage loaded;
+        if (path.startsWith(":/")) { // bundled resource
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly))
+                throw Error("image '" + path.toStdString() + "': missing from the bundled resources");
+            const QByteArray bytes = file.readAll();
+            loaded = decodeImage(bytes.toStdString(), path.toStdString());
+        } else {
+            loaded = loadImage(path.toStdString());
+        }
+        m_imagePath = path;
+        m_imageRgb = loaded.rgb;
+        m_image = qImageFromRgb(loaded.rgb);
+        m_imageNotice = QString::fromStdString(loaded.notice);
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    Q_EMIT imageChanged();
+    return true;
+}
+
+void Workspace::openDefaultImage()
+{
+    QString error;
+    openImage(QStringLiteral(":/images/astronaut.png"), &error);
+}
+
+void Workspace::setModelSource(const ModelSource& source)
+{
+    if (source == m_source && source.preset == m_source.preset)
+        return;
+    m_source = source;
+    Q_EMIT modelSourceChanged();
+}
+
+QString Workspace::modelLabel() const
+{
+    if (m_source.isRandom()) {
+        VitConfig config = vitPreset(m_source.preset);
+        return QString::fromStdString(vitDisplayName(config))
+             + tr(" at %1 px — random weights (seed %2), not a trained model").arg(m_source.imageSize).arg(m_source.seed);
+    }
+    return tr("checkpoint %1 at %2 px").arg(QFileInfo(QString::fromStdString(m_source.checkpoint)).fileName()).arg(m_source.imageSize);
+}
+
+} // namespace ts

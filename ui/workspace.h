@@ -1,0 +1,50 @@
+#pragma once
+// What every panel shares: the current image and the model source. Panels read it and listen
+// to its signals; the main window's controls (open image, preset, checkpoint, seed) write it.
+#include "core/vit/vit_api.h"
+
+#include <QImage>
+#include <QObject>
+#include <QString>
+
+#include <opencv2/core.hpp>
+
+namespace ts {
+
+class Workspace : public QObject {
+    Q_OBJECT
+public:
+    explicit Workspace(QObject* parent = nullptr);
+
+    // Loads an image file (in the calling thread: decoding is bounded by the size check).
+    // Returns false and sets `error` on failure; the previous image stays.
+    bool openImage(const QString& path, QString* error);
+    // The bundled default photograph.
+    void openDefaultImage();
+
+    const QString& imagePath() const { return m_imagePath; }   // ":/images/astronaut.png" for the default
+    const cv::Mat& imageRgb() const { return m_imageRgb; }     // CV_8UC3, RGB
+    const QImage& image() const { return m_image; }            // the same pixels for painting
+    const QString& imageNotice() const { return m_imageNotice; }
+
+    const ModelSource& modelSource() const { return m_source; }
+    void setModelSource(const ModelSource& source);
+    // "ViT-S/16 — random weights (seed 0)" or "ViT-B/16 — checkpoint deit_base.safetensors".
+    QString modelLabel() const;
+
+Q_SIGNALS:
+    void imageChanged();
+    void modelSourceChanged();
+
+private:
+    QString m_imagePath;
+    cv::Mat m_imageRgb;
+    QImage m_image;
+    QString m_imageNotice;
+    ModelSource m_source;
+};
+
+// cv::Mat (CV_8UC3 RGB) -> QImage (deep copy).
+QImage qImageFromRgb(const cv::Mat& rgb);
+
+} // namespace ts
