@@ -38,6 +38,7 @@ int runMerge(const std::vector<std::string>& argv)
     ToMeRequest request;
     request.model = buildVit(source);
     request.imageRgb = loadImage(imagePath).rgb;
+    request.normalisation = normalisationFromArgs(args);
     request.schedule = schedule;
     request.proportionalAttention = !args.flag("no-prop-attn");
     const ToMeResult result = runToMe(request);

@@ -17,4 +17,33 @@ ModelSource modelSourceFromArgs(const Args& args, int defaultSize)
     return source;
 }
 
+Normalisation normalisationFromArgs(const Args& args)
+{
+    Normalisation n;
+    auto triple = [&args](const std::string& name, float* out, bool positive) {
+        if (!args.has(name))
+            return;
+        const std::string text = args.value(name);
+        std::vector<double> values;
+        std::size_t start = 0;
+        while (start <= text.size()) {
+            const std::size_t comma = text.find(',', start);
+            values.push_back(parseNumber(text.substr(start, comma - start), "--" + name));
+            if (comma == std::string::npos)
+                break;
+            start = comma + 1;
+        }
+        if (values.size() != 3)
+            throw Error("--" + name + " needs three comma-separated numbers (R,G,B)");
+        for (int c = 0; c < 3; ++c) {
+            if (positive && !(values[static_cast<std::size_t>(c)] > 0))
+                throw Error("--" + name + " values must be positive");
+            out[c] = static_cast<float>(values[static_cast<std::size_t>(c)]);
+        }
+    };
+    triple("mean", n.mean, false);
+    triple("std", n.std, true);
+    return n;
+}
+
 } // namespace ts::cli

@@ -15,5 +15,12 @@ int run(int argc, char** argv);
 int runMerge(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
 int runBenchTome(const std::vector<std::string>& args);
+int runFlops(const std::vector<std::string>& args);
+int runBenchFlops(const std::vector<std::string>& args);
+int runMask(const std::vector<std::string>& args);
+int runFamCommand(const std::vector<std::string>& args); // `fam` (ts::runFam is the core call)
+int runBenchFam(const std::vector<std::string>& args);
+int runFitCommand(const std::vector<std::string>& args); // `fit` (ts::runFit is the core call)
+int runBenchFit(const std::vector<std::string>& args);
 
 } // namespace ts::cli

@@ -3,6 +3,7 @@
 // stepping) work on whichever tab is shown.
 #include "ui/figures/figure_export.h"
 
+#include <QJsonObject>
 #include <QWidget>
 
 #include <optional>
@@ -21,6 +22,9 @@ public:
     virtual void runNow() {}
     virtual void cancelRun() {}
     virtual void stepLayer(int /*delta*/) {}
+    // The panel's parameters for a session file, and their restoration (unknown keys ignored).
+    virtual QJsonObject saveState() const { return {}; }
+    virtual void restoreState(const QJsonObject& /*state*/) {}
 };
 
 } // namespace ts

@@ -1,9 +1,13 @@
 #include "ui/main_window.h"
 
+#include "core/util/error.h"
 #include "ui/figures/figure_export.h"
 #include "ui/lab_panel.h"
 #include "ui/model_controls.h"
+#include "ui/session.h"
 #include "ui/tome_panel.h"
+#include "ui/fit_panel.h"
+#include "ui/mask_panel.h"
 #include "ui/workspace.h"
 
 #include <QAction>
@@ -53,8 +57,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     addPanels();
     createMenus();
 
-    m_workspace->openDefaultImage();
-    statusBar()->showMessage(tr("%1 · %2").arg(QFileInfo(m_workspace->imagePath()).fileName(), m_workspace->modelLabel()));
+    QString error;
+    if (m_workspace->openDefaultImage(&error))
+        statusBar()->showMessage(tr("%1 · %2").arg(QFileInfo(m_workspace->imagePath()).fileName(), m_workspace->modelLabel()));
+    else
+        statusBar()->showMessage(tr("Could not open the bundled sample: %1").arg(error));
     connect(m_workspace, &Workspace::modelSourceChanged, this,
             [this] { statusBar()->showMessage(m_workspace->modelLabel()); });
 
@@ -70,6 +77,8 @@ MainWindow::~MainWindow() = default;
 void MainWindow::addPanels()
 {
     m_tabs->addTab(new ToMePanel(m_workspace, m_tabs), tr("ToMe"));
+    m_tabs->addTab(new FitPanel(m_workspace, m_tabs), tr("FIT"));
+    m_tabs->addTab(new MaskPanel(m_tabs), tr("Masks"));
 }
 
 void MainWindow::createMenus()
@@ -88,6 +97,25 @@ void MainWindow::createMenus()
         const QString path = QFileDialog::getOpenFileName(this, tr("Load Checkpoint"), {}, tr("safetensors (*.safetensors);;All files (*)"));
         if (!path.isEmpty())
             m_modelControls->loadCheckpoint(path);
+    });
+    file->addSeparator();
+    QAction* openSessionAction = file->addAction(tr("Open &Session…"));
+    openSessionAction->setShortcut(QKeySequence(tr("Ctrl+Alt+O")));
+    connect(openSessionAction, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Session"), {}, tr("TokenScope sessions (*.tokenscope);;All files (*)"));
+        if (!path.isEmpty())
+            openSession(path);
+    });
+    QAction* saveSessionAction = file->addAction(tr("Save Session &As…"));
+    saveSessionAction->setShortcut(QKeySequence::Save);
+    connect(saveSessionAction, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Session"), QStringLiteral("session.tokenscope"),
+                                                          tr("TokenScope sessions (*.tokenscope)"));
+        if (path.isEmpty())
+            return;
+        QString error;
+        if (!saveSession(path, &error))
+            QMessageBox::warning(this, tr("Save Session"), error);
     });
     file->addSeparator();
     QAction* exportFigure = file->addAction(tr("&Export Figure…"));
@@ -202,6 +230,75 @@ bool MainWindow::openImage(const QString& path)
     return true;
 }
 
+bool MainWindow::saveSession(const QString& path, QString* error)
+{
+    Session s;
+    s.imagePath = m_workspace->imagePath();
+    s.model = m_workspace->modelSource();
+    s.normalisation = m_workspace->normalisation();
+    s.currentTab = m_tabs->tabText(m_tabs->currentIndex());
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (auto* panel = qobject_cast<LabPanel*>(m_tabs->widget(i)))
+            s.panels[m_tabs->tabText(i)] = panel->saveState();
+    try {
+        writeFileAtomically(path, sessionToJson(s));
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    addRecentFile(path);
+    statusBar()->showMessage(tr("Saved session %1").arg(path), 5000);
+    return true;
+}
+
+bool MainWindow::openSession(const QString& path, QStringList* problemsOut)
+{
+    Session s;
+    QStringList problems;
+    try {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            throw Error("session '" + path.toStdString() + "': " + file.errorString().toStdString());
+        s = sessionFromJson(file.readAll(), path);
+    } catch (const std::exception& e) {
+        if (problemsOut)
+            *problemsOut = QStringList{QString::fromStdString(e.what())};
+        else
+            QMessageBox::warning(this, tr("Open Session"), QString::fromStdString(e.what()));
+        return false;
+    }
+    const bool imageThere = s.imagePath.startsWith(":/") ? QFile::exists(s.imagePath) : QFileInfo::exists(s.imagePath);
+    QString imageError;
+    if (!imageThere)
+        problems << tr("The image %1 has moved or is gone; the current image is kept.").arg(s.imagePath);
+    else if (!m_workspace->openImage(s.imagePath, &imageError))
+        problems << imageError;
+    if (!s.model.checkpoint.empty() && !QFileInfo::exists(QString::fromStdString(s.model.checkpoint))) {
+        problems << tr("The checkpoint %1 has moved or is gone; using random weights (seed %2) instead.")
+                        .arg(QString::fromStdString(s.model.checkpoint))
+                        .arg(s.model.seed);
+        s.model.checkpoint.clear();
+    }
+    m_workspace->setNormalisation(s.normalisation);
+    m_workspace->setModelSource(s.model);
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        auto* panel = qobject_cast<LabPanel*>(m_tabs->widget(i));
+        const QString title = m_tabs->tabText(i);
+        if (panel && s.panels.contains(title))
+            panel->restoreState(s.panels[title].toObject());
+        if (title == s.currentTab)
+            m_tabs->setCurrentIndex(i);
+    }
+    addRecentFile(path);
+    if (problemsOut)
+        *problemsOut = problems;
+    else if (!problems.isEmpty())
+        QMessageBox::information(this, tr("Open Session"), tr("The session was restored except:\n\n%1").arg(problems.join("\n")));
+    statusBar()->showMessage(tr("Opened session %1").arg(path), 5000);
+    return true;
+}
+
 void MainWindow::addRecentFile(const QString& path)
 {
     QSettings settings;
@@ -223,7 +320,12 @@ void MainWindow::updateRecentFiles()
     for (const QString& path : recent) {
         QAction* action = m_recentMenu->addAction(QFileInfo(path).fileName());
         action->setToolTip(path);
-        connect(action, &QAction::triggered, this, [this, path] { openImage(path); });
+        connect(action, &QAction::triggered, this, [this, path] {
+            if (path.endsWith(".tokenscope"))
+                openSession(path);
+            else
+                openImage(path);
+        });
     }
     m_recentMenu->setEnabled(!recent.isEmpty());
 }
@@ -240,6 +342,8 @@ void MainWindow::dropEvent(QDropEvent* event)
         const QString path = url.toLocalFile();
         if (path.endsWith(".safetensors", Qt::CaseInsensitive))
             m_modelControls->loadCheckpoint(path);
+        else if (path.endsWith(".tokenscope", Qt::CaseInsensitive))
+            openSession(path);
         else if (!path.isEmpty())
             openImage(path);
     }

@@ -20,6 +20,10 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
     // Opens an image as File > Open does (shows a message box on failure, nothing lost).
     bool openImage(const QString& path);
+    // Session files (JSON): the image, the model and every panel's parameters. Opening one
+    // restores what it can and says what it could not; nothing is lost on failure.
+    bool saveSession(const QString& path, QString* error = nullptr);
+    bool openSession(const QString& path, QStringList* problems = nullptr);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;

@@ -12,6 +12,7 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -49,6 +50,23 @@ ModelControls::ModelControls(Workspace* workspace, QWidget* parent) : QWidget(pa
     form->addRow(tr("Preset"), m_preset);
     form->addRow(tr("Input size"), m_size);
     form->addRow(tr("Seed"), m_seed);
+    m_normalisation = new QComboBox(modelBox);
+    m_normalisation->addItem(tr("ImageNet mean/std"));
+    m_normalisation->addItem(tr("0.5 / 0.5 (timm Inception-style)"));
+    m_normalisation->addItem(tr("None (0 / 1)"));
+    m_normalisation->setToolTip(tr("Per-channel normalisation of the input; use what the checkpoint was trained with"));
+    form->addRow(tr("Normalise"), m_normalisation);
+    connect(m_normalisation, &QComboBox::currentIndexChanged, this, [this](int index) {
+        Normalisation n;
+        const float mean = index == 1 ? 0.5f : 0.0f, std = index == 1 ? 0.5f : 1.0f;
+        if (index > 0) {
+            for (int c = 0; c < 3; ++c) {
+                n.mean[c] = mean;
+                n.std[c] = std;
+            }
+        }
+        m_workspace->setNormalisation(n);
+    });
     auto* load = new QPushButton(tr("Load Checkpoint…"), modelBox);
     load->setToolTip(tr("A timm ViT/DeiT .safetensors checkpoint (F32, F16 or BF16)"));
     m_useRandom = new QPushButton(tr("Use Random Weights"), modelBox);
@@ -135,8 +153,20 @@ void ModelControls::saveWeights(const QString& path)
     });
 }
 
+void ModelControls::syncFromWorkspace()
+{
+    const ModelSource& s = m_workspace->modelSource();
+    const QSignalBlocker b1(m_preset), b2(m_size), b3(m_seed), b4(m_normalisation);
+    m_preset->setCurrentIndex(std::max(0, m_preset->findData(QString::fromStdString(s.preset))));
+    m_size->setValue(s.imageSize);
+    m_seed->setValue(static_cast<int>(std::min<std::uint64_t>(s.seed, 1000000)));
+    const Normalisation& n = m_workspace->normalisation();
+    m_normalisation->setCurrentIndex(n.mean[0] == 0.5f ? 1 : n.mean[0] == 0.0f && n.std[0] == 1.0f ? 2 : 0);
+}
+
 void ModelControls::refreshLabels()
 {
+    syncFromWorkspace();
     const QString path = m_workspace->imagePath();
     QString text = path.startsWith(":/") ? tr("Bundled sample: %1").arg(QFileInfo(path).fileName()) : QFileInfo(path).fileName();
     if (!m_workspace->image().isNull())

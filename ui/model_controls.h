@@ -32,12 +32,14 @@ Q_SIGNALS:
 
 private:
     void applyControls();
+    void syncFromWorkspace(); // after a session restores the workspace
     void refreshLabels();
 
     Workspace* m_workspace;
     QComboBox* m_preset;
     QSpinBox* m_size;
     QSpinBox* m_seed;
+    QComboBox* m_normalisation;
     QLabel* m_imageLabel;
     QLabel* m_weightsLabel;
     QPushButton* m_useRandom;

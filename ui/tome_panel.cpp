@@ -172,10 +172,12 @@ void ToMePanel::runNow()
     const ModelSource source = m_workspace->modelSource();
     const cv::Mat image = m_workspace->imageRgb();
     const bool prop = m_propAttn->isChecked();
-    m_runner->start([source, image, schedule, prop](const RunControl& control) -> std::any {
+    const Normalisation norm = m_workspace->normalisation();
+    m_runner->start([source, image, schedule, prop, norm](const RunControl& control) -> std::any {
         ToMeRequest request;
         request.model = cachedVit(source);
         request.imageRgb = image;
+        request.normalisation = norm;
         request.schedule = schedule;
         request.proportionalAttention = prop;
         return std::make_shared<ToMeResult>(runToMe(request, control));
@@ -190,12 +192,20 @@ void ToMePanel::onResult(std::shared_ptr<ToMeResult> result)
 {
     const bool wasAtEnd = !m_result || m_layerSlider->value() == m_layerSlider->maximum();
     m_result = std::move(result);
+    m_status->setMessage(tr("ToMe: %1 → %2 tokens; %3 ms with merging, %4 ms without")
+                             .arg(m_result->tokens.front())
+                             .arg(m_result->tokens.back())
+                             .arg(m_result->secondsMerged * 1e3, 0, 'f', 0)
+                             .arg(m_result->secondsPlain * 1e3, 0, 'f', 0));
     if (m_selectedPatch >= m_result->grid * m_result->grid)
         m_selectedPatch = -1;
     const QSignalBlocker block(m_layerSlider);
     m_layerSlider->setRange(0, m_result->depth());
-    if (wasAtEnd)
+    if (m_pendingLayer >= 0)
+        m_layerSlider->setValue(std::min(m_pendingLayer, m_result->depth()));
+    else if (wasAtEnd)
         m_layerSlider->setValue(m_result->depth());
+    m_pendingLayer = -1;
     refreshView();
     refreshInfo();
 }
@@ -271,6 +281,36 @@ std::optional<Figure> ToMePanel::currentFigure() const
     options.borders = m_borders->isChecked();
     options.selectedPatch = m_selectedPatch;
     return mergeMapFigure(*m_result, options, m_workspace->imagePath());
+}
+
+QJsonObject ToMePanel::saveState() const
+{
+    return {{"r", m_rSlider->value()},
+            {"schedule", m_scheduleKind->currentIndex()},
+            {"inflection", m_inflection->value()},
+            {"list", m_list->text()},
+            {"proportional_attention", m_propAttn->isChecked()},
+            {"layer", m_layerSlider->value()},
+            {"opacity", m_opacity->value()},
+            {"borders", m_borders->isChecked()},
+            {"selected_patch", m_selectedPatch}};
+}
+
+void ToMePanel::restoreState(const QJsonObject& s)
+{
+    m_rSlider->setValue(s["r"].toInt(m_rSlider->value()));
+    m_scheduleKind->setCurrentIndex(std::clamp(s["schedule"].toInt(0), 0, m_scheduleKind->count() - 1));
+    m_inflection->setValue(s["inflection"].toDouble(m_inflection->value()));
+    m_list->setText(s["list"].toString(m_list->text()));
+    m_propAttn->setChecked(s["proportional_attention"].toBool(true));
+    m_opacity->setValue(s["opacity"].toInt(100));
+    m_borders->setChecked(s["borders"].toBool(true));
+    m_layerSlider->setMaximum(std::max(m_layerSlider->maximum(), s["layer"].toInt(0)));
+    m_layerSlider->setValue(s["layer"].toInt(m_layerSlider->value()));
+    m_selectedPatch = s["selected_patch"].toInt(-1);
+    m_pendingLayer = s["layer"].toInt(-1);
+    updateScheduleControls();
+    scheduleRun();
 }
 
 QByteArray ToMePanel::currentDataJson() const { return m_result ? toMeResultJson(*m_result) : QByteArray(); }

@@ -34,6 +34,8 @@ public:
     void runNow() override;
     void cancelRun() override;
     void stepLayer(int delta) override;
+    QJsonObject saveState() const override;
+    void restoreState(const QJsonObject& state) override;
 
     // For tests and the main window.
     QSlider* rSlider() const { return m_rSlider; }
@@ -70,6 +72,7 @@ private:
     QTimer* m_debounce;
     std::shared_ptr<ToMeResult> m_result;
     int m_selectedPatch = -1;
+    int m_pendingLayer = -1; // a restored layer, applied when the next result arrives
 };
 
 } // namespace ts

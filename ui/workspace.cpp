@@ -6,6 +6,16 @@
 #include <QFile>
 #include <QFileInfo>
 
+// Resources compiled into a static library must be registered explicitly.
+static void registerBundledResources()
+{
+    static const bool once = [] {
+        Q_INIT_RESOURCE(tokenscope);
+        return true;
+    }();
+    (void)once;
+}
+
 namespace ts {
 
 QImage qImageFromRgb(const cv::Mat& rgb)
@@ -16,7 +26,7 @@ QImage qImageFromRgb(const cv::Mat& rgb)
     return view.copy();
 }
 
-Workspace::Workspace(QObject* parent) : QObject(parent) {}
+Workspace::Workspace(QObject* parent) : QObject(parent) { registerBundledResources(); }
 
 bool Workspace::openImage(const QString& path, QString* error)
 {
@@ -44,17 +54,24 @@ bool Workspace::openImage(const QString& path, QString* error)
     return true;
 }
 
-void Workspace::openDefaultImage()
+bool Workspace::openDefaultImage(QString* error)
 {
-    QString error;
-    openImage(QStringLiteral(":/images/astronaut.png"), &error);
+    return openImage(defaultImagePath(), error);
 }
+
+QString Workspace::defaultImagePath() { return QStringLiteral(":/images/astronaut.png"); }
 
 void Workspace::setModelSource(const ModelSource& source)
 {
     if (source == m_source && source.preset == m_source.preset)
         return;
     m_source = source;
+    Q_EMIT modelSourceChanged();
+}
+
+void Workspace::setNormalisation(const Normalisation& normalisation)
+{
+    m_normalisation = normalisation;
     Q_EMIT modelSourceChanged();
 }
 

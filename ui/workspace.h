@@ -1,6 +1,7 @@
 #pragma once
 // What every panel shares: the current image and the model source. Panels read it and listen
 // to its signals; the main window's controls (open image, preset, checkpoint, seed) write it.
+#include "core/io/image_io.h"
 #include "core/vit/vit_api.h"
 
 #include <QImage>
@@ -20,7 +21,8 @@ public:
     // Returns false and sets `error` on failure; the previous image stays.
     bool openImage(const QString& path, QString* error);
     // The bundled default photograph.
-    void openDefaultImage();
+    bool openDefaultImage(QString* error);
+    static QString defaultImagePath();
 
     const QString& imagePath() const { return m_imagePath; }   // ":/images/astronaut.png" for the default
     const cv::Mat& imageRgb() const { return m_imageRgb; }     // CV_8UC3, RGB
@@ -28,13 +30,16 @@ public:
     const QString& imageNotice() const { return m_imageNotice; }
 
     const ModelSource& modelSource() const { return m_source; }
+    // Per-channel mean and std applied to the image (ImageNet's unless the user sets others).
+    const Normalisation& normalisation() const { return m_normalisation; }
+    void setNormalisation(const Normalisation& normalisation);
     void setModelSource(const ModelSource& source);
     // "ViT-S/16 — random weights (seed 0)" or "ViT-B/16 — checkpoint deit_base.safetensors".
     QString modelLabel() const;
 
 Q_SIGNALS:
     void imageChanged();
-    void modelSourceChanged();
+    void modelSourceChanged(); // also emitted when the normalisation changes
 
 private:
     QString m_imagePath;
@@ -42,6 +47,7 @@ private:
     QImage m_image;
     QString m_imageNotice;
     ModelSource m_source;
+    Normalisation m_normalisation;
 };
 
 // cv::Mat (CV_8UC3 RGB) -> QImage (deep copy).

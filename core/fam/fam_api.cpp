@@ -43,7 +43,7 @@ void captureOverlay(const FamProbe& probe, FamResult& result)
     if (!probe.captured)
         return;
     // probs [H, rows, memory | previous FAM | block] -> mean over heads and rows.
-    torch::Tensor mean = probe.probs.mean(/*dim=*/{0, 1}).contiguous();
+    torch::Tensor mean = probe.probs.mean(std::vector<std::int64_t>{0, 1}).contiguous();
     const float* p = mean.data_ptr<float>();
     const std::int64_t f = result.withFam ? result.fam : 0;
     for (std::int64_t j = 0; j < probe.memoryKeys; ++j)
@@ -62,23 +62,28 @@ std::int64_t famSequenceLength(const FamRequest& r)
     return r.streamLength;
 }
 
+void validateFamSizes(std::int64_t length, int block, int memory, int fam, bool withFam)
+{
+    if (length < 1 || length > kMaxStreamLength)
+        throw Error("FAM: sequence length must be between 1 and " + std::to_string(kMaxStreamLength) + " (got "
+                    + std::to_string(length) + ")");
+    if (block < 1)
+        throw Error("FAM: block must be at least 1 (got " + std::to_string(block) + ")");
+    if (block > length)
+        throw Error("FAM: block " + std::to_string(block) + " is larger than the sequence (" + std::to_string(length)
+                    + " tokens)");
+    if (memory < 0 || memory > 4096)
+        throw Error("FAM: memory must be between 0 and 4096 blocks (got " + std::to_string(memory) + ")");
+    if (withFam && (fam < 1 || fam > 4096))
+        throw Error("FAM: FAM length must be between 1 and 4096 (got " + std::to_string(fam) + ")");
+}
+
 void validateFamRequest(const FamRequest& r)
 {
     if (!r.model)
         throw Error("FAM: no model");
     const std::int64_t length = famSequenceLength(r);
-    if (r.imageRgb.empty() && (length < 1 || length > kMaxStreamLength))
-        throw Error("FAM: stream length must be between 1 and " + std::to_string(kMaxStreamLength) + " (got "
-                    + std::to_string(length) + ")");
-    if (r.block < 1)
-        throw Error("FAM: block must be at least 1 (got " + std::to_string(r.block) + ")");
-    if (r.block > length)
-        throw Error("FAM: block " + std::to_string(r.block) + " is larger than the sequence (" + std::to_string(length)
-                    + " tokens)");
-    if (r.memory < 0 || r.memory > 4096)
-        throw Error("FAM: memory must be between 0 and 4096 blocks (got " + std::to_string(r.memory) + ")");
-    if (r.withFam && (r.fam < 1 || r.fam > 4096))
-        throw Error("FAM: FAM length must be between 1 and 4096 (got " + std::to_string(r.fam) + ")");
+    validateFamSizes(length, r.block, r.memory, r.fam, r.withFam);
     const std::int64_t blocks = (length + r.block - 1) / r.block;
     if (r.overlayBlock >= blocks)
         throw Error("FAM: overlay block " + std::to_string(r.overlayBlock) + " does not exist (" + std::to_string(blocks)
@@ -96,8 +101,9 @@ std::int64_t estimateFamMemoryBytes(const FamRequest& r)
     const VitConfig& c = vitConfigOf(*r.model);
     const std::int64_t d = c.width, h = c.heads, b = r.block, s = r.memory, f = r.withFam ? r.fam : 0;
     const std::int64_t rows = b + f, keys = s * b + f + b;
-    // Held across blocks, per layer: memory keys and values, the FAM.
-    const std::int64_t cache = c.depth * (2 * s * b * d + f * d);
+    // Held across blocks, per layer: memory keys and values (s blocks, s + 1 while a block's
+    // own keys join them), the FAM.
+    const std::int64_t cache = c.depth * (2 * s * b * d + f * d) + 2 * b * d;
     // One layer step: input, norm, qkv and its head copies, gathered keys/values, logits and
     // weights, bias, attention output, projection, residual, norm, MLP hidden twice, output.
     const std::int64_t step = rows * (12 * d + 2 * c.mlpHidden) + 2 * keys * d + 2 * h * rows * keys + rows * keys;
@@ -109,7 +115,8 @@ std::int64_t estimateFamMemoryBytes(const FamRequest& r)
         floats += b * d;                                            // the synthetic block
     if (r.keepOutputs)
         floats += length * d;
-    return floats * 4;
+    // Temporaries this count does not name one by one (reshape copies, the output checksum).
+    return floats * 4 * 5 / 4;
 }
 
 FamResult runFam(const FamRequest& request, const RunControl& control)

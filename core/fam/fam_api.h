@@ -80,5 +80,7 @@ std::int64_t estimateFamMemoryBytes(const FamRequest& request);
 // The data length of a request (patches in image mode) and its checks (one-line ts::Error).
 std::int64_t famSequenceLength(const FamRequest& request);
 void validateFamRequest(const FamRequest& request);
+// The size checks alone, before any model is built (sizes as in FamRequest).
+void validateFamSizes(std::int64_t length, int block, int memory, int fam, bool withFam);
 
 } // namespace ts

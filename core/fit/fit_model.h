@@ -14,6 +14,10 @@
 //   blocks.I.write.{norm_q,norm_kv,q,kv,proj}.*   data <- own group's latents (x2l_cross_attn);
 //                                      absent after the last block, as in the official code
 //   norm.*, latent_norm.*              final LayerNorms (x_output_ln, l_output_ln)
+// FLOP parts (core/nn/flop_counter.h): local and global layers count as "qkv", "attn_qk",
+// "attn_av", "attn_proj", "mlp" (open a FlopCountScope per phase to split them); the read and
+// write cross-attentions as "cross_q", "cross_kv", "cross_qk", "cross_av", "cross_proj"; the
+// patch embedding as "patch_embed".
 #include "core/fit/fit_config.h"
 #include "core/fit/grouping.h"
 #include "core/util/run_control.h"

@@ -5,9 +5,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
-#include <mutex>
 #include <sstream>
 
 namespace ts {
@@ -45,13 +46,69 @@ bool looksTruncated(const std::string& b)
 
 std::string dims(std::int64_t w, std::int64_t h) { return std::to_string(w) + " x " + std::to_string(h); }
 
-void limitOpenCvDecoder(std::int64_t maxPixels)
+// TIFF: ImageWidth (256) and ImageLength (257) of the first directory, the one OpenCV decodes.
+// Classic TIFF only; a tag given twice counts with its larger value.
+bool peekTiffSize(const std::string& b, int& width, int& height)
 {
-    static std::once_flag once;
-    std::call_once(once, [maxPixels] {
-        // OpenCV's own guard for formats whose headers we do not read ourselves.
-        setenv("OPENCV_IO_MAX_IMAGE_PIXELS", std::to_string(maxPixels).c_str(), /*overwrite=*/0);
-    });
+    if (b.size() < 8 || !(b.compare(0, 4, "II*\0", 4) == 0 || b.compare(0, 4, "MM\0*", 4) == 0))
+        return false;
+    const bool little = b[0] == 'I';
+    auto u16 = [&](std::size_t i) { return little ? le16(b, i) : be16(b, i); };
+    auto u32 = [&](std::size_t i) { return little ? static_cast<std::uint32_t>(le32(b, i)) : be32(b, i); };
+    const std::uint64_t ifd = u32(4);
+    if (ifd + 2 > b.size())
+        return false;
+    const unsigned entries = u16(static_cast<std::size_t>(ifd));
+    std::uint64_t w = 0, h = 0;
+    for (unsigned e = 0; e < entries; ++e) {
+        const std::uint64_t at = ifd + 2 + 12ull * e;
+        if (at + 12 > b.size())
+            return false;
+        const auto i = static_cast<std::size_t>(at);
+        const unsigned tag = u16(i), type = u16(i + 2);
+        if (tag != 256 && tag != 257)
+            continue;
+        if (u32(i + 4) != 1 || (type != 3 && type != 4)) // one SHORT or LONG, else refused as unreadable
+            return false;
+        const std::uint64_t value = type == 3 ? u16(i + 8) : u32(i + 8);
+        std::uint64_t& size = tag == 256 ? w : h;
+        size = std::max(size, value);
+    }
+    if (w == 0 || h == 0)
+        return false;
+    width = static_cast<int>(std::min<std::uint64_t>(w, INT32_MAX));
+    height = static_cast<int>(std::min<std::uint64_t>(h, INT32_MAX));
+    return true;
+}
+
+// PBM/PGM/PPM (P1..P6): width and height read with OpenCV's own grammar (whitespace and
+// '#' comments to the end of the line before each number).
+bool peekPnmSize(const std::string& b, int& width, int& height)
+{
+    if (b.size() < 3 || b[0] != 'P' || b[1] < '1' || b[1] > '6')
+        return false;
+    std::size_t i = 2;
+    auto number = [&](int& out) {
+        while (i < b.size() && !std::isdigit(static_cast<unsigned char>(b[i]))) {
+            if (b[i] == '#') {
+                while (i < b.size() && b[i] != '\n' && b[i] != '\r')
+                    ++i;
+                ++i;
+            } else if (std::isspace(static_cast<unsigned char>(b[i]))) {
+                ++i;
+            } else {
+                return false;
+            }
+        }
+        std::int64_t value = 0;
+        if (i >= b.size())
+            return false;
+        while (i < b.size() && std::isdigit(static_cast<unsigned char>(b[i])))
+            value = std::min<std::int64_t>(value * 10 + (b[i++] - '0'), INT32_MAX);
+        out = static_cast<int>(value);
+        return true;
+    };
+    return number(width) && number(height);
 }
 
 } // namespace
@@ -87,8 +144,14 @@ bool peekImageSize(const std::string& b, int& width, int& height)
         return false;
     }
     if (b.size() >= 26 && b[0] == 'B' && b[1] == 'M') {
-        width = std::abs(le32(b, 18));
-        height = std::abs(le32(b, 22));
+        if (le32(b, 14) == 12) { // OS/2 BITMAPCOREHEADER: 16-bit sizes
+            width = static_cast<int>(le16(b, 18));
+            height = static_cast<int>(le16(b, 20));
+            return true;
+        }
+        // Negative height means top-down rows; std::abs(INT32_MIN) would overflow.
+        width = static_cast<int>(std::min<std::int64_t>(std::abs(static_cast<std::int64_t>(le32(b, 18))), INT32_MAX));
+        height = static_cast<int>(std::min<std::int64_t>(std::abs(static_cast<std::int64_t>(le32(b, 22))), INT32_MAX));
         return true;
     }
     if (b.size() >= 10 && (b.compare(0, 6, "GIF87a") == 0 || b.compare(0, 6, "GIF89a") == 0)) {
@@ -116,7 +179,7 @@ bool peekImageSize(const std::string& b, int& width, int& height)
             return true;
         }
     }
-    return false;
+    return peekTiffSize(b, width, height) || peekPnmSize(b, width, height);
 }
 
 LoadedImage decodeImage(const std::string& bytes, const std::string& name, const ImageLoadOptions& options)
@@ -124,25 +187,28 @@ LoadedImage decodeImage(const std::string& bytes, const std::string& name, const
     auto fail = [&name](const std::string& what) -> Error { return Error("image '" + name + "': " + what); };
     if (bytes.empty())
         throw fail("the file is empty");
-    limitOpenCvDecoder(options.maxPixels);
 
     LoadedImage out;
     int reduce = 1;
     int w = 0, h = 0;
-    if (peekImageSize(bytes, w, h)) {
-        if (w <= 0 || h <= 0)
-            throw fail("its header declares an empty image (" + dims(w, h) + ")");
-        const std::int64_t pixels = static_cast<std::int64_t>(w) * h;
-        if (pixels > options.maxPixels) {
-            // JPEG can be decoded directly at 1/2, 1/4 or 1/8 size without the full buffer.
-            while (options.allowDownscale && isJpeg(bytes) && reduce < 8 && pixels / (reduce * reduce) > options.maxPixels)
-                reduce *= 2;
-            if (pixels / (reduce * reduce) > options.maxPixels)
-                throw fail(dims(w, h) + " px (" + std::to_string(pixels / 1000000) + " megapixels) is larger than the limit of "
-                           + std::to_string(options.maxPixels / 1000000) + " megapixels");
-            out.notice = "downscaled by " + std::to_string(reduce) + " while decoding (" + dims(w, h) + " px is above the "
-                       + std::to_string(options.maxPixels / 1000000) + "-megapixel limit)";
-        }
+    // Only formats whose size we can read before decoding: OpenCV's own pixel limit
+    // (OPENCV_IO_MAX_IMAGE_PIXELS) is read once when the library loads, so it cannot be set
+    // from here, and without it a 30000 x 30000 PPM header made OpenCV allocate 2.7 GB
+    // (found with the fuzz harness, tests/fuzz).
+    if (!peekImageSize(bytes, w, h))
+        throw fail("not a readable image (expected PNG, JPEG, BMP, WebP, TIFF or PBM/PGM/PPM)");
+    if (w <= 0 || h <= 0)
+        throw fail("its header declares an empty image (" + dims(w, h) + ")");
+    const std::int64_t pixels = static_cast<std::int64_t>(w) * h;
+    if (pixels > options.maxPixels) {
+        // JPEG can be decoded directly at 1/2, 1/4 or 1/8 size without the full buffer.
+        while (options.allowDownscale && isJpeg(bytes) && reduce < 8 && pixels / (reduce * reduce) > options.maxPixels)
+            reduce *= 2;
+        if (pixels / (reduce * reduce) > options.maxPixels)
+            throw fail(dims(w, h) + " px (" + std::to_string(pixels / 1000000) + " megapixels) is larger than the limit of "
+                       + std::to_string(options.maxPixels / 1000000) + " megapixels");
+        out.notice = "downscaled by " + std::to_string(reduce) + " while decoding (" + dims(w, h) + " px is above the "
+                   + std::to_string(options.maxPixels / 1000000) + "-megapixel limit)";
     }
     if (looksTruncated(bytes))
         throw fail("the file is truncated (its end marker is missing)");
@@ -163,6 +229,10 @@ LoadedImage decodeImage(const std::string& bytes, const std::string& name, const
     }
     if (decoded.empty())
         throw fail("not a readable image (unknown format, corrupt, or too large)");
+    // The header we read and the decoder agree for valid files; a crafted one must not slip through.
+    if (static_cast<std::int64_t>(decoded.total()) > options.maxPixels)
+        throw fail("decoded to " + dims(decoded.cols, decoded.rows) + " px, above the limit of "
+                   + std::to_string(options.maxPixels / 1000000) + " megapixels");
 
     out.originalWidth = w > 0 ? w : decoded.cols;
     out.originalHeight = h > 0 ? h : decoded.rows;

@@ -25,7 +25,8 @@ LoadedImage loadImage(const std::string& path, const ImageLoadOptions& options =
 // Same from bytes in memory (`name` is used in messages).
 LoadedImage decodeImage(const std::string& bytes, const std::string& name, const ImageLoadOptions& options = {});
 
-// Width and height read from the file header without decoding (PNG, JPEG, BMP, GIF, WebP);
+// Width and height read from the file header without decoding (PNG, JPEG, BMP, GIF, WebP, TIFF,
+// PBM/PGM/PPM); decodeImage refuses every format this cannot read;
 // returns false when the format is not one of those or the header is unreadable.
 bool peekImageSize(const std::string& bytes, int& width, int& height);
 

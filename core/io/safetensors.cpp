@@ -102,8 +102,10 @@ SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& na
             if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
                 fail(name, "corrupt shape for '" + key + "'");
             entry.shape.push_back(d.get<std::int64_t>());
+            // Bounded so that count x 8 bytes cannot wrap around (a [2^62] F32 tensor once passed
+            // as 0 bytes; found with the fuzz harness), and so no single dimension is absurd.
             const auto dim = static_cast<std::uint64_t>(entry.shape.back());
-            if (dim != 0 && count > (UINT64_C(1) << 62) / dim)
+            if (dim > (UINT64_C(1) << 60) || (dim != 0 && count > (UINT64_C(1) << 60) / dim))
                 fail(name, "impossible shape for '" + key + "'");
             count *= dim;
         }
@@ -158,7 +160,8 @@ std::vector<float> SafetensorsFile::floats(const std::string& name) const
     std::vector<float> out;
     if (e.dtype == "F32") {
         out.resize(bytes / 4);
-        std::memcpy(out.data(), src, bytes);
+        if (bytes > 0) // an empty vector's data() may be null, and memcpy forbids null even for 0 bytes
+            std::memcpy(out.data(), src, bytes);
     } else if (e.dtype == "F16" || e.dtype == "BF16") {
         out.resize(bytes / 2);
         for (std::size_t i = 0; i < out.size(); ++i) {

@@ -98,6 +98,8 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
             image = image.expand({request.batch, -1, -1, -1}).contiguous();
         const int total = config.depth * (request.measurePlain ? 2 : 1);
 
+        if (!request.model->warmedUp.exchange(true))
+            net.forward(image); // untimed warm-up
         MergeTrace trace;
         torch::Tensor logits;
         {

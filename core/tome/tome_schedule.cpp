@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 
+#include <climits>
 #include <cmath>
 #include <sstream>
 
@@ -63,11 +64,15 @@ std::vector<int> ToMeSchedule::perLayer(int depth) const
         break;
     case Kind::Inflection: {
         // parse_r: a line from r*(1-inflect) to 2r - r*(1-inflect), truncated to integers.
-        const int minVal = static_cast<int>(r * (1.0 - inflection));
-        const int maxVal = 2 * r - minVal;
-        const double step = depth > 1 ? static_cast<double>(maxVal - minVal) / (depth - 1) : 0.0;
-        for (int i = 0; i < depth; ++i)
-            out[static_cast<std::size_t>(i)] = std::max(0, static_cast<int>(minVal + step * i));
+        // In double and clamped before the cast: with r near 2^30 or a huge inflection the int
+        // arithmetic overflowed (undefined behaviour; found with the FLOP config fuzz harness). NaN (inf x 0) counts as 0.
+        const double minVal = std::trunc(r * (1.0 - inflection));
+        const double maxVal = 2.0 * r - minVal;
+        const double step = depth > 1 ? (maxVal - minVal) / (depth - 1) : 0.0;
+        for (int i = 0; i < depth; ++i) {
+            const double value = std::trunc(minVal + step * i);
+            out[static_cast<std::size_t>(i)] = !(value > 0) ? 0 : value >= INT_MAX ? INT_MAX : static_cast<int>(value);
+        }
         break;
     }
     }

@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -27,6 +28,17 @@ const SafetensorsEntry& require(const SafetensorsFile& file, const std::string& 
     return it->second;
 }
 
+// A shape value as an int. Checkpoints can carry any 64-bit dimension (e.g. [2^32 + 8, 0] holds
+// no data): refuse what no ViT has instead of letting the cast wrap into a plausible size.
+int dimension(const SafetensorsFile& file, const std::string& key, const SafetensorsEntry& e, std::size_t i)
+{
+    constexpr std::int64_t kLimit = 1 << 24;
+    if (e.shape[i] < 0 || e.shape[i] > kLimit)
+        throw Error("checkpoint '" + file.path + "': '" + key + "' has shape " + shapeText(e.shape)
+                    + ", too large for a ViT");
+    return static_cast<int>(e.shape[i]);
+}
+
 } // namespace
 
 VitConfig inferVitConfig(const SafetensorsFile& file)
@@ -34,17 +46,20 @@ VitConfig inferVitConfig(const SafetensorsFile& file)
     VitConfig c;
     c.name = "checkpoint";
     const auto& patch = require(file, "patch_embed.proj.weight", 4);
-    c.width = static_cast<int>(patch.shape[0]);
-    c.inChannels = static_cast<int>(patch.shape[1]);
-    c.patchSize = static_cast<int>(patch.shape[2]);
+    c.width = dimension(file, "patch_embed.proj.weight", patch, 0);
+    c.inChannels = dimension(file, "patch_embed.proj.weight", patch, 1);
+    c.patchSize = dimension(file, "patch_embed.proj.weight", patch, 2);
     if (patch.shape[2] != patch.shape[3])
         throw Error("checkpoint '" + file.path + "': non-square patches " + shapeText(patch.shape) + " are not supported");
     const auto& pos = require(file, "pos_embed", 3);
-    const double grid = std::sqrt(static_cast<double>(pos.shape[1] - 1));
-    const int g = static_cast<int>(std::lround(grid));
-    if (g * g != pos.shape[1] - 1)
+    const int positions = dimension(file, "pos_embed", pos, 1);
+    const int g = static_cast<int>(std::lround(std::sqrt(std::max(0.0, positions - 1.0))));
+    if (positions < 2 || g * g != positions - 1)
         throw Error("checkpoint '" + file.path + "': 'pos_embed' has " + std::to_string(pos.shape[1])
                     + " positions, expected 1 class token + a square grid");
+    if (static_cast<std::int64_t>(g) * c.patchSize > (1 << 24))
+        throw Error("checkpoint '" + file.path + "': a " + std::to_string(g) + " x " + std::to_string(g)
+                    + " grid of patch " + std::to_string(c.patchSize) + " is too large an image");
     c.imageSize = g * c.patchSize;
 
     std::set<int> blockIds;
@@ -60,8 +75,11 @@ VitConfig inferVitConfig(const SafetensorsFile& file)
     }
     if (blockIds.empty())
         throw Error("checkpoint '" + file.path + "': no 'blocks.N' keys: not a ViT checkpoint");
+    if (*blockIds.begin() < 0 || *blockIds.rbegin() >= 4096) // also keeps depth = last + 1 from overflowing
+        throw Error("checkpoint '" + file.path + "': block index "
+                    + std::to_string(*blockIds.begin() < 0 ? *blockIds.begin() : *blockIds.rbegin()) + " is outside 0..4095");
     c.depth = *blockIds.rbegin() + 1;
-    c.mlpHidden = static_cast<int>(require(file, "blocks.0.mlp.fc1.weight", 2).shape[0]);
+    c.mlpHidden = dimension(file, "blocks.0.mlp.fc1.weight", require(file, "blocks.0.mlp.fc1.weight", 2), 0);
     auto headsIt = file.metadata.find("num_heads");
     if (headsIt != file.metadata.end()) {
         try {
@@ -73,7 +91,8 @@ VitConfig inferVitConfig(const SafetensorsFile& file)
         c.heads = std::max(1, c.width / 64);
     }
     auto head = file.entries.find("head.weight");
-    c.numClasses = head == file.entries.end() ? 0 : static_cast<int>(head->second.shape.empty() ? 0 : head->second.shape[0]);
+    c.numClasses = head == file.entries.end() || head->second.shape.empty() ? 0
+                                                                           : dimension(file, "head.weight", head->second, 0);
     try {
         c.validate();
     } catch (const Error& e) {

@@ -193,7 +193,7 @@ void TestFitModel::informationStaysInItsGroup()
     torch::manual_seed(2);
     torch::Tensor x = torch::randn({4, 9, 32});
     torch::Tensor perturbed = x.clone();
-    perturbed[2][4] += 1.0;
+    perturbed[2][4] += torch::randn({32}); // not a constant shift, which LayerNorm would remove
     FitOutput a = fit->forward(x.clone()), b = fit->forward(perturbed);
     for (int group = 0; group < 4; ++group) {
         const double dx = maxDiff(a.x[group], b.x[group]), dl = maxDiff(a.latents[group], b.latents[group]);
@@ -216,7 +216,7 @@ void TestFitModel::globalLayersMixGroups()
     torch::manual_seed(2);
     torch::Tensor x = torch::randn({4, 9, 32});
     torch::Tensor perturbed = x.clone();
-    perturbed[2][4] += 1.0;
+    perturbed[2][4] += torch::randn({32}); // not a constant shift, which LayerNorm would remove
     FitOutput a = fit->forward(x.clone()), b = fit->forward(perturbed);
     for (int group = 0; group < 4; ++group) {
         QVERIFY2(maxDiff(a.latents[group], b.latents[group]) > 1e-6, "latents of every group see group 2");
@@ -237,7 +237,7 @@ void TestFitModel::autoregressiveFlow()
     torch::manual_seed(3);
     torch::Tensor x = torch::randn({16, 4, 32});
     torch::Tensor perturbed = x.clone();
-    perturbed[5][3] += 1.0;
+    perturbed[5][3] += torch::randn({32});
     FitOutput a = fit->forward(x.clone()), b = fit->forward(perturbed);
     for (int group = 0; group < 16; ++group) {
         const double dl = maxDiff(a.latents[group], b.latents[group]);
@@ -310,7 +310,8 @@ void TestFitModel::checkpointRoundTrip()
     const std::string path = dir.filePath("fit.safetensors").toStdString();
     FitRequest request;
     request.config = smallConfig(4, "(2)1(1)");
-    request.size = 40; // 10 x 10 patches, padded to 12 x 12
+    request.imageRgb = cv::Mat(40, 40, CV_8UC3); // 10 x 10 patches, padded to 12 x 12
+    cv::randu(request.imageRgb, 0, 256);
     request.seed = 21;
     request.saveCheckpointTo = path;
     const FitResult saved = runFit(request);

@@ -7,7 +7,9 @@
 #include "ui/workspace.h"
 #include "tests/common/test_paths.h"
 
+#include <QProcess>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QSlider>
 #include <QTabWidget>
 #include <QtTest>
@@ -19,6 +21,7 @@ class TestTomePanel : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void slidersChangeMapAndCounts();
+    void commandLineFigureMatchesWindow();
     void clickShowsLineage();
     void badImageKeepsPrevious();
     void cleanupTestCase();
@@ -36,6 +39,9 @@ void TestTomePanel::initTestCase()
     m_window->show();
     m_panel = m_window->findChild<ToMePanel*>();
     QVERIFY(m_panel);
+    // The app opens on its bundled photograph.
+    QCOMPARE(m_window->workspace()->imagePath(), Workspace::defaultImagePath());
+    QCOMPARE(m_window->workspace()->image().size(), QSize(512, 512));
     QVERIFY(m_window->openImage(test::sampleImage("chelsea.png")));
     QTRY_VERIFY_WITH_TIMEOUT(m_panel->result() && m_panel->view()->hasData(), 60000);
 }
@@ -62,6 +68,24 @@ void TestTomePanel::slidersChangeMapAndCounts()
     QVERIFY(m_panel->view()->data().rightTitle.contains("149 tokens"));
     QCOMPARE(m_panel->runner()->generation(), generation);
     QVERIFY(!m_panel->runner()->isRunning());
+}
+
+// The command line draws the same picture as the window for the same settings (one renderer).
+void TestTomePanel::commandLineFigureMatchesWindow()
+{
+    std::optional<Figure> figure = m_panel->currentFigure();
+    QVERIFY(figure);
+    const QImage shown = renderFigure(*figure, 1.0).convertToFormat(QImage::Format_RGB32);
+    QTemporaryDir dir;
+    const QString out = dir.filePath("cli.png");
+    QProcess cli;
+    cli.start(test::tokenscopeExecutable(), {"merge", "--image", test::sampleImage("chelsea.png"), "--preset", "vit-s16", "--seed", "0",
+                                             "--r", "16", "--layer", "3", "--out", out});
+    QVERIFY(cli.waitForFinished(120000));
+    QCOMPARE(cli.exitCode(), 0);
+    const QImage exported = QImage(out).convertToFormat(QImage::Format_RGB32);
+    QCOMPARE(exported.size(), shown.size());
+    QCOMPARE(exported, shown);
 }
 
 void TestTomePanel::clickShowsLineage()

@@ -91,8 +91,11 @@ MergeMapData mergeMapData(const ToMeResult& result, const MergeMapOptions& optio
                     .arg(QString::fromStdString(vitDisplayName(result.config)), weights,
                          QString::fromStdString(result.scheduleText), result.proportionalAttention ? "on" : "off");
     QString footer = QObject::tr("tokens %1 → %2").arg(result.tokens.front()).arg(result.tokens.back());
-    if (result.secondsPlain > 0)
-        footer += QObject::tr(" · forward %1 ms merged, %2 ms plain").arg(result.secondsMerged * 1e3, 0, 'f', 1).arg(result.secondsPlain * 1e3, 0, 'f', 1);
+    // No timings here: a figure must be reproducible from its recipe (timings are in the data).
+    if (result.flopsPlain.matmulTotal() > 0)
+        footer += QObject::tr(" · %1 GFLOP with merging, %2 without")
+                      .arg(result.flopsMerged.matmulTotal() / 1e9, 0, 'f', 2)
+                      .arg(result.flopsPlain.matmulTotal() / 1e9, 0, 'f', 2);
     if (!result.top5.empty())
         footer += QObject::tr(" · top-1: %1 (%2%)").arg(QString::fromStdString(result.top5.front().name)).arg(result.top5.front().probability * 100, 0, 'f', 1);
     d.footer = footer;

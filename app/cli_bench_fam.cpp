@@ -1,0 +1,136 @@
+// tokenscope bench fam: a 12-layer ViT-S-width model in FAM mode (block 64, memory 1, FAM 8)
+// streaming 4K..1M tokens: seconds, tokens/s and peak tensor memory per length, checked against
+// the targets (peak at the longest within 10 % of the shortest, tokens/s within 15 %), and the
+// time to render the 1M-token FAM mask at 1024 pixels.
+#include "app/cli_args.h"
+#include "app/command_line.h"
+#include "core/fam/fam_api.h"
+#include "core/masks/mask_raster.h"
+#include "core/masks/mask_spec.h"
+#include "core/util/threads.h"
+#include "core/vit/vit_handle.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <cstdio>
+#include <iostream>
+
+namespace ts::cli {
+namespace {
+
+// CPU seconds of the whole process (all threads): steadier than wall time on a shared machine.
+double processCpuSeconds()
+{
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+double maskRenderSeconds(std::int64_t length, int pixels)
+{
+    const auto start = std::chrono::steady_clock::now();
+    MaskSpec spec;
+    spec.kind = "fam";
+    spec.length = length;
+    spec.block = 64;
+    spec.memory = 1;
+    spec.fam = 8;
+    auto mask = makeMask(spec);
+    const MaskRaster raster = rasterizeMask(*mask, fullRegion(*mask), pixels, pixels);
+    mask->allowedPairs();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+} // namespace
+
+int runBenchFam(const std::vector<std::string>& argv)
+{
+    const Args args(argv, {"lengths", "preset", "depth"}, {"json"});
+    const bool json = args.flag("json");
+    std::vector<int> lengths = {4096, 16384, 65536, 262144, 1048576};
+    if (args.has("lengths"))
+        lengths = parseIntegerList(args.value("lengths"), "--lengths");
+    if (lengths.empty())
+        throw Error("--lengths: give at least one length");
+
+    ModelSource source;
+    source.preset = args.value("preset", "vit-s16"); // 12 layers, width 384, 6 heads
+    FamRequest request;
+    request.model = buildVit(source);
+    if (args.has("depth")) {
+        // Fewer layers of the same width, for a quick sweep on a slow machine (not the target setting).
+        VitConfig shallow = vitConfigOf(*request.model);
+        shallow.depth = static_cast<int>(args.integer("depth", 1, shallow.depth));
+        auto model = std::make_shared<VitModel>();
+        model->source = source;
+        model->net = VisionTransformer(shallow);
+        model->net->initialiseRandom(source.seed);
+        model->net->eval();
+        request.model = model;
+    }
+    request.block = 64;
+    request.memory = 1;
+    request.fam = 8;
+    const VitConfig& config = vitConfigOf(*request.model);
+
+    nlohmann::json rows = nlohmann::json::array();
+    if (!json)
+        std::printf("%s (%d layers, width %d), FAM block 64, memory 1, FAM 8, %d threads\n%10s %10s %12s %10s %14s %14s\n",
+                    vitDisplayName(config).c_str(), config.depth, config.width, torchThreads(), "tokens", "seconds",
+                    "tokens/s", "tok/cpu-s", "peak bytes", "estimate");
+    std::vector<FamResult> results;
+    for (int length : lengths) {
+        request.streamLength = length;
+        const double cpuStart = processCpuSeconds();
+        results.push_back(runFam(request));
+        const double cpu = processCpuSeconds() - cpuStart;
+        const FamResult& r = results.back();
+        rows.push_back({{"tokens", length},
+                        {"seconds", r.seconds},
+                        {"tokens_per_second", r.tokensPerSecond},
+                        {"peak_memory_bytes", r.peakMemoryBytes},
+                        {"estimated_memory_bytes", r.estimatedMemoryBytes},
+                        {"cpu_seconds", cpu},
+                        {"tokens_per_cpu_second", length / cpu},
+                        {"gflops", r.flops.matmulTotal() / 1e9}});
+        if (!json) {
+            std::printf("%10d %10.2f %12.0f %10.0f %14lld %14lld\n", length, r.seconds, r.tokensPerSecond, length / cpu,
+                        static_cast<long long>(r.peakMemoryBytes), static_cast<long long>(r.estimatedMemoryBytes));
+            std::fflush(stdout);
+        }
+    }
+    const double render = maskRenderSeconds(1'000'000, 1024);
+    const FamResult& first = results.front();
+    const FamResult& last = results.back();
+    const double peakRatio = static_cast<double>(last.peakMemoryBytes) / static_cast<double>(first.peakMemoryBytes);
+    const double speedRatio = last.tokensPerSecond / first.tokensPerSecond;
+    const bool peakOk = peakRatio <= 1.10, speedOk = speedRatio >= 0.85, renderOk = render < 1.0;
+    if (json) {
+        nlohmann::json j;
+        j["model"] = vitDisplayName(config);
+        j["layers"] = config.depth;
+        j["width"] = config.width;
+        j["block"] = 64;
+        j["memory"] = 1;
+        j["fam"] = 8;
+        j["threads"] = torchThreads();
+        j["runs"] = rows;
+        j["peak_ratio_longest_to_shortest"] = peakRatio;
+        j["tokens_per_second_ratio_longest_to_shortest"] = speedRatio;
+        j["mask_render_seconds_1m_1024px"] = render;
+        j["targets_met"] = {{"peak_within_10_percent", peakOk}, {"speed_within_15_percent", speedOk},
+                            {"mask_render_under_1s", renderOk}};
+        std::cout << j.dump(1) << "\n";
+    } else {
+        std::printf("peak memory %d vs %d tokens: x%.3f (target <= 1.10) %s\n", lengths.back(), lengths.front(), peakRatio,
+                    peakOk ? "met" : "MISSED");
+        std::printf("tokens/s %d vs %d tokens: x%.3f (target >= 0.85) %s\n", lengths.back(), lengths.front(), speedRatio,
+                    speedOk ? "met" : "MISSED");
+        std::printf("1M-token FAM mask at 1024 px: %.3f s (target < 1 s) %s\n", render, renderOk ? "met" : "MISSED");
+    }
+    return 0;
+}
+
+} // namespace ts::cli

@@ -1,0 +1,101 @@
+// tokenscope fam: the ViT's blocks in FAM (or BSWA) mode over an image's patches or a synthetic
+// stream; the FAM's attention over one block as a figure, timing and peak memory as JSON.
+#include "app/cli_model.h"
+#include "app/command_line.h"
+#include "core/fam/fam_api.h"
+#include "core/util/error.h"
+#include "ui/figures/fam_overlay_figure.h"
+#include "ui/figures/figure_export.h"
+
+#include <QString>
+
+#include <algorithm>
+#include <climits>
+#include <iostream>
+
+namespace ts::cli {
+namespace {
+
+// "block:I" (0-based block index).
+int parseOverlay(const std::string& text)
+{
+    const std::string prefix = "block:";
+    if (text.rfind(prefix, 0) != 0)
+        throw Error("--overlay: expected block:I, got '" + text + "'");
+    const long long i = parseInteger(text.substr(prefix.size()), "--overlay");
+    if (i < 0 || i > INT32_MAX)
+        throw Error("--overlay: block index must be 0 or more, got " + std::to_string(i));
+    return static_cast<int>(i);
+}
+
+} // namespace
+
+int runFamCommand(const std::vector<std::string>& argv)
+{
+    std::set<std::string> valued = {"image", "stream-length", "block", "memory", "fam", "overlay", "layer", "out", "json",
+                                    "stream-seed", "prompt-seed"};
+    valued.insert(kModelOptions.begin(), kModelOptions.end());
+    const Args args(argv, valued, {"no-fam", "causal", "bidirectional"});
+    const std::string out = args.value("out");
+    figureFormatForPath(QString::fromStdString(out));
+    if (args.has("image") == args.has("stream-length"))
+        throw Error("give either --image IMG or --stream-length N");
+    if (args.flag("causal") && args.flag("bidirectional"))
+        throw Error("give either --causal or --bidirectional, not both");
+
+    FamRequest request;
+    const long long big = 1LL << 40;
+    // Sizes pass through unchecked (clamped to int) so the core's checks name the problem.
+    auto size = [&args, big](const std::string& name) {
+        return static_cast<int>(std::clamp<long long>(args.integer(name, -big, big), INT32_MIN, INT32_MAX));
+    };
+    request.withFam = !args.flag("no-fam");
+    request.block = size("block");
+    request.memory = size("memory");
+    request.fam = request.withFam ? size("fam") : 0;
+    if (args.has("stream-length"))
+        request.streamLength = args.integer("stream-length", -big, big);
+    request.streamSeed = static_cast<std::uint64_t>(args.integer("stream-seed", 1, 0, big));
+    request.promptSeed = static_cast<std::uint64_t>(args.integer("prompt-seed", 7, 0, big));
+    if (args.flag("causal"))
+        request.causal = true;
+    if (args.flag("bidirectional"))
+        request.causal = false;
+    if (args.has("overlay"))
+        request.overlayBlock = parseOverlay(args.value("overlay"));
+    if (args.has("stream-length")) // refuse bad sizes before building a model
+        validateFamSizes(request.streamLength, request.block, request.memory, request.fam, request.withFam);
+    request.model = buildVit(modelSourceFromArgs(args));
+    const int depth = vitConfigOf(*request.model).depth;
+    request.overlayLayer = static_cast<int>(args.integer("layer", depth, 1, depth)) - 1;
+    if (args.has("image")) {
+        request.imageRgb = loadImage(args.value("image")).rgb;
+        request.normalisation = normalisationFromArgs(args);
+    }
+    validateFamRequest(request);
+    std::cerr << "estimated peak memory " << estimateFamMemoryBytes(request) / 1024 << " KiB\n";
+
+    RunControl control;
+    int lastTenth = -1;
+    control.onProgress = [&lastTenth](int done, int total, const std::string&) {
+        const int tenth = total > 0 ? static_cast<int>(10LL * done / total) : 10;
+        if (total >= 100 && tenth != lastTenth) {
+            lastTenth = tenth;
+            std::cerr << "  " << 10 * tenth << " % (" << done << "/" << total << " blocks)\n";
+        }
+    };
+    const FamResult result = runFam(request, control);
+
+    std::string command = "tokenscope fam";
+    for (const std::string& a : argv)
+        command += " " + a;
+    exportFigure(famOverlayFigure(result, QString::fromStdString(command)), QString::fromStdString(out));
+    if (args.has("json"))
+        writeFileAtomically(QString::fromStdString(args.value("json")), famResultJson(result));
+    std::cout << (result.withFam ? "FAM" : "BSWA") << ": " << result.length << " tokens in " << result.blocks << " blocks, "
+              << result.seconds << " s, " << static_cast<long long>(result.tokensPerSecond) << " tokens/s, peak "
+              << result.peakMemoryBytes << " bytes\nwrote " << out << "\n";
+    return 0;
+}
+
+} // namespace ts::cli

@@ -1,0 +1,147 @@
+// tokenscope flops: analytic FLOP curves for presets or a config file at chosen lengths, with
+// the breakdown, measured runs, CSV / JSON and the figure.
+#include "app/cli_args.h"
+#include "app/command_line.h"
+#include "core/flops/flop_config.h"
+#include "core/flops/flop_lengths.h"
+#include "core/flops/flop_measure.h"
+#include "core/flops/flop_presets.h"
+#include "core/util/error.h"
+#include "ui/figures/figure_export.h"
+#include "ui/figures/flop_curve_figure.h"
+
+#include <QString>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+namespace ts::cli {
+namespace {
+
+std::vector<ArchSpec> specsFromArgs(const Args& args)
+{
+    if (args.has("preset") == args.has("config"))
+        throw Error("give either --preset NAME[,NAME...] or --config FILE.json");
+    if (args.has("config"))
+        return loadFlopConfig(args.value("config"));
+    std::vector<ArchSpec> specs;
+    std::stringstream in(args.value("preset"));
+    for (std::string name; std::getline(in, name, ',');)
+        specs.push_back(flopPreset(name));
+    return specs;
+}
+
+FlopCurveOptions figureOptions(const Args& args, const FlopReport& report)
+{
+    FlopCurveOptions o;
+    const std::string mode = args.value("mode", args.flag("breakdown") ? "breakdown" : "curves");
+    if (mode == "curves")
+        o.mode = FlopChartMode::Curves;
+    else if (mode == "ratio")
+        o.mode = FlopChartMode::Ratio;
+    else if (mode == "breakdown")
+        o.mode = FlopChartMode::Breakdown;
+    else
+        throw Error("--mode must be curves, ratio or breakdown, got '" + mode + "'");
+    auto indexOf = [&](const char* option) {
+        if (!args.has(option))
+            return 0;
+        const std::string name = args.value(option);
+        for (std::size_t i = 0; i < report.series.size(); ++i)
+            if (report.series[i].spec.name == name)
+                return int(i);
+        throw Error(std::string("--") + option + ": '" + name + "' is not one of the models");
+    };
+    o.baseline = indexOf("baseline");
+    o.breakdownSeries = indexOf("breakdown-model");
+    o.breakdown = args.flag("stages") ? FlopBreakdownKind::Stages : FlopBreakdownKind::Groups;
+    return o;
+}
+
+void printTable(const FlopReport& report, bool breakdown, bool measured)
+{
+    std::printf("convention: %s\n", report.convention.label().c_str());
+    for (const FlopSeries& s : report.series) {
+        std::printf("\n%s  (%s)\n", s.spec.name.c_str(), s.spec.summary().c_str());
+        if (!s.spec.description.empty())
+            std::printf("  %s\n", s.spec.description.c_str());
+        std::printf("  %10s %14s", "length", "FLOPs");
+        if (measured)
+            std::printf(" %14s %9s %9s %11s  %s", "measured", "diff", "seconds", "peak MiB", "status");
+        std::printf("\n");
+        for (const FlopPoint& p : s.points) {
+            std::printf("  %10lld %14.4e", p.length, p.analytic.total);
+            const FlopMeasurement& m = p.measured;
+            if (measured && m.status == MeasureStatus::Ran)
+                std::printf(" %14.4e %8.3f%% %9.3f %11.1f  ran", m.flops, 100 * m.relativeError(), m.seconds,
+                            double(m.peakMemoryBytes) / (1 << 20));
+            else if (measured)
+                std::printf(" %14s %9s %9s %11s  %s: %s", "-", "-", "-", "-", measureStatusName(m.status), m.note.c_str());
+            std::printf("\n");
+            if (!breakdown)
+                continue;
+            for (const auto& [name, v] : p.analytic.parts)
+                std::printf("  %10s   %-12s %12.4e  %5.1f%%\n", "", name.c_str(), v, 100 * v / p.analytic.total);
+            for (const auto& [name, v] : p.analytic.elementwise)
+                std::printf("  %10s   %-12s %12.4e  (elementwise, not in total)\n", "", name.c_str(), v);
+        }
+        if (s.fitOptimum && !s.fitOptimum->total.empty()) {
+            std::printf("  best group size per length (min total FLOPs; closed form n* from attention terms):\n");
+            for (const FitOptimum& o : s.fitOptimum->total)
+                std::printf("  %10lld  n = %-9lld %14.4e  (n* = %.0f)\n", o.length, o.groupSize, o.flops, o.closedFormGroupSize);
+            if (s.fitOptimum->total.size() >= 2)
+                std::printf("  fitted exponent of the minimum vs L: total %.3f, attention only %.3f (paper: 4/3 = 1.333)\n",
+                            s.fitOptimum->totalExponent, s.fitOptimum->attentionExponent);
+        }
+    }
+}
+
+QString commandLine(const std::vector<std::string>& argv)
+{
+    QString c = "tokenscope flops";
+    for (const std::string& a : argv)
+        c += " " + (a.find_first_of(" '\"") == std::string::npos ? QString::fromStdString(a)
+                                                                   : "'" + QString::fromStdString(a) + "'");
+    return c;
+}
+
+} // namespace
+
+int runFlops(const std::vector<std::string>& argv)
+{
+    const Args args(argv,
+                    {"preset", "config", "lengths", "convention", "csv", "json", "out", "scale", "mode", "baseline",
+                     "breakdown-model", "memory-limit-mib", "seed"},
+                    {"breakdown", "measure", "stages", "no-fit-optimum"});
+    const std::vector<ArchSpec> specs = specsFromArgs(args);
+    const std::vector<long long> lengths = parseLengths(args.value("lengths"));
+    const FlopConvention convention = flopConvention(args.value("convention", "default"));
+    if (args.has("out"))
+        figureFormatForPath(QString::fromStdString(args.value("out"))); // refuse an unknown format before any work
+    FlopReport report = computeFlopCurves(specs, lengths, convention, !args.flag("no-fit-optimum"));
+    const FlopCurveOptions options = figureOptions(args, report);
+    if (args.flag("measure")) {
+        MeasureOptions mo;
+        mo.memoryLimitBytes = args.integer("memory-limit-mib", 0, 0, 1LL << 30) << 20;
+        mo.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 62));
+        RunControl control;
+        control.onProgress = [](int done, int total, const std::string& what) {
+            std::cerr << "[" << done << "/" << total << "] " << what << "\n";
+        };
+        measureReport(report, control, mo);
+    }
+    printTable(report, args.flag("breakdown"), args.flag("measure"));
+    if (args.has("json"))
+        writeFileAtomically(QString::fromStdString(args.value("json")), QByteArray::fromStdString(flopReportJson(report)));
+    if (args.has("csv"))
+        writeFileAtomically(QString::fromStdString(args.value("csv")), QByteArray::fromStdString(flopReportCsv(report)));
+    if (args.has("out")) {
+        const QString out = QString::fromStdString(args.value("out"));
+        exportFigure(flopCurveFigure(report, options, commandLine(argv)), out, args.number("scale", 1.0));
+        std::cout << "wrote " << out.toStdString() << "\n";
+    }
+    return 0;
+}
+
+} // namespace ts::cli

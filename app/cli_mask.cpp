@@ -1,0 +1,211 @@
+// tokenscope mask: draw an attention mask (or a zoomed region of it) from its structure, with
+// its exact pair count, keys per query, cost and, for small masks, every row's key ranges.
+#include "app/cli_model.h"
+#include "app/command_line.h"
+#include "core/masks/mask_cost.h"
+#include "core/masks/mask_raster.h"
+#include "core/masks/mask_spec.h"
+#include "core/masks/receptive_field.h"
+#include "core/tome/tome_api.h"
+#include "core/util/error.h"
+#include "ui/figures/figure_export.h"
+#include "ui/figures/mask_figure.h"
+#include "ui/figures/receptive_field_figure.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QString>
+
+#include <chrono>
+#include <climits>
+#include <iostream>
+
+namespace ts::cli {
+namespace {
+
+constexpr std::int64_t kMaxRowsInJson = 4096;
+
+// "Q0:Q1,K0:K1"
+MaskRegion parseRegion(const std::string& text)
+{
+    const auto comma = text.find(',');
+    auto range = [&text](const std::string& part, std::int64_t* a, std::int64_t* b) {
+        const auto colon = part.find(':');
+        if (colon == std::string::npos)
+            throw Error("--region: expected Q0:Q1,K0:K1, got '" + text + "'");
+        *a = parseInteger(part.substr(0, colon), "--region");
+        *b = parseInteger(part.substr(colon + 1), "--region");
+    };
+    if (comma == std::string::npos)
+        throw Error("--region: expected Q0:Q1,K0:K1, got '" + text + "'");
+    MaskRegion r;
+    range(text.substr(0, comma), &r.q0, &r.q1);
+    range(text.substr(comma + 1), &r.k0, &r.k1);
+    return r;
+}
+
+// Sizes are read with a wide range so that zero and negative values reach the mask's own
+// checks, which name the problem ("block must be at least 1").
+std::int64_t size(const Args& args, const std::string& name, std::int64_t fallback)
+{
+    return args.integer(name, fallback, -kMaxMaskLength, 4 * kMaxMaskLength);
+}
+
+MaskSpec specFromArgs(const Args& args, const std::string& kind)
+{
+    MaskSpec s;
+    s.kind = kind;
+    s.length = size(args, "length", 0);
+    s.window = size(args, "window", 0);
+    s.block = size(args, "block", 0);
+    s.memory = size(args, "memory", 1);
+    s.fam = size(args, "fam", 0);
+    s.group = size(args, "group", 0);
+    s.latents = size(args, "latents", 0);
+    s.causal = !args.flag("bidirectional");
+    s.autoregressive = args.flag("ar");
+    if (kind == "tome") {
+        if (!args.has("image"))
+            throw Error("--kind tome needs --image (the merged sequence comes from running ToMe on it)");
+        ToMeRequest request;
+        request.model = buildVit(modelSourceFromArgs(args));
+        request.imageRgb = loadImage(args.value("image")).rgb;
+        request.normalisation = normalisationFromArgs(args);
+        request.schedule = ToMeSchedule::constant(static_cast<int>(args.integer("r", 8, 0, 100000)));
+        request.measurePlain = false;
+        const ToMeResult result = runToMe(request);
+        const int layer = static_cast<int>(args.integer("layer", result.depth(), 0, result.depth()));
+        s.tokenOfPatch = result.tokenOfPatch.at(static_cast<std::size_t>(layer));
+        s.tomeLayer = layer;
+        s.length = static_cast<std::int64_t>(s.tokenOfPatch.size()) + 1;
+    } else if (!args.has("length")) {
+        throw Error("--length is required");
+    }
+    return s;
+}
+
+nlohmann::json rowsJson(const AttentionMask& mask)
+{
+    nlohmann::json rows = nlohmann::json::array();
+    std::vector<KeyRange> row;
+    for (std::int64_t q = 0; q < mask.queries(); ++q) {
+        mask.keyRanges(q, row);
+        nlohmann::json ranges = nlohmann::json::array();
+        for (const KeyRange& r : row)
+            ranges.push_back({r.begin, r.end, keyKindName(r.kind)});
+        rows.push_back(std::move(ranges));
+    }
+    return rows;
+}
+
+nlohmann::json maskJson(const AttentionMask& mask, const MaskSpec& spec, const MaskRegion& region, int pixels, int width,
+                        double renderSeconds)
+{
+    const KeyCountSummary keys = mask.keyCountSummary();
+    const MaskCost cost = maskCost(mask, width);
+    nlohmann::json j;
+    j["kind"] = mask.name();
+    j["label"] = mask.label();
+    j["length"] = mask.dataLength();
+    j["queries"] = mask.queries();
+    j["keys"] = mask.keys();
+    j["allowed_pairs"] = cost.allowedPairs;
+    j["computed_pairs"] = cost.computedPairs;
+    j["dense_pairs"] = cost.densePairs;
+    j["share_of_dense"] = cost.shareOfDense;
+    j["keys_per_query"] = {{"min", keys.min}, {"max", keys.max}, {"mean", keys.mean}};
+    j["width"] = width;
+    j["qk_flops"] = cost.qkFlops;
+    j["av_flops"] = cost.avFlops;
+    j["sizes"] = {{"window", spec.window}, {"block", spec.block}, {"memory", spec.memory}, {"fam", spec.fam},
+                  {"group", spec.group}, {"latents", spec.latents}, {"causal", spec.causal}};
+    j["region"] = {{"q0", region.q0}, {"q1", region.q1}, {"k0", region.k0}, {"k1", region.k1}};
+    j["pixels"] = pixels;
+    j["render_seconds"] = renderSeconds;
+    if (mask.queries() <= kMaxRowsInJson)
+        j["rows"] = rowsJson(mask); // [[begin, end, kind], ...] per query, end exclusive
+    return j;
+}
+
+std::string commandLine(const std::vector<std::string>& argv)
+{
+    std::string s = "tokenscope mask";
+    for (const std::string& a : argv)
+        s += " " + a;
+    return s;
+}
+
+} // namespace
+
+int runMask(const std::vector<std::string>& argv)
+{
+    std::set<std::string> valued = {"kind",    "length", "window", "block", "memory", "fam",   "group",  "latents",
+                                    "region",  "pixels", "width",  "out",   "json",   "compare", "depth", "query",
+                                    "rf-out",  "image",  "r",      "layer"};
+    valued.insert(kModelOptions.begin(), kModelOptions.end());
+    const Args args(argv, valued, {"bidirectional", "ar"});
+    const std::string out = args.value("out");
+    figureFormatForPath(QString::fromStdString(out)); // refuse an unknown format before any work
+    const int pixels = static_cast<int>(args.integer("pixels", 1024, 1, 16384));
+    const int width = static_cast<int>(args.integer("width", 384, 1, 1 << 20));
+
+    std::vector<std::string> kinds = {args.value("kind")};
+    if (args.has("compare")) {
+        const std::string list = args.value("compare");
+        for (std::size_t start = 0; start <= list.size();) {
+            const std::size_t comma = std::min(list.find(',', start), list.size());
+            kinds.push_back(list.substr(start, comma - start));
+            start = comma + 1;
+        }
+        if (kinds.size() > 3)
+            throw Error("--compare: at most two more masks (three side by side)");
+    }
+
+    double renderSeconds = 0; // building the masks and rasterising them (not running ToMe)
+    MaskFigureData figure;
+    figure.panelSide = std::clamp(pixels, 240, 1024);
+    std::vector<std::unique_ptr<AttentionMask>> masks;
+    std::vector<MaskSpec> specs;
+    std::vector<MaskRegion> regions;
+    for (const std::string& kind : kinds) {
+        specs.push_back(specFromArgs(args, kind));
+        const auto start = std::chrono::steady_clock::now();
+        masks.push_back(makeMask(specs.back()));
+        const MaskRegion region = args.has("region") ? parseRegion(args.value("region")) : fullRegion(*masks.back());
+        validateRegion(*masks.back(), region);
+        regions.push_back(region);
+        figure.panels.push_back(maskPanelData(*masks.back(), region, pixels, width));
+        renderSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    const AttentionMask& mask = *masks.front();
+    figure.caption = QString::fromStdString(mask.label() + ": " + std::to_string(mask.dataLength()) + " tokens, "
+                                            + std::to_string(mask.queries()) + " x " + std::to_string(mask.keys()) + " positions");
+
+    const nlohmann::json json = maskJson(mask, specs.front(), regions.front(), pixels, width, renderSeconds);
+    const QString command = QString::fromStdString(commandLine(argv));
+    exportFigure(maskFigure(figure, QString::fromStdString(json["sizes"].dump()), command), QString::fromStdString(out));
+
+    nlohmann::json report = json;
+    if (args.has("depth")) {
+        const int depth = static_cast<int>(args.integer("depth", 1, 4096));
+        const std::int64_t query = args.integer("query", mask.queries() - 1, 0, mask.queries() - 1);
+        const ReceptiveFieldData rf = receptiveFieldData(mask, query, depth);
+        const ReceptiveField& last = rf.fields.back();
+        report["receptive_field"] = {{"query", query},       {"depth", depth},         {"earliest", last.earliest},
+                                     {"span", last.span},    {"reached", last.reachedCount},
+                                     {"unbounded", last.unbounded}, {"note", last.note}};
+        std::cout << "receptive field after " << depth << " layers: " << last.note << "\n";
+        if (args.has("rf-out"))
+            exportFigure(receptiveFieldFigure(rf, command), QString::fromStdString(args.value("rf-out")));
+    }
+    if (args.has("json"))
+        writeFileAtomically(QString::fromStdString(args.value("json")), QByteArray::fromStdString(report.dump(1)));
+
+    const KeyCountSummary keys = mask.keyCountSummary();
+    std::cout << mask.label() << ": " << mask.allowedPairs() << " allowed pairs; keys per query min " << keys.min << ", max "
+              << keys.max << ", mean " << keys.mean << "\n"
+              << "rendered in " << static_cast<long long>(renderSeconds * 1000 + 0.5) << " ms; wrote " << out << "\n";
+    return 0;
+}
+
+} // namespace ts::cli

@@ -1,0 +1,40 @@
+#pragma once
+// Measured FLOPs, time and memory: runs the app's own LibTorch forward pass for a model at a
+// length under FlopCountScope (every matmul goes through core/nn/ops.h) and PeakMemoryScope, so
+// the analytic curves can be checked against what executes. Weights are seeded random: FLOPs,
+// time and memory do not depend on their values. Torch-free header.
+//
+// What runs: Transformer / ToMe: the ViT blocks (core/vit) on `length` patches in one strip
+// (patch embedding on a 1 x length patch row, or random tokens when patch_size is 0), class
+// token and head as configured; ToMe merges with the lead's bipartite matching
+// (core/tome/bipartite_matching.h) and proportional attention. Window: the same blocks on a
+// batch of windows. FIT: core/fit's FitModel on one band of g x (length / g) patches (n = g^2).
+// BSWA / FAM: core/fam's runFam on a synthetic stream.
+#include "core/flops/flop_report.h"
+#include "core/util/run_control.h"
+
+#include <cstdint>
+
+namespace ts {
+
+struct MeasureOptions {
+    std::int64_t memoryLimitBytes = 0; // runs estimated above it are marked too_large; 0: available memory less a margin
+    std::uint64_t seed = 0;
+    int fitChunkTokens = 8192;
+};
+
+// Why this model cannot be measured at this length ("" when it can), e.g. a FIT group size that
+// is not a square, or a FAM with a patch embedding.
+std::string measureUnsupportedReason(const ArchSpec& spec, long long length);
+// Estimated peak bytes (weights included) of measureFlops for this model and length.
+std::int64_t estimateMeasureMemory(const ArchSpec& spec, long long length, const MeasureOptions& options = {});
+
+// One forward pass at one length. Never throws for a model that cannot run here: the status
+// says too_large / unsupported / failed with a note. Throws ts::Cancelled.
+FlopMeasurement measureFlops(const ArchSpec& spec, long long length, const RunControl& control = {},
+                             const MeasureOptions& options = {});
+
+// Measures every point of every series (progress counts points), filling point.measured.
+void measureReport(FlopReport& report, const RunControl& control = {}, const MeasureOptions& options = {});
+
+} // namespace ts

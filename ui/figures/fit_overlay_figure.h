@@ -1,0 +1,60 @@
+#pragma once
+// The FIT figure: where one group's latent tokens look. Left: the grouping over the image and,
+// inside the chosen group's window, the heat map of its latents' read (cross-attention) weights
+// over its patches (one latent or all combined). Right: for the block's global layers, how much
+// the chosen group's latents attend to every group, as a group-level heat map over the image.
+// One painter for the FIT panel, exports and `tokenscope fit`.
+#include "core/fit/fit_api.h"
+#include "ui/figures/figure_export.h"
+
+#include <QImage>
+#include <QRectF>
+#include <QString>
+
+#include <vector>
+
+namespace ts {
+
+struct FitOverlayOptions {
+    int block = -1;   // 0-based; -1: the last block with global layers
+    int group = -1;   // -1: the group at the image centre
+    int latent = -1;  // -1: all of the group's latents combined
+    int panelSize = 448;
+};
+
+struct FitOverlayData {
+    QImage image;             // the model input, scaled to fit a panel
+    Grouping grouping;
+    int block = 0, group = 0, latent = -1;
+    std::vector<float> read;  // [rows * cols] of the group's (clipped) window
+    std::vector<float> global; // [t]
+    QString caption, footer, leftTitle, rightTitle;
+};
+
+// The block shown by default (last with global layers); -1 when the pattern has none.
+int defaultFitOverlayBlock(const FitResult& result);
+// The group under the image centre.
+int centreGroup(const Grouping& grouping);
+
+// Throws ts::Error when the block / group / latent was not recorded or does not exist.
+FitOverlayData fitOverlayData(const FitResult& result, const FitOverlayOptions& options);
+
+struct FitOverlayLayout {
+    QRectF left, right, caption, footer;
+};
+FitOverlayLayout fitOverlayLayout(const QRectF& target, const QSizeF& imageSize);
+QSizeF fitOverlayNaturalSize(const QSizeF& imageSize);
+// The group under a point of either panel (-1 outside), for clicks in the FIT panel.
+int fitGroupAt(const FitOverlayLayout& layout, const Grouping& grouping, const QPointF& point);
+
+void paintFitOverlay(QPainter& painter, const QRectF& target, const FitOverlayData& data);
+// Grouping only (before a run): the image with the g x g windows and padding drawn over it.
+void paintFitGrouping(QPainter& painter, const QRectF& target, const QImage& image, const Grouping& grouping, int selectedGroup);
+
+Figure fitOverlayFigure(const FitResult& result, const FitOverlayOptions& options, const QString& imagePath);
+
+// The JSON `tokenscope fit --json` writes: groups, tokens_per_group, latents_per_group, pattern,
+// peak_memory_bytes, estimated_memory_bytes, seconds, and the overlay's weights as arrays.
+QByteArray fitResultJson(const FitResult& result, const FitOverlayOptions& options);
+
+} // namespace ts

@@ -1,0 +1,41 @@
+#pragma once
+// The FLOP curve figure: log-log FLOPs against sequence length, one series per model (measured
+// points beside the analytic curve, runs that would not fit marked), a stacked breakdown of one
+// model, or every model's ratio to a baseline. Painted with QPainter, so the GUI's export, the
+// command line (`tokenscope flops --out`) and the tests draw the same picture; the axis labels
+// name the counting convention.
+#include "core/flops/flop_report.h"
+#include "ui/figures/figure_export.h"
+
+#include <QColor>
+#include <QString>
+
+namespace ts {
+
+enum class FlopChartMode { Curves, Breakdown, Ratio };
+enum class FlopBreakdownKind { Groups, Stages };
+
+struct FlopCurveOptions {
+    FlopChartMode mode = FlopChartMode::Curves;
+    int baseline = 0;        // Ratio: the series every other one is divided by
+    int breakdownSeries = 0; // Breakdown: the model shown
+    FlopBreakdownKind breakdown = FlopBreakdownKind::Groups;
+    bool showMeasured = true;
+};
+
+// Parts grouped for the breakdown: "attention (QK^T, AV)", "projections (QKV, out)", "MLP",
+// "cross-attention", "ToMe matching", "embedding + head" (only groups with FLOPs are listed).
+std::vector<std::pair<QString, double>> flopPartGroups(const FlopBreakdown& b);
+
+// Colour of series i (a fixed qualitative palette, the same in the GUI chart and the figure).
+QColor flopSeriesColor(int index);
+// "1.23 TFLOPs"-style text for hover and tables.
+QString formatFlopCount(double flops);
+
+QSizeF flopCurveNaturalSize();
+void paintFlopCurves(QPainter& painter, const QRectF& target, const FlopReport& report, const FlopCurveOptions& options);
+
+// The figure with its recipe; `command` is the tokenscope command line that regenerates it.
+Figure flopCurveFigure(const FlopReport& report, const FlopCurveOptions& options, const QString& command);
+
+} // namespace ts

@@ -1,0 +1,279 @@
+#include "ui/fit_panel.h"
+
+#include "core/fit/fit_api.h"
+#include "ui/fit_view.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/run_status.h"
+#include "ui/workspace.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <opencv2/imgproc.hpp>
+
+namespace ts {
+namespace {
+
+QSpinBox* spin(QWidget* parent, int lo, int hi, int value, const QString& tip)
+{
+    auto* s = new QSpinBox(parent);
+    s->setRange(lo, hi);
+    s->setValue(value);
+    s->setToolTip(tip);
+    return s;
+}
+
+} // namespace
+
+FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_workspace(workspace)
+{
+    m_runner = new JobRunner(this);
+    m_view = new FitView(this);
+    m_view->clear(tr("Running FIT…"));
+
+    auto* controls = new QGroupBox(tr("FIT architecture"), this);
+    auto* form = new QFormLayout(controls);
+    m_group = spin(controls, 1, 64, 4, tr("g: each group is a g × g window of patches (n = g² tokens)"));
+    form->addRow(tr("Group size g"), m_group);
+    m_latents = spin(controls, 1, 256, 4, tr("m: latent tokens per group"));
+    form->addRow(tr("Latents per group"), m_latents);
+    m_latentWidth = spin(controls, 64, 2048, 384, tr("Width of the latents and global layers (data width: 384)"));
+    m_latentWidth->setSingleStep(64);
+    form->addRow(tr("Latent width"), m_latentWidth);
+    m_pattern = new QLineEdit(QStringLiteral("L(2)G(1)L(2)G(1)"), controls);
+    m_pattern->setToolTip(tr("Local and global layers per block: L(8)G(2)L(8)G(2), L8G2L8G2 or the official (8)2(8)2"));
+    form->addRow(tr("Layer pattern"), m_pattern);
+    m_size = spin(controls, 0, 6400, 448, tr("Image side in pixels after resize + centre crop (0: the image as it is)"));
+    m_size->setSingleStep(64);
+    m_size->setSpecialValueText(tr("as is"));
+    form->addRow(tr("Image size (px)"), m_size);
+    m_autoregressive = new QCheckBox(tr("FIT-AR masks (causal, shifted latents)"), controls);
+    form->addRow(m_autoregressive);
+
+    auto* display = new QGroupBox(tr("Overlay"), this);
+    auto* dform = new QFormLayout(display);
+    m_block = spin(display, 1, 1, 1, tr("FIT block whose latent attention is shown (keys [ and ] step)"));
+    dform->addRow(tr("Block"), m_block);
+    m_latent = new QComboBox(display);
+    m_latent->addItem(tr("All latents"));
+    dform->addRow(tr("Latent"), m_latent);
+
+    m_info = new QLabel(this);
+    m_info->setWordWrap(true);
+    m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_info->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_info->setMinimumWidth(260);
+    m_status = new RunStatus(m_runner, this);
+
+    auto* side = new QVBoxLayout;
+    side->addWidget(controls);
+    side->addWidget(display);
+    side->addWidget(m_info, 1);
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_view, 1);
+    top->addLayout(side);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top, 1);
+    layout->addWidget(m_status);
+
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(250);
+    connect(m_debounce, &QTimer::timeout, this, &FitPanel::runNow);
+    for (QSpinBox* s : {m_group, m_latents, m_latentWidth, m_size})
+        connect(s, &QSpinBox::valueChanged, this, &FitPanel::scheduleRun);
+    connect(m_pattern, &QLineEdit::editingFinished, this, &FitPanel::scheduleRun);
+    connect(m_autoregressive, &QCheckBox::toggled, this, &FitPanel::scheduleRun);
+    connect(m_block, &QSpinBox::valueChanged, this, &FitPanel::refreshView);
+    connect(m_latent, &QComboBox::currentIndexChanged, this, &FitPanel::refreshView);
+    connect(m_view, &FitView::groupClicked, this, [this](int group) {
+        m_selectedGroup = group;
+        if (m_result)
+            refreshView();
+        else
+            showPreview();
+    });
+    connect(m_workspace, &Workspace::imageChanged, this, &FitPanel::scheduleRun);
+    connect(m_workspace, &Workspace::modelSourceChanged, this, &FitPanel::scheduleRun);
+    connect(m_runner, &JobRunner::finished, this, [this](const JobOutcome& outcome) {
+        if (!outcome.error.isEmpty())
+            return; // RunStatus shows it
+        onResult(std::any_cast<std::shared_ptr<FitResult>>(outcome.result));
+    });
+    scheduleRun();
+}
+
+FitPanel::~FitPanel() = default;
+
+bool FitPanel::buildRequest(FitRequest& request, QString* error) const
+{
+    request.imageRgb = m_workspace->imageRgb();
+    request.size = m_size->value();
+    request.normalisation = m_workspace->normalisation();
+    request.seed = m_workspace->modelSource().seed;
+    FitConfig& c = request.config;
+    c.groupSize = m_group->value();
+    c.latentsPerGroup = m_latents->value();
+    c.latentWidth = m_latentWidth->value();
+    c.latentHeads = c.latentWidth == c.dataWidth ? c.heads : std::max(1, c.latentWidth / 64);
+    c.pattern = m_pattern->text().toStdString();
+    c.autoregressive = m_autoregressive->isChecked();
+    // Every block and group is recorded, so clicks and block changes need no new run.
+    request.record.enabled = true;
+    try {
+        c.validate();
+        fitGroupingFor(request);
+    } catch (const std::exception& e) {
+        *error = QString::fromStdString(e.what());
+        return false;
+    }
+    return true;
+}
+
+void FitPanel::scheduleRun()
+{
+    showPreview();
+    m_debounce->start();
+}
+
+void FitPanel::showPreview()
+{
+    FitRequest request;
+    QString error;
+    if (m_workspace->imageRgb().empty())
+        return;
+    if (!buildRequest(request, &error)) {
+        m_status->setMessage(tr("Error: %1").arg(error));
+        return;
+    }
+    const Grouping grouping = fitGroupingFor(request);
+    // The preview shows the model's input: resized and cropped like the run will.
+    cv::Mat input = request.size > 0 ? centreCrop(request.imageRgb, request.size).rgb : request.imageRgb;
+    const int p = request.config.patchSize;
+    input = input(cv::Rect(0, 0, grouping.gridCols() * p, grouping.gridRows() * p));
+    const double scale = 448.0 / std::max(input.cols, input.rows);
+    cv::Mat small;
+    cv::resize(input, small, cv::Size(std::max(1, int(input.cols * scale)), std::max(1, int(input.rows * scale))), 0, 0, cv::INTER_AREA);
+    if (m_selectedGroup >= grouping.groups())
+        m_selectedGroup = -1;
+    if (!m_result || m_runner->isRunning())
+        m_view->setPreview(qImageFromRgb(small), grouping, m_selectedGroup);
+}
+
+void FitPanel::runNow()
+{
+    m_debounce->stop();
+    if (m_workspace->imageRgb().empty())
+        return;
+    FitRequest request;
+    QString error;
+    if (!buildRequest(request, &error)) {
+        m_status->setMessage(tr("Error: %1").arg(error));
+        return;
+    }
+    m_result.reset();
+    showPreview();
+    m_runner->start([request](const RunControl& control) -> std::any { return std::make_shared<FitResult>(runFit(request, control)); });
+}
+
+void FitPanel::cancelRun() { m_runner->cancel(); }
+
+void FitPanel::stepLayer(int delta) { m_block->setValue(m_block->value() + delta); }
+
+void FitPanel::onResult(std::shared_ptr<FitResult> result)
+{
+    m_result = std::move(result);
+    const QSignalBlocker blockBlocker(m_block), latentBlocker(m_latent);
+    m_block->setRange(1, static_cast<int>(m_result->pattern.blocks.size()));
+    const int preferred = defaultFitOverlayBlock(*m_result);
+    const int current = m_block->value() - 1;
+    if (current >= static_cast<int>(m_result->pattern.blocks.size()) || m_result->pattern.blocks[static_cast<std::size_t>(current)].global == 0)
+        m_block->setValue(preferred + 1);
+    m_latent->clear();
+    m_latent->addItem(tr("All latents"));
+    for (int s = 0; s < m_result->latentsPerGroup(); ++s)
+        m_latent->addItem(tr("Latent %1").arg(s));
+    if (m_selectedGroup < 0 || m_selectedGroup >= m_result->groups())
+        m_selectedGroup = centreGroup(m_result->grouping);
+    refreshView();
+}
+
+void FitPanel::refreshView()
+{
+    if (!m_result)
+        return;
+    FitOverlayOptions options;
+    options.block = m_block->value() - 1;
+    options.group = m_selectedGroup;
+    options.latent = m_latent->currentIndex() - 1;
+    try {
+        m_view->setOverlay(fitOverlayData(*m_result, options));
+    } catch (const std::exception& e) {
+        m_status->setMessage(QString::fromStdString(e.what()));
+    }
+    refreshInfo();
+}
+
+void FitPanel::refreshInfo()
+{
+    if (!m_result)
+        return;
+    const FitResult& r = *m_result;
+    QStringList kinds;
+    for (const auto& k : r.layerKinds)
+        kinds << QString::fromStdString(k);
+    QString html = tr("<b>Run</b>: %1 s (weights %2 s)<br><b>Peak memory</b>: %3 measured, %4 estimated before the run (limit %5)<br>")
+                       .arg(r.seconds, 0, 'f', 2)
+                       .arg(r.buildSeconds, 0, 'f', 2)
+                       .arg(QString::fromStdString(formatBytes(double(r.peakMemoryBytes))))
+                       .arg(QString::fromStdString(formatBytes(double(r.estimatedMemoryBytes))))
+                       .arg(QString::fromStdString(formatBytes(double(r.memoryLimitBytes))));
+    html += tr("<b>Groups</b>: t = %1 of n = %2 tokens, m = %3 latents each (%4 latents)<br>")
+                .arg(r.groups())
+                .arg(r.tokensPerGroup())
+                .arg(r.latentsPerGroup())
+                .arg(r.groups() * r.latentsPerGroup());
+    if (r.grouping.padded())
+        html += tr("The %1 × %2 patch grid is padded to %3 × %4; the %5 padding slots are masked out of every attention.<br>")
+                    .arg(r.grouping.gridCols())
+                    .arg(r.grouping.gridRows())
+                    .arg(r.grouping.paddedCols())
+                    .arg(r.grouping.paddedRows())
+                    .arg(r.grouping.paddingSlots());
+    html += tr("<b>Steps</b>: %1<br><i>As in the official code, the last block has no write-back (data reading latents).</i><br>")
+                .arg(kinds.join(" → "));
+    html += tr("<b>Weights</b>: %1<br><i>Click a group to see its latents' attention.</i>").arg(QString::fromStdString(r.weights).toHtmlEscaped());
+    m_info->setText(html);
+}
+
+std::optional<Figure> FitPanel::currentFigure() const
+{
+    if (!m_result)
+        return std::nullopt;
+    FitOverlayOptions options;
+    options.block = m_block->value() - 1;
+    options.group = m_selectedGroup;
+    options.latent = m_latent->currentIndex() - 1;
+    return fitOverlayFigure(*m_result, options, m_workspace->imagePath());
+}
+
+QByteArray FitPanel::currentDataJson() const
+{
+    if (!m_result)
+        return {};
+    FitOverlayOptions options;
+    options.block = m_block->value() - 1;
+    options.group = m_selectedGroup;
+    options.latent = m_latent->currentIndex() - 1;
+    return fitResultJson(*m_result, options);
+}
+
+} // namespace ts

@@ -1,0 +1,45 @@
+#pragma once
+// The mask lab: pick up to three schemes and their sizes, see their masks side by side at the
+// same scale (coloured by where each key comes from, with the cost computed from the same mask),
+// hover for query / key / kind, and the receptive field of a query after a chosen depth.
+#include "ui/lab_panel.h"
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QSpinBox;
+
+namespace ts {
+
+class MaskView;
+class ReceptiveFieldView;
+
+class MaskPanel : public LabPanel {
+    Q_OBJECT
+public:
+    explicit MaskPanel(QWidget* parent = nullptr);
+
+    std::optional<Figure> currentFigure() const override;
+    QByteArray currentDataJson() const override;
+
+    // For tests.
+    QComboBox* schemeBox(int i) const { return m_kind[i]; }
+    QSpinBox* lengthBox() const { return m_length; }
+    MaskView* view() const { return m_view; }
+    QString errorText() const;
+    QString receptiveFieldText() const;
+
+private:
+    void rebuild();
+
+    QComboBox* m_kind[3];
+    QSpinBox *m_length, *m_window, *m_block, *m_memory, *m_fam, *m_group, *m_latents, *m_width, *m_depth;
+    QCheckBox *m_causal, *m_ar;
+    QLabel *m_error, *m_hover;
+    MaskView* m_view;
+    ReceptiveFieldView* m_field;
+};
+
+} // namespace ts

@@ -1,0 +1,62 @@
+#pragma once
+// Shows one to three attention masks side by side at the same scale (ui/figures/mask_figure.h),
+// zooms with the wheel around the cursor, pans by dragging, and reports the query, key and key
+// kind under the cursor. The masks are torch-free structures, so everything runs on the GUI thread:
+// a view re-rasterises only the visible region at its own pixel size.
+#include "core/masks/attention_mask.h"
+#include "core/masks/mask_raster.h"
+#include "ui/figures/mask_figure.h"
+
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+namespace ts {
+
+class MaskView : public QWidget {
+    Q_OBJECT
+public:
+    explicit MaskView(QWidget* parent = nullptr);
+
+    // Shows these masks over their whole extent (the first one's) at `width` for the cost.
+    void setMasks(std::vector<std::shared_ptr<const AttentionMask>> masks, int width);
+    // Zoom / pan programmatically (clipped to the first mask); for tests and "reset".
+    void setRegion(const MaskRegion& region);
+    void resetZoom();
+    const MaskRegion& region() const { return m_region; }
+    const MaskFigureData& figureData() const { return m_data; }
+    // The text shown for a point (empty outside the panels).
+    QString readoutAt(const QPointF& point) const;
+    // The figure as currently shown, with its recipe.
+    Figure figure() const;
+
+Q_SIGNALS:
+    void hovered(const QString& text);
+    void regionChanged();
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+
+private:
+    void rebuild();
+    // Panel index and (query, key) under a point; false outside the panels.
+    bool hit(const QPointF& point, int* panel, double* query, double* key) const;
+    MaskRegion regionFor(const AttentionMask& mask) const;
+
+    std::vector<std::shared_ptr<const AttentionMask>> m_masks;
+    int m_width = 384;
+    MaskRegion m_region;
+    MaskFigureData m_data;
+    bool m_dragging = false;
+    QPointF m_dragStart;
+    MaskRegion m_dragRegion;
+};
+
+} // namespace ts

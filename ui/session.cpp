@@ -1,0 +1,81 @@
+#include "ui/session.h"
+
+#include "core/util/error.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace ts {
+namespace {
+
+constexpr int kFormatVersion = 1;
+
+QJsonArray triple(const float* v) { return QJsonArray{v[0], v[1], v[2]}; }
+
+} // namespace
+
+QByteArray sessionToJson(const Session& s)
+{
+    QJsonObject model{{"preset", QString::fromStdString(s.model.preset)},
+                      {"image_size", s.model.imageSize},
+                      {"seed", QString::number(s.model.seed)},
+                      {"checkpoint", QString::fromStdString(s.model.checkpoint)}};
+    QJsonObject o{{"tokenscope_session", kFormatVersion},
+                  {"image", s.imagePath},
+                  {"model", model},
+                  {"normalisation", QJsonObject{{"mean", triple(s.normalisation.mean)}, {"std", triple(s.normalisation.std)}}},
+                  {"current_tab", s.currentTab},
+                  {"panels", s.panels}};
+    return QJsonDocument(o).toJson(QJsonDocument::Indented);
+}
+
+Session sessionFromJson(const QByteArray& json, const QString& name)
+{
+    auto fail = [&name](const QString& what) { return Error("session '" + name.toStdString() + "': " + what.toStdString()); };
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    if (doc.isNull() || !doc.isObject())
+        throw fail("not JSON (" + parseError.errorString() + " at byte " + QString::number(parseError.offset) + ")");
+    const QJsonObject o = doc.object();
+    if (!o.contains("tokenscope_session"))
+        throw fail("not a TokenScope session (no 'tokenscope_session' field)");
+    if (o["tokenscope_session"].toInt() != kFormatVersion)
+        throw fail("unsupported session version " + QString::number(o["tokenscope_session"].toInt()));
+    Session s;
+    if (!o["image"].isString())
+        throw fail("'image' must be a path");
+    s.imagePath = o["image"].toString();
+    const QJsonObject model = o["model"].toObject();
+    if (!o["model"].isObject() || !model["preset"].isString())
+        throw fail("'model.preset' is missing");
+    s.model.preset = model["preset"].toString().toStdString();
+    try {
+        vitPreset(s.model.preset);
+    } catch (const Error& e) {
+        throw fail(QString("'model.preset': ") + e.what());
+    }
+    const int size = model["image_size"].toInt(-1);
+    if (size < 16 || size > 8192 || size % 16 != 0)
+        throw fail("'model.image_size' must be a multiple of 16 between 16 and 8192");
+    s.model.imageSize = size;
+    bool ok = false;
+    s.model.seed = model["seed"].toString().toULongLong(&ok);
+    if (!ok)
+        throw fail("'model.seed' must be a non-negative integer (as a string)");
+    s.model.checkpoint = model["checkpoint"].toString().toStdString();
+    const QJsonObject norm = o["normalisation"].toObject();
+    const QJsonArray mean = norm["mean"].toArray(), std = norm["std"].toArray();
+    if (mean.size() != 3 || std.size() != 3)
+        throw fail("'normalisation' needs three means and three stds");
+    for (int c = 0; c < 3; ++c) {
+        if (!mean[c].isDouble() || !std[c].isDouble() || !(std[c].toDouble() > 0))
+            throw fail("'normalisation' values must be numbers, stds positive");
+        s.normalisation.mean[c] = static_cast<float>(mean[c].toDouble());
+        s.normalisation.std[c] = static_cast<float>(std[c].toDouble());
+    }
+    s.currentTab = o["current_tab"].toString();
+    s.panels = o["panels"].toObject();
+    return s;
+}
+
+} // namespace ts
