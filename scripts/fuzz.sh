@@ -110,7 +110,8 @@ for t in "${TARGETS[@]}"; do
   touch "$marker"
   echo "== fuzzing $t for ${SECONDS_PER_TARGET}s (log: $log)"
   set +e
-  "$bin" "$corpus" "$OUT/seeds/$t" -dict="$ROOT/tests/fuzz/$t.dict" -max_total_time="$SECONDS_PER_TARGET" \
+  # The stored findings (tests/data/fuzz/<target>) are seeds too: a regression shows at once.
+  "$bin" "$corpus" "$OUT/seeds/$t" "$ROOT/tests/data/fuzz/$t" -dict="$ROOT/tests/fuzz/$t.dict" -max_total_time="$SECONDS_PER_TARGET" \
     -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 -artifact_prefix="$findings/" >"$log" 2>&1
   rc=$?
   set -e

@@ -2,12 +2,14 @@
 
 #include "core/util/error.h"
 #include "ui/figures/figure_export.h"
+#include "ui/fam_panel.h"
 #include "ui/lab_panel.h"
 #include "ui/model_controls.h"
 #include "ui/session.h"
 #include "ui/tome_panel.h"
 #include "ui/fit_panel.h"
 #include "ui/mask_panel.h"
+#include "ui/flop_panel.h"
 #include "ui/workspace.h"
 
 #include <QAction>
@@ -78,7 +80,9 @@ void MainWindow::addPanels()
 {
     m_tabs->addTab(new ToMePanel(m_workspace, m_tabs), tr("ToMe"));
     m_tabs->addTab(new FitPanel(m_workspace, m_tabs), tr("FIT"));
+    m_tabs->addTab(new FamPanel(m_workspace, m_tabs), tr("FAM"));
     m_tabs->addTab(new MaskPanel(m_tabs), tr("Masks"));
+    m_tabs->addTab(new FlopPanel(m_tabs), tr("FLOPs"));
 }
 
 void MainWindow::createMenus()

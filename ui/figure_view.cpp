@@ -1,0 +1,49 @@
+#include "ui/figure_view.h"
+
+#include <QPainter>
+
+namespace ts {
+
+FigureView::FigureView(QWidget* parent) : QWidget(parent) { setMinimumSize(400, 280); }
+
+void FigureView::setFigure(const Figure& figure)
+{
+    m_figure = figure;
+    m_message.clear();
+    update();
+}
+
+void FigureView::clear(const QString& message)
+{
+    m_figure.reset();
+    m_message = message;
+    update();
+}
+
+QRectF FigureView::figureRect() const
+{
+    if (!m_figure || m_figure->size.isEmpty())
+        return {};
+    const QSizeF size = m_figure->size.scaled(QSizeF(rect().size()), Qt::KeepAspectRatio);
+    return QRectF(QPointF((width() - size.width()) / 2, (height() - size.height()) / 2), size);
+}
+
+void FigureView::paintEvent(QPaintEvent*)
+{
+    QPainter painter(this);
+    painter.fillRect(rect(), Qt::white);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    if (!m_figure) {
+        painter.setPen(Qt::darkGray);
+        painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, m_message);
+        return;
+    }
+    // Paint at the figure's natural size, scaled, so text and lines keep their proportions.
+    const QRectF target = figureRect();
+    painter.translate(target.topLeft());
+    painter.scale(target.width() / m_figure->size.width(), target.height() / m_figure->size.height());
+    m_figure->paint(painter, QRectF(QPointF(0, 0), m_figure->size));
+}
+
+} // namespace ts
