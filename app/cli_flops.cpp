@@ -112,7 +112,7 @@ int runFlops(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"preset", "config", "lengths", "convention", "csv", "json", "out", "scale", "mode", "baseline",
-                     "breakdown-model", "memory-limit-mib", "seed"},
+                     "breakdown-model", "memory-limit-mib", "measure-max-length", "seed"},
                     {"breakdown", "measure", "stages", "no-fit-optimum"});
     const std::vector<ArchSpec> specs = specsFromArgs(args);
     const std::vector<long long> lengths = parseLengths(args.value("lengths"));
@@ -125,6 +125,7 @@ int runFlops(const std::vector<std::string>& argv)
         MeasureOptions mo;
         mo.memoryLimitBytes = args.integer("memory-limit-mib", 0, 0, 1LL << 30) << 20;
         mo.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 62));
+        mo.maxLength = args.integer("measure-max-length", 0, 0, 1LL << 40);
         RunControl control;
         control.onProgress = [](int done, int total, const std::string& what) {
             std::cerr << "[" << done << "/" << total << "] " << what << "\n";

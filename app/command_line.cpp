@@ -3,7 +3,13 @@
 #include "core/util/error.h"
 #include "core/util/threads.h"
 
-#include <QGuiApplication>
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+
+#include <cerrno>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <functional>
@@ -69,11 +75,18 @@ int run(int argc, char** argv)
         std::cout << "tokenscope " << TOKENSCOPE_VERSION_STRING << "\n";
         return 0;
     }
-    // Figures are painted with QPainter; no window is needed, so never ask for a display.
+    // Figures are painted offscreen; no window is needed, so never ask for a display.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Without a session (ssh, CI) Qt warns on stderr about XDG_RUNTIME_DIR; give it a private
+    // folder, as a login session would, so the command's stderr holds only its own messages.
+    if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+        const QByteArray dir = QFile::encodeName(QDir::tempPath()) + "/tokenscope-runtime-" + QByteArray::number(getuid());
+        if (::mkdir(dir.constData(), 0700) == 0 || errno == EEXIST)
+            qputenv("XDG_RUNTIME_DIR", dir);
+    }
     int qtArgc = 1;
-    QGuiApplication app(qtArgc, argv);
+    QApplication app(qtArgc, argv); // a widgets application: the FLOP figure is built with Qt Charts
     configureThreads();
     std::vector<std::string> args(argv + 2, argv + argc);
     try {

@@ -2,9 +2,12 @@
 
 #include "core/flops/flop_convention.h"
 #include "core/flops/flop_lengths.h"
+#include "core/flops/flop_measure.h"
 #include "core/flops/flop_presets.h"
 #include "core/util/error.h"
-#include "ui/figure_view.h"
+#include "ui/flop_chart_view.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/run_status.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -15,7 +18,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QMouseEvent>
+#include <QJsonDocument>
+#include <QPushButton>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -31,14 +35,18 @@ const char* const kModeNames[] = {"curves", "ratio", "breakdown"};
 
 QString exactFlops(double v) { return formatFlopCount(v) + " (" + QString::number(v, 'g', 12) + ")"; }
 
+// Measuring limits offered: powers of two from 256 tokens to 1M, or every length.
+const long long kDefaultMeasureLimit = 4096;
+
+QString mib(long long bytes) { return QString::number(double(bytes) / (1 << 20), 'f', 1) + " MiB"; }
+
 } // namespace
 
 FlopPanel::FlopPanel(QWidget* parent) : LabPanel(parent)
 {
-    m_view = new FigureView(this);
-    m_view->setMouseTracking(true);
-    m_view->installEventFilter(this);
-    m_view->setToolTip(tr("Analytic FLOPs. Hover for exact values.\nMeasured points: use `tokenscope flops --measure`."));
+    m_view = new FlopChartView(this);
+    m_runner = new JobRunner(this);
+    m_status = new RunStatus(m_runner, this);
 
     auto* models = new QGroupBox(tr("Models"), this);
     auto* modelsLayout = new QVBoxLayout(models);
@@ -75,9 +83,27 @@ FlopPanel::FlopPanel(QWidget* parent) : LabPanel(parent)
     form->addRow(m_referenceLabel, m_reference);
     m_byStage = new QCheckBox(tr("Split by stage (local, global, …) instead of part"), settings);
     form->addRow(m_byStage);
-    auto* measured = new QLabel(tr("<i>Measured points: use <tt>tokenscope flops --measure</tt></i>"), settings);
-    measured->setToolTip(tr("Measured runs build and run each model; they are left to the command line."));
-    form->addRow(measured);
+
+
+    auto* measure = new QGroupBox(tr("Measure here"), this);
+    auto* measureLayout = new QFormLayout(measure);
+    m_measureLimit = new QComboBox(measure);
+    for (long long v = 256; v <= (1LL << 20); v *= 2)
+        m_measureLimit->addItem(v >= 1 << 20 ? QString("%1M").arg(v >> 20) : v >= 1024 ? QString("%1K").arg(v >> 10) : QString::number(v), v);
+    m_measureLimit->addItem(tr("every length"), 0LL);
+    m_measureLimit->setCurrentIndex(m_measureLimit->findData(kDefaultMeasureLimit));
+    m_measureLimit->setToolTip(tr("Lengths above this are not run (long runs of big models take minutes)"));
+    measureLayout->addRow(tr("Up to length"), m_measureLimit);
+    m_measureButton = new QPushButton(tr("Measure"), measure);
+    m_measureButton->setToolTip(tr("Run each checked model's own forward pass (seeded random weights) at every shown length up to the "
+                                   "limit: measured FLOPs, seconds and peak memory are plotted beside the analytic curves. "
+                                   "Lengths whose memory estimate does not fit are marked and not run. (Ctrl+R)"));
+    m_clearButton = new QPushButton(tr("Clear"), measure);
+    m_clearButton->setToolTip(tr("Forget the measured points"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_measureButton);
+    buttons->addWidget(m_clearButton);
+    measureLayout->addRow(buttons);
 
     m_error = new QLabel(this);
     m_error->setWordWrap(true);
@@ -91,10 +117,12 @@ FlopPanel::FlopPanel(QWidget* parent) : LabPanel(parent)
     auto* side = new QVBoxLayout;
     side->addWidget(models, 1);
     side->addWidget(settings);
+    side->addWidget(measure);
     side->addWidget(m_error);
     auto* chart = new QVBoxLayout;
     chart->addWidget(m_view, 1);
     chart->addWidget(m_readout);
+    chart->addWidget(m_status);
     auto* layout = new QHBoxLayout(this);
     layout->addLayout(chart, 1);
     layout->addLayout(side);
@@ -105,6 +133,24 @@ FlopPanel::FlopPanel(QWidget* parent) : LabPanel(parent)
     connect(m_mode, &QComboBox::currentIndexChanged, this, &FlopPanel::refreshView);
     connect(m_reference, &QComboBox::currentIndexChanged, this, &FlopPanel::refreshView);
     connect(m_byStage, &QCheckBox::toggled, this, &FlopPanel::refreshView);
+    connect(m_measureButton, &QPushButton::clicked, this, &FlopPanel::startMeasure);
+    connect(m_clearButton, &QPushButton::clicked, this, &FlopPanel::clearMeasurements);
+    connect(m_view, &FlopChartView::hovered, this, [this](int index, const QPoint& global) {
+        const QString text = readoutForPoint(index);
+        m_readout->setText(text);
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(global, text, m_view);
+    });
+    connect(m_runner, &JobRunner::started, this, [this] { m_measureButton->setEnabled(false); });
+    connect(m_runner, &JobRunner::cancelled, this, [this] { m_measureButton->setEnabled(true); });
+    connect(m_runner, &JobRunner::finished, this, [this](const JobOutcome& outcome) {
+        m_measureButton->setEnabled(true);
+        if (!outcome.error.isEmpty())
+            return; // shown by RunStatus; the chart keeps what it had
+        onMeasured(*std::any_cast<std::shared_ptr<FlopReport>>(outcome.result), outcome.seconds);
+    });
     recompute();
 }
 
@@ -136,6 +182,7 @@ void FlopPanel::recompute()
         // Without the FIT optimum search (it scans group sizes per length and costs far more than
         // the curves); currentDataJson adds it, as `tokenscope flops --json` does by default.
         m_report = computeFlopCurves(specs, lengths, convention, false);
+        applyMeasurements(m_report);
         m_lengthsShown = m_lengths->text().trimmed();
         m_error->clear();
     } catch (const std::exception& e) {
@@ -177,10 +224,66 @@ void FlopPanel::refreshView()
     m_reference->setEnabled(mode != 0);
     m_byStage->setEnabled(mode == 2);
     m_readout->clear();
+    m_view->setContent(m_report, options());
+}
+
+void FlopPanel::applyMeasurements(FlopReport& report) const
+{
+    for (FlopSeries& s : report.series)
+        for (FlopPoint& p : s.points) {
+            const auto it = m_measurements.find({s.spec.name, p.length});
+            p.measured = it != m_measurements.end() ? it->second : FlopMeasurement{};
+        }
+}
+
+void FlopPanel::startMeasure()
+{
     if (m_report.series.empty())
-        m_view->clear(tr("No models"));
-    else
-        m_view->setFigure(flopCurveFigure(m_report, options(), commandLine()));
+        return;
+    FlopReport toMeasure = m_report;
+    MeasureOptions mo;
+    mo.maxLength = m_measureLimit->currentData().toLongLong();
+    // The analytic curves are already there; the job only runs the forward passes.
+    m_runner->start([toMeasure, mo](const RunControl& control) mutable -> std::any {
+        measureReport(toMeasure, control, mo);
+        return std::make_shared<FlopReport>(std::move(toMeasure));
+    });
+}
+
+void FlopPanel::cancelRun() { m_runner->cancel(); }
+
+void FlopPanel::clearMeasurements()
+{
+    m_measurements.clear();
+    applyMeasurements(m_report);
+    m_status->setMessage({});
+    refreshView();
+}
+
+void FlopPanel::onMeasured(const FlopReport& measured, double seconds)
+{
+    int ran = 0, tooLarge = 0, other = 0;
+    QString firstNote;
+    for (const FlopSeries& s : measured.series)
+        for (const FlopPoint& p : s.points) {
+            if (p.measured.status == MeasureStatus::NotRequested)
+                continue;
+            m_measurements[{s.spec.name, p.length}] = p.measured;
+            if (p.measured.status == MeasureStatus::Ran)
+                ++ran;
+            else if (p.measured.status == MeasureStatus::TooLarge)
+                ++tooLarge;
+            else if (++other == 1)
+                firstNote = QString::fromStdString(s.spec.name + " at " + std::to_string(p.length) + ": " + p.measured.note);
+        }
+    applyMeasurements(m_report);
+    refreshView();
+    QString text = tr("Measured %1 points in %2 s").arg(ran).arg(seconds, 0, 'f', 1);
+    if (tooLarge > 0)
+        text += tr("; %1 would not fit in memory (marked, not run)").arg(tooLarge);
+    if (other > 0)
+        text += tr("; %1 not run (%2)").arg(other).arg(firstNote);
+    m_status->setMessage(text);
 }
 
 QString FlopPanel::commandLine() const
@@ -198,10 +301,21 @@ QString FlopPanel::commandLine() const
         c += " --baseline " + m_reference->currentText();
     if (mode == 2)
         c += " --breakdown-model " + m_reference->currentText() + (m_byStage->isChecked() ? " --stages" : "");
+    if (!m_measurements.empty()) {
+        c += " --measure";
+        if (m_measureLimit->currentData().toLongLong() > 0)
+            c += " --measure-max-length " + QString::number(m_measureLimit->currentData().toLongLong());
+    }
     return c;
 }
 
-std::optional<Figure> FlopPanel::currentFigure() const { return m_view->figure(); }
+std::optional<Figure> FlopPanel::currentFigure() const
+{
+    if (m_report.series.empty())
+        return std::nullopt;
+    // Laid out at the view's size: the exported picture is the one on screen.
+    return flopCurveFigure(m_report, options(), commandLine(), m_view->chartSize());
+}
 
 QByteArray FlopPanel::currentDataJson() const
 {
@@ -213,35 +327,19 @@ QByteArray FlopPanel::currentDataJson() const
     std::vector<long long> lengths;
     for (const FlopPoint& p : m_report.series.front().points)
         lengths.push_back(p.length);
-    return QByteArray::fromStdString(flopReportJson(computeFlopCurves(specs, lengths, m_report.convention, true)));
+    FlopReport full = computeFlopCurves(specs, lengths, m_report.convention, true);
+    applyMeasurements(full);
+    return QByteArray::fromStdString(flopReportJson(full));
 }
 
-QString FlopPanel::readoutAt(const QPointF& pos) const
+QString FlopPanel::readoutAt(const QPointF& pos) const { return readoutForPoint(m_view->pointAt(pos.toPoint())); }
+
+QString FlopPanel::readoutForPoint(int index) const
 {
-    const QRectF box = m_view->figureRect();
-    if (m_report.series.empty() || m_report.series.front().points.empty() || box.isEmpty())
-        return {};
-    // Widget -> figure coordinates, then the plot's x axis as flop_curve_figure.cpp lays it out:
-    // the body starts 54 px down, the plot area is the body less 80 px left and 200 px right,
-    // and the log axis spans the lengths padded by 3 % of their decades (at least 0.3).
-    const QSizeF natural = flopCurveNaturalSize();
-    const double fx = (pos.x() - box.left()) * natural.width() / box.width();
-    const double fy = (pos.y() - box.top()) * natural.height() / box.height();
-    const double left = 80, right = natural.width() - 200;
-    if (fx < left - 8 || fx > right + 8 || fy < 54 || fy > natural.height() - 46)
+    if (index < 0 || m_report.series.empty() || index >= int(m_report.series.front().points.size()))
         return {};
     const std::vector<FlopPoint>& pts = m_report.series.front().points;
-    const double lo = double(pts.front().length), hi = double(pts.back().length);
-    const double pad = 0.03 * std::max(0.3, std::log10(hi / lo));
-    double x0 = std::log10(lo) - pad, x1 = std::log10(hi) + pad;
-    if (x1 <= x0)
-        x1 = x0 + 1;
-    const double lx = x0 + (fx - left) / (right - left) * (x1 - x0);
-    std::size_t k = 0;
-    for (std::size_t i = 1; i < pts.size(); ++i)
-        if (std::abs(std::log10(double(pts[i].length)) - lx) < std::abs(std::log10(double(pts[k].length)) - lx))
-            k = i;
-
+    const std::size_t k = std::size_t(index);
     const FlopCurveOptions o = options();
     QStringList lines;
     lines << QString("L = %1").arg(pts[k].length);
@@ -266,25 +364,36 @@ QString FlopPanel::readoutAt(const QPointF& pos) const
         if (o.mode == FlopChartMode::Ratio && base.points[k].analytic.total > 0)
             line += QString(", x%1 of %2").arg(v / base.points[k].analytic.total, 0, 'g', 5)
                         .arg(QString::fromStdString(base.spec.name));
+        const FlopMeasurement& m = s.points[k].measured;
+        if (m.status == MeasureStatus::Ran)
+            line += QString("; measured %1 (%2%3%), %4 s, peak %5")
+                        .arg(formatFlopCount(m.flops * m_report.convention.scale()))
+                        .arg(m.relativeError() >= 0 ? "+" : "")
+                        .arg(100 * m.relativeError(), 0, 'f', 3)
+                        .arg(m.seconds, 0, 'f', 3)
+                        .arg(mib(m.peakMemoryBytes));
+        else if (m.status == MeasureStatus::TooLarge)
+            line += QString("; not run: needs ~%1 (%2)").arg(mib(m.estimatedMemoryBytes), QString::fromStdString(m.note));
+        else if (m.status != MeasureStatus::NotRequested)
+            line += QString("; %1: %2").arg(measureStatusName(m.status), QString::fromStdString(m.note));
         lines << line;
     }
     return lines.join('\n');
 }
 
-bool FlopPanel::eventFilter(QObject* watched, QEvent* event)
+QByteArray FlopPanel::measuredJson() const
 {
-    if (watched == m_view && event->type() == QEvent::MouseMove) {
-        const auto* me = static_cast<QMouseEvent*>(event);
-        const QString text = readoutAt(me->position());
-        m_readout->setText(text);
-        if (text.isEmpty())
-            QToolTip::hideText();
-        else
-            QToolTip::showText(me->globalPosition().toPoint(), text, m_view);
-    } else if (watched == m_view && event->type() == QEvent::Leave) {
-        m_readout->clear();
+    FlopReport kept;
+    kept.convention = m_report.convention;
+    for (const FlopSeries& s : m_report.series) {
+        FlopSeries only{s.spec, {}, std::nullopt};
+        for (const FlopPoint& p : s.points)
+            if (p.measured.status != MeasureStatus::NotRequested)
+                only.points.push_back(p);
+        if (!only.points.empty())
+            kept.series.push_back(std::move(only));
     }
-    return LabPanel::eventFilter(watched, event);
+    return QByteArray::fromStdString(flopReportJson(kept));
 }
 
 QJsonObject FlopPanel::saveState() const
@@ -297,7 +406,11 @@ QJsonObject FlopPanel::saveState() const
             {"convention", m_convention->currentData().toString()},
             {"mode", kModeNames[std::clamp(m_mode->currentIndex(), 0, 2)]},
             {"reference", m_reference->currentText()},
-            {"by_stage", m_byStage->isChecked()}};
+            {"by_stage", m_byStage->isChecked()},
+            {"measure_max_length", m_measureLimit->currentData().toLongLong()},
+            // The measured points, as `tokenscope flops --json` writes them, so a reopened session
+            // shows them without running again.
+            {"measured", m_measurements.empty() ? QJsonValue() : QJsonValue(QJsonDocument::fromJson(measuredJson()).object())}};
 }
 
 void FlopPanel::restoreState(const QJsonObject& state)
@@ -320,6 +433,22 @@ void FlopPanel::restoreState(const QJsonObject& state)
             m_mode->setCurrentIndex(i);
     if (state.contains("by_stage"))
         m_byStage->setChecked(state.value("by_stage").toBool());
+    const int limit = m_measureLimit->findData(state.value("measure_max_length").toVariant().toLongLong());
+    if (state.contains("measure_max_length") && limit >= 0)
+        m_measureLimit->setCurrentIndex(limit);
+    m_measurements.clear();
+    if (state.value("measured").isObject()) {
+        try {
+            const FlopReport saved = flopReportFromJson(
+                QJsonDocument(state.value("measured").toObject()).toJson(QJsonDocument::Compact).toStdString());
+            for (const FlopSeries& s : saved.series)
+                for (const FlopPoint& p : s.points)
+                    if (p.measured.status != MeasureStatus::NotRequested)
+                        m_measurements[{s.spec.name, p.length}] = p.measured;
+        } catch (const std::exception& e) {
+            m_status->setMessage(tr("Measured points not restored: %1").arg(QString::fromUtf8(e.what())));
+        }
+    }
     m_restoring = false;
     recompute();
     const int ref = m_reference->findText(state.value("reference").toString());

@@ -3,22 +3,30 @@
 // convention and a view (curves, ratio to a baseline, stacked breakdown of one model). The
 // analytic curves are closed forms (all presets at 64 lengths well under 50 ms, `tokenscope
 // bench flops`), so the chart is recomputed synchronously on every edit; no job runner. The
-// chart is the same QPainter figure the command line exports (ui/figures/flop_curve_figure.h);
-// hovering reads the exact values at the nearest length. Measured runs stay on the command line
-// (`tokenscope flops --measure`): they build and run real models and can take minutes.
+// chart is built with Qt Charts by the same function the figure export and the command line use
+// (ui/figures/flop_charts.h); hovering reads the exact values at the nearest length. "Measure"
+// runs the app's own forward pass for every checked model at every length up to a limit, on the
+// model thread with progress and cancel (core/flops/flop_measure.h, as `tokenscope flops
+// --measure`); lengths whose memory estimate does not fit are marked and not run. Measurements
+// are kept per (model, length) across edits and saved in sessions.
 #include "core/flops/flop_report.h"
 #include "ui/figures/flop_curve_figure.h"
 #include "ui/lab_panel.h"
+
+#include <map>
 
 class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
+class QPushButton;
 
 namespace ts {
 
-class FigureView;
+class FlopChartView;
+class JobRunner;
+class RunStatus;
 
 class FlopPanel : public LabPanel {
     Q_OBJECT
@@ -28,6 +36,8 @@ public:
     std::optional<Figure> currentFigure() const override;
     // The same JSON as `tokenscope flops --json` for the models and lengths shown.
     QByteArray currentDataJson() const override;
+    void runNow() override { startMeasure(); }
+    void cancelRun() override;
     QJsonObject saveState() const override;
     void restoreState(const QJsonObject& state) override;
 
@@ -37,17 +47,23 @@ public:
     QComboBox* conventionBox() const { return m_convention; }
     QComboBox* modeBox() const { return m_mode; }
     QComboBox* referenceBox() const { return m_reference; }
-    FigureView* view() const { return m_view; }
+    FlopChartView* view() const { return m_view; }
+    QComboBox* measureLimitBox() const { return m_measureLimit; }
+    QPushButton* measureButton() const { return m_measureButton; }
+    RunStatus* runStatus() const { return m_status; }
+    JobRunner* runner() const { return m_runner; }
+    // Measures every checked model at the shown lengths up to the chosen limit, in the background.
+    void startMeasure();
+    void clearMeasurements();
     const FlopReport& report() const { return m_report; }
     QString errorText() const;
     QString readoutText() const; // the hover text shown under the chart
     // The hover text for a point of the view (widget coordinates); empty outside the plot.
     QString readoutAt(const QPointF& pos) const;
+    // The same text for the index of a plotted length.
+    QString readoutForPoint(int index) const;
     // The tokenscope command that draws the chart as shown.
     QString commandLine() const;
-
-protected:
-    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void recompute();
@@ -55,6 +71,9 @@ private:
     void refreshView();
     QStringList checkedPresets() const;
     FlopCurveOptions options() const;
+    void applyMeasurements(FlopReport& report) const;
+    void onMeasured(const FlopReport& measured, double seconds);
+    QByteArray measuredJson() const; // the shown measured points as flopReportJson
 
     QListWidget* m_presets;
     QLineEdit* m_lengths;
@@ -65,7 +84,14 @@ private:
     QCheckBox* m_byStage;
     QLabel* m_error;
     QLabel* m_readout;
-    FigureView* m_view;
+    QComboBox* m_measureLimit;
+    QPushButton* m_measureButton;
+    QPushButton* m_clearButton;
+    FlopChartView* m_view;
+    JobRunner* m_runner;
+    RunStatus* m_status;
+    // What measureReport returned, by (model name, length); always in the default convention.
+    std::map<std::pair<std::string, long long>, FlopMeasurement> m_measurements;
     FlopReport m_report;      // what the chart shows (kept when an edit is invalid)
     QString m_lengthsShown;   // the lengths text behind m_report
     bool m_restoring = false; // suppresses recomputes while restoreState sets several controls

@@ -12,6 +12,7 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -349,11 +350,14 @@ FlopMeasurement measureFlops(const ArchSpec& spec, long long length, const RunCo
 
 void measureReport(FlopReport& report, const RunControl& control, const MeasureOptions& o)
 {
+    auto wanted = [&](const FlopPoint& p) { return o.maxLength <= 0 || p.length <= o.maxLength; };
     int total = 0, done = 0;
     for (const FlopSeries& s : report.series)
-        total += int(s.points.size());
+        total += int(std::count_if(s.points.begin(), s.points.end(), wanted));
     for (FlopSeries& s : report.series)
         for (FlopPoint& p : s.points) {
+            if (!wanted(p))
+                continue;
             control.throwIfCancelled();
             // Inner progress is per layer; report it as a fraction of this point.
             RunControl inner;

@@ -21,6 +21,7 @@ struct MeasureOptions {
     std::int64_t memoryLimitBytes = 0; // runs estimated above it are marked too_large; 0: available memory less a margin
     std::uint64_t seed = 0;
     int fitChunkTokens = 8192;
+    long long maxLength = 0; // measureReport leaves longer points unmeasured (not_requested); 0: no limit
 };
 
 // Why this model cannot be measured at this length ("" when it can), e.g. a FIT group size that
@@ -34,7 +35,8 @@ std::int64_t estimateMeasureMemory(const ArchSpec& spec, long long length, const
 FlopMeasurement measureFlops(const ArchSpec& spec, long long length, const RunControl& control = {},
                              const MeasureOptions& options = {});
 
-// Measures every point of every series (progress counts points), filling point.measured.
+// Measures every point of every series up to options.maxLength (progress counts those points),
+// filling point.measured.
 void measureReport(FlopReport& report, const RunControl& control = {}, const MeasureOptions& options = {});
 
 } // namespace ts

@@ -1,15 +1,22 @@
 // The FLOP lab offscreen, inside the real main window: editing the lengths changes the plotted
 // series (checked against the analytic model directly), a bad lengths string shows the parser's
 // message and keeps the previous chart, the convention and view controls act, hovering reads
-// exact values, and the controls survive a session round trip.
+// exact values, the controls survive a session round trip, screen / export / command line draw the
+// same picture, and measuring runs in the background (progress, cancel, too-large marked).
 #include "core/flops/flop_model.h"
 #include "core/flops/flop_presets.h"
 #include "tests/common/test_paths.h"
-#include "ui/figure_view.h"
+#include "ui/flop_chart_view.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/run_status.h"
 #include "ui/flop_panel.h"
 #include "ui/main_window.h"
 
+#include <QChart>
 #include <QComboBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -30,6 +37,9 @@ private Q_SLOTS:
     void hoverReadsExactValues();
     void stateRoundTrip();
     void jsonMatchesTheCommandLine();
+    void screenExportAndCommandLineAgree();
+    void measureInTheBackground();
+    void cancelMeasureKeepsTheChart();
 };
 
 namespace {
@@ -138,13 +148,14 @@ void TestFlopPanel::hoverReadsExactValues()
     panel.resize(1300, 800);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
-    FigureView* view = panel.view();
-    const QRectF box = view->figureRect();
-    const double sx = box.width() / flopCurveNaturalSize().width();
-    // Plot area of the figure: x from 80 to width-200 (natural pixels); the left edge is near
-    // the smallest length, the right edge near the largest.
-    const QPointF leftPoint(box.left() + 90 * sx, box.center().y());
-    const QPointF rightPoint(box.left() + (flopCurveNaturalSize().width() - 210) * sx, box.center().y());
+    FlopChartView* view = panel.view();
+    QVERIFY(!view->charts().empty());
+    // The chart sits at the scene origin and the view shows the scene unscrolled, so the plot
+    // area in chart coordinates is where it is in the viewport.
+    const QRectF plot = view->charts().front()->plotArea();
+    const QPointF leftPoint(plot.left() + 8, plot.center().y());
+    const QPointF rightPoint(plot.right() - 8, plot.center().y());
+    const QRectF box(QPointF(0, 0), view->chartSize());
     const QString left = panel.readoutAt(leftPoint), right = panel.readoutAt(rightPoint);
     QVERIFY2(left.startsWith("L = 1024\n"), qPrintable(left));
     QVERIFY2(right.startsWith("L = 1048576\n"), qPrintable(right));
@@ -156,7 +167,7 @@ void TestFlopPanel::hoverReadsExactValues()
     panel.modeBox()->setCurrentIndex(1);
     QVERIFY(panel.readoutAt(rightPoint).contains(QString(", x1 of %1").arg(QString::fromStdString(s.spec.name))));
     // A mouse move over the view shows the same text below it.
-    QTest::mouseMove(view, rightPoint.toPoint());
+    QTest::mouseMove(view->viewport(), rightPoint.toPoint());
     QTRY_VERIFY2(panel.readoutText().startsWith("L = 1048576"), qPrintable(panel.readoutText()));
 }
 
@@ -191,6 +202,127 @@ void TestFlopPanel::jsonMatchesTheCommandLine()
     QFile file(out);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(QJsonDocument::fromJson(panel.currentDataJson()), QJsonDocument::fromJson(file.readAll()));
+}
+
+void TestFlopPanel::screenExportAndCommandLineAgree()
+{
+    // One renderer: the view on screen, the exported figure and `tokenscope flops --out` for the
+    // same settings are the same picture, pixel for pixel.
+    FlopPanel panel;
+    panel.lengthsEdit()->setText("1024:1048576:x2");
+    panel.view()->setFixedSize(960, 600);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QCOMPARE(panel.view()->chartSize(), QSizeF(960, 600));
+    const std::optional<Figure> figure = panel.currentFigure();
+    QVERIFY(figure);
+    QCOMPARE(figure->size, QSizeF(960, 600));
+    const QImage exported = renderFigure(*figure).convertToFormat(QImage::Format_RGB32);
+    const QImage screen = panel.view()->viewport()->grab().toImage().convertToFormat(QImage::Format_RGB32);
+    QCOMPARE(screen.size(), exported.size());
+    QCOMPARE(screen, exported);
+
+    QTemporaryDir dir;
+    const QString png = dir.filePath("cli.png");
+    QStringList args = QProcess::splitCommand(figure->command).mid(1);
+    args << "--out" << png;
+    QProcess cli;
+    cli.start(ts::test::tokenscopeExecutable(), args);
+    QVERIFY(cli.waitForFinished(60000));
+    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+    QCOMPARE(QImage(png).convertToFormat(QImage::Format_RGB32), exported);
+}
+
+void TestFlopPanel::measureInTheBackground()
+{
+    // A small model at two lengths that run and one whose memory estimate cannot fit: the two are
+    // measured by the app's own forward pass (FLOPs within 1 % of the analytic count, seconds and
+    // memory recorded), the third is marked too large and not run; the chart gains the time and
+    // memory charts and the readout, data and command say so.
+    FlopPanel panel;
+    QListWidget* list = panel.presetList();
+    for (int i = 0; i < list->count(); ++i)
+        list->item(i)->setCheckState(list->item(i)->text() == "vit-ti16" ? Qt::Checked : Qt::Unchecked);
+    panel.lengthsEdit()->setText("64,256,4194304");
+    panel.measureLimitBox()->setCurrentIndex(panel.measureLimitBox()->findData(0LL)); // every length
+    panel.resize(1300, 800);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QCOMPARE(int(panel.view()->charts().size()), 1);
+    const QImage before = render(panel);
+
+    QSignalSpy finished(panel.runner(), &JobRunner::finished);
+    QSignalSpy progress(panel.runner(), &JobRunner::progress);
+    QTest::mouseClick(panel.measureButton(), Qt::LeftButton);
+    QVERIFY(!panel.measureButton()->isEnabled()); // one measurement at a time
+    QVERIFY(finished.wait(120000));
+    QVERIFY(!progress.isEmpty());
+    QVERIFY(panel.measureButton()->isEnabled());
+
+    const FlopSeries s = panel.report().series.front(); // a copy: later edits recompute the report
+    QCOMPARE(s.spec.name, std::string("vit-ti16"));
+    for (int k : {0, 1}) {
+        const FlopMeasurement& m = s.points[std::size_t(k)].measured;
+        QCOMPARE(m.status, MeasureStatus::Ran);
+        QVERIFY2(std::abs(m.relativeError()) < 0.01, qPrintable(QString::number(m.relativeError())));
+        QVERIFY(m.seconds > 0);
+        QVERIFY(m.peakMemoryBytes > 0);
+    }
+    QCOMPARE(s.points[2].measured.status, MeasureStatus::TooLarge);
+    QVERIFY(s.points[2].measured.estimatedMemoryBytes > 0);
+    QCOMPARE(int(panel.view()->charts().size()), 3); // FLOPs, seconds, memory
+    QVERIFY(render(panel) != before);
+    QVERIFY2(panel.runStatus()->messageLabel()->text().contains("Measured 2 points"),
+             qPrintable(panel.runStatus()->messageLabel()->text()));
+    QVERIFY(panel.readoutForPoint(0).contains("measured"));
+    QVERIFY(panel.readoutForPoint(2).contains("not run"));
+    QVERIFY(panel.currentFigure()->command.contains("--measure"));
+    const QJsonObject data = QJsonDocument::fromJson(panel.currentDataJson()).object();
+    const QJsonArray points = data["architectures"].toObject()["vit-ti16"].toArray();
+    QCOMPARE(points.size(), 3);
+    QVERIFY(points[0].toObject().contains("measured_flops"));
+    QCOMPARE(points[2].toObject()["measure_status"].toString(), QString("too_large"));
+
+    // A new convention rescales the measured points with the curve, without running again.
+    panel.conventionBox()->setCurrentIndex(panel.conventionBox()->findData("macs"));
+    QCOMPARE(panel.report().series.front().points[0].measured.status, MeasureStatus::Ran);
+
+    // Sessions keep the measurements.
+    FlopPanel reopened;
+    reopened.restoreState(panel.saveState());
+    QCOMPARE(reopened.currentDataJson(), panel.currentDataJson());
+    QCOMPARE(reopened.report().series.front().points[1].measured.seconds, s.points[1].measured.seconds);
+
+    panel.clearMeasurements();
+    QCOMPARE(panel.report().series.front().points[0].measured.status, MeasureStatus::NotRequested);
+    QCOMPARE(int(panel.view()->charts().size()), 1);
+}
+
+void TestFlopPanel::cancelMeasureKeepsTheChart()
+{
+    FlopPanel panel;
+    panel.lengthsEdit()->setText("1024:4096:x2");
+    panel.measureLimitBox()->setCurrentIndex(panel.measureLimitBox()->findData(4096LL));
+    const QByteArray data = panel.currentDataJson();
+    const QImage image = render(panel);
+    QSignalSpy started(panel.runner(), &JobRunner::started);
+    QSignalSpy cancelled(panel.runner(), &JobRunner::cancelled);
+    QSignalSpy progress(panel.runner(), &JobRunner::progress);
+    panel.startMeasure();
+    QVERIFY(progress.wait(60000)); // in flight
+    QElapsedTimer clock;
+    clock.start();
+    QTest::mouseClick(panel.runStatus()->cancelButton(), Qt::LeftButton);
+    QCOMPARE(cancelled.count(), 1); // the runner says so at once; the job stops at its next check
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.runner()->isRunning(), 10000);
+    qInfo("the measurement stopped %lld ms after cancel", clock.elapsed());
+    QVERIFY(panel.measureButton()->isEnabled());
+    QVERIFY(panel.runStatus()->messageLabel()->text().contains("Cancelled"));
+    QCOMPARE(panel.currentDataJson(), data);
+    QCOMPARE(render(panel), image);
+    // Still usable: edits redraw at once.
+    panel.lengthsEdit()->setText("1024,2048");
+    QCOMPARE(int(panel.report().series.front().points.size()), 2);
 }
 
 QTEST_MAIN(TestFlopPanel)

@@ -1,9 +1,10 @@
 #pragma once
 // The FLOP curve figure: log-log FLOPs against sequence length, one series per model (measured
-// points beside the analytic curve, runs that would not fit marked), a stacked breakdown of one
-// model, or every model's ratio to a baseline. Painted with QPainter, so the GUI's export, the
-// command line (`tokenscope flops --out`) and the tests draw the same picture; the axis labels
-// name the counting convention.
+// points beside the analytic curve, runs that would not fit marked, measured seconds and peak
+// memory in charts beside it), a stacked breakdown of one model, or every model's ratio to a
+// baseline. The charts are Qt Charts built by ui/figures/flop_charts.h, so the GUI's view, its
+// export, the command line (`tokenscope flops --out`) and the tests draw the same picture; the
+// title and axis labels name the counting convention.
 #include "core/flops/flop_report.h"
 #include "ui/figures/figure_export.h"
 
@@ -33,9 +34,11 @@ QColor flopSeriesColor(int index);
 QString formatFlopCount(double flops);
 
 QSizeF flopCurveNaturalSize();
-void paintFlopCurves(QPainter& painter, const QRectF& target, const FlopReport& report, const FlopCurveOptions& options);
 
 // The figure with its recipe; `command` is the tokenscope command line that regenerates it.
-Figure flopCurveFigure(const FlopReport& report, const FlopCurveOptions& options, const QString& command);
+// The charts are laid out at `size` (default: the natural size), as the GUI's view lays them out
+// at its own size, and scaled into whatever target the figure is painted in.
+Figure flopCurveFigure(const FlopReport& report, const FlopCurveOptions& options, const QString& command,
+                       QSizeF size = {});
 
 } // namespace ts
