@@ -317,19 +317,28 @@ std::optional<Figure> FlopPanel::currentFigure() const
     return flopCurveFigure(m_report, options(), commandLine(), m_view->chartSize());
 }
 
-QByteArray FlopPanel::currentDataJson() const
+FlopReport FlopPanel::dataReport() const
 {
-    if (m_report.series.empty())
-        return {};
     std::vector<ArchSpec> specs;
     for (const FlopSeries& s : m_report.series)
         specs.push_back(s.spec);
     std::vector<long long> lengths;
     for (const FlopPoint& p : m_report.series.front().points)
         lengths.push_back(p.length);
+    // With the FIT optimum search, as `tokenscope flops --json` does by default.
     FlopReport full = computeFlopCurves(specs, lengths, m_report.convention, true);
     applyMeasurements(full);
-    return QByteArray::fromStdString(flopReportJson(full));
+    return full;
+}
+
+QByteArray FlopPanel::currentDataJson() const
+{
+    return m_report.series.empty() ? QByteArray() : QByteArray::fromStdString(flopReportJson(dataReport()));
+}
+
+QByteArray FlopPanel::currentDataCsv() const
+{
+    return m_report.series.empty() ? QByteArray() : QByteArray::fromStdString(flopReportCsv(dataReport()));
 }
 
 QString FlopPanel::readoutAt(const QPointF& pos) const { return readoutForPoint(m_view->pointAt(pos.toPoint())); }

@@ -36,6 +36,8 @@ public:
     std::optional<Figure> currentFigure() const override;
     // The same JSON as `tokenscope flops --json` for the models and lengths shown.
     QByteArray currentDataJson() const override;
+    // `tokenscope flops --csv` for the same: one row per model and length.
+    QByteArray currentDataCsv() const override;
     void runNow() override { startMeasure(); }
     void cancelRun() override;
     QJsonObject saveState() const override;
@@ -74,6 +76,7 @@ private:
     void applyMeasurements(FlopReport& report) const;
     void onMeasured(const FlopReport& measured, double seconds);
     QByteArray measuredJson() const; // the shown measured points as flopReportJson
+    FlopReport dataReport() const;   // what the data exports hold
 
     QListWidget* m_presets;
     QLineEdit* m_lengths;

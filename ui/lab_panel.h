@@ -19,6 +19,8 @@ public:
     virtual std::optional<Figure> currentFigure() const = 0;
     // The data behind it as JSON (empty before the first result).
     virtual QByteArray currentDataJson() const { return {}; }
+    // The same data as CSV where it is a table (empty where only JSON is offered).
+    virtual QByteArray currentDataCsv() const { return {}; }
     virtual void runNow() {}
     virtual void cancelRun() {}
     virtual void stepLayer(int /*delta*/) {}

@@ -188,20 +188,24 @@ void TestFlopPanel::stateRoundTrip()
 
 void TestFlopPanel::jsonMatchesTheCommandLine()
 {
-    // currentDataJson is what `tokenscope flops --json` writes for the same models and lengths.
+    // currentDataJson / currentDataCsv are what `tokenscope flops --json / --csv` write for the
+    // same models and lengths.
     FlopPanel panel;
     panel.lengthsEdit()->setText("1024:65536:x4");
     QTemporaryDir dir;
-    const QString out = dir.filePath("flops.json");
+    const QString out = dir.filePath("flops.json"), csv = dir.filePath("flops.csv");
     QProcess cli;
     cli.start(ts::test::tokenscopeExecutable(),
               {"flops", "--preset", panel.saveState().value("presets").toVariant().toStringList().join(','), "--lengths",
-               "1024:65536:x4", "--json", out});
+               "1024:65536:x4", "--json", out, "--csv", csv});
     QVERIFY(cli.waitForFinished(60000));
     QCOMPARE(cli.exitCode(), 0);
     QFile file(out);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(QJsonDocument::fromJson(panel.currentDataJson()), QJsonDocument::fromJson(file.readAll()));
+    QFile table(csv);
+    QVERIFY(table.open(QIODevice::ReadOnly));
+    QCOMPARE(panel.currentDataCsv(), table.readAll());
 }
 
 void TestFlopPanel::screenExportAndCommandLineAgree()
