@@ -1,6 +1,7 @@
 // tokenscope flops: analytic FLOP curves for presets or a config file at chosen lengths, with
 // the breakdown, measured runs, CSV / JSON and the figure.
 #include "app/cli_args.h"
+#include "app/cli_export.h"
 #include "app/command_line.h"
 #include "core/flops/flop_config.h"
 #include "core/flops/flop_lengths.h"
@@ -21,14 +22,21 @@ namespace {
 
 std::vector<ArchSpec> specsFromArgs(const Args& args)
 {
-    if (args.has("preset") == args.has("config"))
-        throw Error("give either --preset NAME[,NAME...] or --config FILE.json");
-    if (args.has("config"))
-        return loadFlopConfig(args.value("config"));
+    if (!args.has("preset") && !args.has("config"))
+        throw Error("give --preset NAME[,NAME...], --config FILE.json, or both");
     std::vector<ArchSpec> specs;
-    std::stringstream in(args.value("preset"));
-    for (std::string name; std::getline(in, name, ',');)
-        specs.push_back(flopPreset(name));
+    if (args.has("preset")) {
+        std::stringstream in(args.value("preset"));
+        for (std::string name; std::getline(in, name, ',');)
+            specs.push_back(flopPreset(name));
+    }
+    if (args.has("config"))
+        for (ArchSpec& spec : loadFlopConfig(args.value("config"))) {
+            for (const ArchSpec& s : specs)
+                if (s.name == spec.name)
+                    throw Error("--config: model '" + spec.name + "' is also given by --preset; rename it in the file");
+            specs.push_back(std::move(spec));
+        }
     return specs;
 }
 
@@ -111,7 +119,7 @@ QString commandLine(const std::vector<std::string>& argv)
 int runFlops(const std::vector<std::string>& argv)
 {
     const Args args(argv,
-                    {"preset", "config", "lengths", "convention", "csv", "json", "out", "scale", "mode", "baseline",
+                    {"preset", "config", "lengths", "convention", "csv", "json", "out", "scale", "dpi", "mode", "baseline",
                      "breakdown-model", "memory-limit-mib", "measure-max-length", "seed"},
                     {"breakdown", "measure", "stages", "no-fit-optimum"});
     const std::vector<ArchSpec> specs = specsFromArgs(args);
@@ -119,6 +127,7 @@ int runFlops(const std::vector<std::string>& argv)
     const FlopConvention convention = flopConvention(args.value("convention", "default"));
     if (args.has("out"))
         figureFormatForPath(QString::fromStdString(args.value("out"))); // refuse an unknown format before any work
+    const double scale = pngScale(args);
     FlopReport report = computeFlopCurves(specs, lengths, convention, !args.flag("no-fit-optimum"));
     const FlopCurveOptions options = figureOptions(args, report);
     if (args.flag("measure")) {
@@ -139,7 +148,7 @@ int runFlops(const std::vector<std::string>& argv)
         writeFileAtomically(QString::fromStdString(args.value("csv")), QByteArray::fromStdString(flopReportCsv(report)));
     if (args.has("out")) {
         const QString out = QString::fromStdString(args.value("out"));
-        exportFigure(flopCurveFigure(report, options, commandLine(argv)), out, args.number("scale", 1.0));
+        exportFigure(flopCurveFigure(report, options, commandLine(argv)), out, scale);
         std::cout << "wrote " << out.toStdString() << "\n";
     }
     return 0;

@@ -1,15 +1,18 @@
 #include "ui/flop_panel.h"
 
+#include "core/flops/flop_config.h"
 #include "core/flops/flop_convention.h"
 #include "core/flops/flop_lengths.h"
 #include "core/flops/flop_measure.h"
 #include "core/flops/flop_presets.h"
 #include "core/util/error.h"
 #include "ui/flop_chart_view.h"
+#include "ui/flop_model_editor.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/run_status.h"
 
 #include <QCheckBox>
+#include <QFileDialog>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -34,6 +37,10 @@ const char* const kDefaultPresets[] = {"vit-s16", "vit-b16", "window-vit-b16", "
 const char* const kModeNames[] = {"curves", "ratio", "breakdown"};
 
 QString exactFlops(double v) { return formatFlopCount(v) + " (" + QString::number(v, 'g', 12) + ")"; }
+
+// The file name the command line refers to for custom models (written by Export All, and its
+// content is in every figure's recipe).
+const char* const kCustomModelsFile = "flop_models.json";
 
 // Measuring limits offered: powers of two from 256 tokens to 1M, or every length.
 const long long kDefaultMeasureLimit = 4096;
@@ -60,6 +67,18 @@ FlopPanel::FlopPanel(QWidget* parent) : LabPanel(parent)
         item->setToolTip(QString::fromStdString(spec.summary() + (spec.description.empty() ? "" : "\n" + spec.description)));
     }
     modelsLayout->addWidget(m_presets);
+    m_editButton = new QPushButton(tr("Edit…"), models);
+    m_editButton->setToolTip(tr("Edit the selected model's sizes into a custom model"));
+    m_loadButton = new QPushButton(tr("Load…"), models);
+    m_loadButton->setToolTip(tr("Add the models of a FLOP config file (README, \"FLOP config files\")"));
+    m_removeButton = new QPushButton(tr("Remove"), models);
+    m_removeButton->setToolTip(tr("Remove the selected custom model"));
+    m_removeButton->setEnabled(false);
+    auto* modelButtons = new QHBoxLayout;
+    modelButtons->addWidget(m_editButton);
+    modelButtons->addWidget(m_loadButton);
+    modelButtons->addWidget(m_removeButton);
+    modelsLayout->addLayout(modelButtons);
 
     auto* settings = new QGroupBox(tr("Chart"), this);
     auto* form = new QFormLayout(settings);
@@ -107,7 +126,7 @@ FlopPanel::FlopPanel(QWidget* parent) : LabPanel(parent)
 
     m_error = new QLabel(this);
     m_error->setWordWrap(true);
-    m_error->setStyleSheet("color: #b00000");
+    styleAsErrorText(m_error);
     m_readout = new QLabel(this);
     m_readout->setWordWrap(true);
     m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -134,6 +153,20 @@ FlopPanel::FlopPanel(QWidget* parent) : LabPanel(parent)
     connect(m_reference, &QComboBox::currentIndexChanged, this, &FlopPanel::refreshView);
     connect(m_byStage, &QCheckBox::toggled, this, &FlopPanel::refreshView);
     connect(m_measureButton, &QPushButton::clicked, this, &FlopPanel::startMeasure);
+    connect(m_presets, &QListWidget::currentRowChanged, this, [this](int row) {
+        m_removeButton->setEnabled(row >= 0 && isCustom(m_presets->item(row)->text()));
+    });
+    connect(m_presets, &QListWidget::itemDoubleClicked, this, [this] { editSelectedModel(); });
+    connect(m_editButton, &QPushButton::clicked, this, &FlopPanel::editSelectedModel);
+    connect(m_removeButton, &QPushButton::clicked, this, [this] {
+        if (m_presets->currentItem())
+            removeCustomModel(m_presets->currentItem()->text());
+    });
+    connect(m_loadButton, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load FLOP Models"), {}, tr("FLOP config (*.json)"));
+        if (!path.isEmpty())
+            loadConfigFile(path);
+    });
     connect(m_clearButton, &QPushButton::clicked, this, &FlopPanel::clearMeasurements);
     connect(m_view, &FlopChartView::hovered, this, [this](int index, const QPoint& global) {
         const QString text = readoutForPoint(index);
@@ -166,6 +199,108 @@ QStringList FlopPanel::checkedPresets() const
     return names;
 }
 
+bool FlopPanel::isCustom(const QString& name) const
+{
+    return std::any_of(m_custom.begin(), m_custom.end(), [&](const ArchSpec& s) { return s.name == name.toStdString(); });
+}
+
+ArchSpec FlopPanel::specFor(const std::string& name) const
+{
+    for (const ArchSpec& s : m_custom)
+        if (s.name == name)
+            return s;
+    return flopPreset(name);
+}
+
+bool FlopPanel::nameTaken(const std::string& name) const
+{
+    for (int i = 0; i < m_presets->count(); ++i)
+        if (m_presets->item(i)->text().toStdString() == name)
+            return true;
+    return false;
+}
+
+void FlopPanel::addCustomModels(const std::vector<ArchSpec>& specs, bool check)
+{
+    for (const ArchSpec& spec : specs) {
+        const QString name = QString::fromStdString(spec.name);
+        for (const ArchSpec& preset : flopPresets())
+            if (preset.name == spec.name)
+                throw Error("models: '" + spec.name + "' is a preset's name; give the custom model another name");
+        auto it = std::find_if(m_custom.begin(), m_custom.end(), [&](const ArchSpec& s) { return s.name == spec.name; });
+        QListWidgetItem* item = nullptr;
+        if (it != m_custom.end()) { // the same name again (a reloaded file): replace it
+            *it = spec;
+            item = m_presets->findItems(name, Qt::MatchExactly).value(0);
+        } else {
+            m_custom.push_back(spec);
+            const QSignalBlocker block(m_presets);
+            item = new QListWidgetItem(name, m_presets);
+            item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+            QFont italic = item->font();
+            italic.setItalic(true);
+            item->setFont(italic);
+        }
+        if (!item)
+            continue;
+        const QSignalBlocker block(m_presets);
+        item->setToolTip(tr("custom model\n") + QString::fromStdString(spec.summary()));
+        item->setCheckState(check ? Qt::Checked : item->checkState());
+        // Measurements of an earlier model of this name no longer apply.
+        for (auto m = m_measurements.begin(); m != m_measurements.end();)
+            m = m->first.first == spec.name ? m_measurements.erase(m) : std::next(m);
+    }
+    recompute();
+}
+
+void FlopPanel::removeCustomModel(const QString& name)
+{
+    const auto it = std::find_if(m_custom.begin(), m_custom.end(), [&](const ArchSpec& s) { return s.name == name.toStdString(); });
+    if (it == m_custom.end())
+        return;
+    m_custom.erase(it);
+    delete m_presets->findItems(name, Qt::MatchExactly).value(0);
+    recompute();
+}
+
+bool FlopPanel::loadConfigFile(const QString& path)
+{
+    try {
+        addCustomModels(loadFlopConfig(path.toStdString()));
+        m_error->clear();
+        return true;
+    } catch (const std::exception& e) {
+        m_error->setText(QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+void FlopPanel::editSelectedModel()
+{
+    QListWidgetItem* item = m_presets->currentItem();
+    if (!item)
+        item = m_presets->item(0);
+    const ArchSpec start = specFor(item->text().toStdString());
+    const bool custom = isCustom(item->text());
+    // Editing a custom model may keep its name; any other name must be free.
+    FlopModelEditor editor(start, [this, custom, start](const std::string& name) { return !(custom && name == start.name) && nameTaken(name); },
+                           this);
+    if (editor.exec() != QDialog::Accepted || !editor.isValid())
+        return;
+    if (custom && editor.spec().name != start.name)
+        removeCustomModel(QString::fromStdString(start.name));
+    addCustomModels({editor.spec()});
+}
+
+std::vector<ArchSpec> FlopPanel::shownCustomModels() const
+{
+    std::vector<ArchSpec> out;
+    for (const FlopSeries& s : m_report.series)
+        if (isCustom(QString::fromStdString(s.spec.name)))
+            out.push_back(s.spec);
+    return out;
+}
+
 void FlopPanel::recompute()
 {
     if (m_restoring)
@@ -176,7 +311,7 @@ void FlopPanel::recompute()
             throw Error("models: check at least one model");
         std::vector<ArchSpec> specs;
         for (const QString& name : names)
-            specs.push_back(flopPreset(name.toStdString()));
+            specs.push_back(specFor(name.toStdString()));
         const std::vector<long long> lengths = parseLengths(m_lengths->text().trimmed().toStdString());
         const FlopConvention convention = flopConvention(m_convention->currentData().toString().toStdString());
         // Without the FIT optimum search (it scans group sizes per length and costs far more than
@@ -290,13 +425,20 @@ QString FlopPanel::commandLine() const
 {
     QStringList names;
     for (const FlopSeries& s : m_report.series)
-        names << QString::fromStdString(s.spec.name);
+        if (!isCustom(QString::fromStdString(s.spec.name)))
+            names << QString::fromStdString(s.spec.name);
     const int mode = std::clamp(m_mode->currentIndex(), 0, 2);
     QString lengths = m_lengthsShown;
     if (lengths.contains(' '))
         lengths = "'" + lengths + "'";
-    QString c = QString("tokenscope flops --preset %1 --lengths %2 --convention %3 --mode %4")
-                    .arg(names.join(','), lengths, QString::fromStdString(m_report.convention.name()), kModeNames[mode]);
+    QString c = "tokenscope flops";
+    if (!names.isEmpty())
+        c += " --preset " + names.join(',');
+    // Custom models travel as a config file; the figure's recipe holds its content.
+    if (!shownCustomModels().empty())
+        c += QString(" --config ") + kCustomModelsFile;
+    c += QString(" --lengths %1 --convention %2 --mode %3")
+             .arg(lengths, QString::fromStdString(m_report.convention.name()), kModeNames[mode]);
     if (mode == 1)
         c += " --baseline " + m_reference->currentText();
     if (mode == 2)
@@ -314,7 +456,22 @@ std::optional<Figure> FlopPanel::currentFigure() const
     if (m_report.series.empty())
         return std::nullopt;
     // Laid out at the view's size: the exported picture is the one on screen.
-    return flopCurveFigure(m_report, options(), commandLine(), m_view->chartSize());
+    Figure f = flopCurveFigure(m_report, options(), commandLine(), m_view->chartSize());
+    const std::vector<ArchSpec> custom = shownCustomModels();
+    if (!custom.empty()) {
+        QJsonObject recipe = QJsonDocument::fromJson(f.recipeJson.toUtf8()).object();
+        recipe.insert(kCustomModelsFile, QJsonDocument::fromJson(customModelsJson(custom)).object());
+        f.recipeJson = QString::fromUtf8(QJsonDocument(recipe).toJson(QJsonDocument::Compact));
+    }
+    return f;
+}
+
+QByteArray FlopPanel::customModelsJson(const std::vector<ArchSpec>& specs)
+{
+    nlohmann::json models = nlohmann::json::array();
+    for (const ArchSpec& s : specs)
+        models.push_back(archSpecToJson(s));
+    return QByteArray::fromStdString(nlohmann::json{{"models", models}}.dump(2));
 }
 
 FlopReport FlopPanel::dataReport() const
@@ -417,6 +574,7 @@ QJsonObject FlopPanel::saveState() const
             {"reference", m_reference->currentText()},
             {"by_stage", m_byStage->isChecked()},
             {"measure_max_length", m_measureLimit->currentData().toLongLong()},
+            {"custom_models", m_custom.empty() ? QJsonValue() : QJsonDocument::fromJson(customModelsJson(m_custom)).object().value("models")},
             // The measured points, as `tokenscope flops --json` writes them, so a reopened session
             // shows them without running again.
             {"measured", m_measurements.empty() ? QJsonValue() : QJsonValue(QJsonDocument::fromJson(measuredJson()).object())}};
@@ -425,6 +583,16 @@ QJsonObject FlopPanel::saveState() const
 void FlopPanel::restoreState(const QJsonObject& state)
 {
     m_restoring = true;
+    while (!m_custom.empty()) // a session holds the whole list
+        removeCustomModel(QString::fromStdString(m_custom.back().name));
+    if (state.value("custom_models").isArray()) {
+        try {
+            const QByteArray text = QJsonDocument(state.value("custom_models").toArray()).toJson(QJsonDocument::Compact);
+            addCustomModels(parseFlopConfig(text.toStdString(), "session custom_models"), false);
+        } catch (const std::exception& e) {
+            m_error->setText(tr("Custom models not restored: %1").arg(QString::fromUtf8(e.what())));
+        }
+    }
     if (state.contains("presets")) {
         QStringList wanted;
         for (const QJsonValue& v : state.value("presets").toArray())

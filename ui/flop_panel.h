@@ -57,6 +57,16 @@ public:
     // Measures every checked model at the shown lengths up to the chosen limit, in the background.
     void startMeasure();
     void clearMeasurements();
+    // Custom models (from the editor or a config file) join the list, checked; a custom model of
+    // the same name is replaced; a preset's name is refused (ts::Error).
+    void addCustomModels(const std::vector<ArchSpec>& specs, bool check = true);
+    void removeCustomModel(const QString& name);
+    // Adds a config file's models; on error shows the message and returns false.
+    bool loadConfigFile(const QString& path);
+    void editSelectedModel(); // opens the model editor (modal)
+    const std::vector<ArchSpec>& customModels() const { return m_custom; }
+    // {"models": [...]} for custom models, as a config file holds them.
+    static QByteArray customModelsJson(const std::vector<ArchSpec>& specs);
     const FlopReport& report() const { return m_report; }
     QString errorText() const;
     QString readoutText() const; // the hover text shown under the chart
@@ -77,6 +87,10 @@ private:
     void onMeasured(const FlopReport& measured, double seconds);
     QByteArray measuredJson() const; // the shown measured points as flopReportJson
     FlopReport dataReport() const;   // what the data exports hold
+    bool isCustom(const QString& name) const;
+    ArchSpec specFor(const std::string& name) const; // custom model or preset
+    bool nameTaken(const std::string& name) const;   // by any listed model
+    std::vector<ArchSpec> shownCustomModels() const;
 
     QListWidget* m_presets;
     QLineEdit* m_lengths;
@@ -87,12 +101,16 @@ private:
     QCheckBox* m_byStage;
     QLabel* m_error;
     QLabel* m_readout;
+    QPushButton* m_editButton;
+    QPushButton* m_loadButton;
+    QPushButton* m_removeButton;
     QComboBox* m_measureLimit;
     QPushButton* m_measureButton;
     QPushButton* m_clearButton;
     FlopChartView* m_view;
     JobRunner* m_runner;
     RunStatus* m_status;
+    std::vector<ArchSpec> m_custom;
     // What measureReport returned, by (model name, length); always in the default convention.
     std::map<std::pair<std::string, long long>, FlopMeasurement> m_measurements;
     FlopReport m_report;      // what the chart shows (kept when an edit is invalid)

@@ -7,6 +7,8 @@
 #include "core/flops/flop_presets.h"
 #include "tests/common/test_paths.h"
 #include "ui/flop_chart_view.h"
+#include "ui/flop_model_editor.h"
+#include "core/flops/flop_config.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/run_status.h"
 #include "ui/flop_panel.h"
@@ -14,7 +16,9 @@
 
 #include <QChart>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QJsonDocument>
@@ -40,6 +44,8 @@ private Q_SLOTS:
     void screenExportAndCommandLineAgree();
     void measureInTheBackground();
     void cancelMeasureKeepsTheChart();
+    void customModelsFromAConfigFile();
+    void modelEditorChecksAsYouType();
 };
 
 namespace {
@@ -327,6 +333,111 @@ void TestFlopPanel::cancelMeasureKeepsTheChart()
     // Still usable: edits redraw at once.
     panel.lengthsEdit()->setText("1024,2048");
     QCOMPARE(int(panel.report().series.front().points.size()), 2);
+}
+
+void TestFlopPanel::customModelsFromAConfigFile()
+{
+    QTemporaryDir dir;
+    const QString config = dir.filePath("mine.json");
+    {
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"models": [{"preset": "fit-13b", "name": "fit-13b-g1024", "group_size": 1024},
+                               {"name": "tiny-fam", "architecture": "fam", "depth": 2, "width": 64, "heads": 2,
+                                "block": 128, "memory": 1, "fam_length": 8}]})");
+    }
+    FlopPanel panel;
+    panel.lengthsEdit()->setText("4096,65536");
+    const int before = int(panel.report().series.size());
+    QVERIFY2(panel.loadConfigFile(config), qPrintable(panel.errorText()));
+    QCOMPARE(int(panel.report().series.size()), before + 2);
+    const FlopSeries& fit = panel.report().series[std::size_t(before)];
+    QCOMPARE(fit.spec.name, std::string("fit-13b-g1024"));
+    QCOMPARE(fit.spec.groupSize, 1024);
+    QCOMPARE(fit.points[1].analytic.total, countFlops(fit.spec, 65536).total);
+
+    // The figure names the config file in its command and carries the models in its recipe; the
+    // command line run on those models gives the same data as the panel.
+    const Figure figure = *panel.currentFigure();
+    QVERIFY2(figure.command.contains("--config flop_models.json"), qPrintable(figure.command));
+    const QJsonObject recipe = QJsonDocument::fromJson(figure.recipeJson.toUtf8()).object();
+    QVERIFY(recipe.contains("flop_models.json"));
+    {
+        QFile f(dir.filePath("flop_models.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(recipe["flop_models.json"].toObject()).toJson());
+    }
+    QStringList args = QProcess::splitCommand(figure.command).mid(1);
+    args << "--json" << dir.filePath("cli.json");
+    QProcess cli;
+    cli.setWorkingDirectory(dir.path());
+    cli.start(ts::test::tokenscopeExecutable(), args);
+    QVERIFY(cli.waitForFinished(60000));
+    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+    QFile out(dir.filePath("cli.json"));
+    QVERIFY(out.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(out.readAll()), QJsonDocument::fromJson(panel.currentDataJson()));
+
+    // Sessions keep custom models (and which are checked).
+    FlopPanel reopened;
+    reopened.restoreState(panel.saveState());
+    QCOMPARE(int(reopened.customModels().size()), 2);
+    QCOMPARE(reopened.currentDataJson(), panel.currentDataJson());
+
+    // A preset's name is refused; a bad file names the field; nothing changes.
+    const QByteArray data = panel.currentDataJson();
+    for (const QByteArray& bad : {QByteArray(R"({"preset": "vit-b16"})"), QByteArray(R"({"preset": "vit-b16", "name": "x", "heads": 7})"),
+                                  QByteArray("{not json")}) {
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(bad);
+        f.close();
+        QVERIFY(!panel.loadConfigFile(config));
+        QVERIFY(!panel.errorText().isEmpty());
+        QCOMPARE(panel.currentDataJson(), data);
+    }
+    QVERIFY(panel.errorText().contains("mine.json"));
+    panel.removeCustomModel("tiny-fam");
+    QCOMPARE(int(panel.report().series.size()), before + 1);
+}
+
+void TestFlopPanel::modelEditorChecksAsYouType()
+{
+    const ArchSpec start = flopPreset("vit-b16");
+    FlopModelEditor editor(start, [](const std::string& name) { return name == "vit-b16" || name == "taken"; });
+    auto ok = [&] { return editor.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->isEnabled(); };
+    // Starts from the preset under a free name, valid.
+    QVERIFY(editor.textEdit()->toPlainText().contains("vit-b16-custom"));
+    QVERIFY(editor.isValid());
+    QVERIFY(ok());
+    QCOMPARE(editor.spec().width, 768);
+
+    nlohmann::json j = archSpecToJson(editor.spec());
+    j["heads"] = 7; // does not divide 768
+    editor.textEdit()->setPlainText(QString::fromStdString(j.dump()));
+    QVERIFY(!editor.isValid());
+    QVERIFY(!ok());
+    QVERIFY2(editor.messageLabel()->text().contains("heads"), qPrintable(editor.messageLabel()->text()));
+
+    j["heads"] = 8;
+    j["name"] = "taken";
+    editor.textEdit()->setPlainText(QString::fromStdString(j.dump()));
+    QVERIFY(!editor.isValid());
+    QVERIFY(editor.messageLabel()->text().contains("already used"));
+
+    j["name"] = "b16-wide";
+    j["width"] = 1024;
+    editor.textEdit()->setPlainText(QString::fromStdString(j.dump()));
+    QVERIFY2(editor.isValid(), qPrintable(editor.messageLabel()->text()));
+    QVERIFY(ok());
+    QCOMPARE(editor.spec().width, 1024);
+    QCOMPARE(editor.spec().heads, 8);
+    // The accepted model is what the FLOP model counts for those sizes.
+    FlopPanel panel;
+    panel.addCustomModels({editor.spec()});
+    QCOMPARE(panel.report().series.back().spec.name, std::string("b16-wide"));
+    QVERIFY(panel.report().series.back().points.front().analytic.total
+            > countFlops(start, panel.report().series.back().points.front().length).total);
 }
 
 QTEST_MAIN(TestFlopPanel)
