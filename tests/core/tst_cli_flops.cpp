@@ -1,12 +1,12 @@
 // `tokenscope flops` as a user runs it: curves to JSON / CSV / figure, a config file, a measured
 // run, and one-line refusals for bad input.
+#include "tests/common/cli_runner.h"
 #include "tests/common/test_paths.h"
 
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -19,19 +19,8 @@ private Q_SLOTS:
     void badInputExitsWithOneLine();
 
 private:
-    struct Run {
-        int code;
-        QString out, err;
-    };
-    Run run(const QStringList& args)
-    {
-        QProcess p;
-        p.start(ts::test::tokenscopeExecutable(), args);
-        if (!p.waitForFinished(120000))
-            return {-1, {}, "timed out"};
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
+    using Run = ts::test::CliRun;
+    static Run run(const QStringList& args) { return ts::test::runTokenscope(args); }
     QString write(const QString& name, const QByteArray& text)
     {
         QFile f(m_dir.filePath(name));

@@ -1,12 +1,12 @@
 // `tokenscope mask` and `tokenscope fam` as a user runs them: the JSON they write (exact pair
 // count, keys per query, rows; blocks, peak memory, seconds) and one-line refusals of bad sizes.
+#include "tests/common/cli_runner.h"
 #include "tests/common/test_paths.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -20,15 +20,12 @@ private Q_SLOTS:
     void famStreamWritesJson();
 
 private:
-    int run(const QStringList& args, QString* err = nullptr)
+    static int run(const QStringList& args, QString* err = nullptr)
     {
-        QProcess p;
-        p.start(ts::test::tokenscopeExecutable(), args);
-        if (!p.waitForFinished(120000))
-            return -1;
+        const ts::test::CliRun r = ts::test::runTokenscope(args);
         if (err)
-            *err = QString::fromUtf8(p.readAllStandardError()).trimmed();
-        return p.exitCode();
+            *err = r.err.trimmed();
+        return r.code;
     }
     QJsonObject readJson(const QString& path)
     {

@@ -1,11 +1,11 @@
 // `tokenscope merge` as a user runs it: the map, the JSON, and one-line refusals.
+#include "tests/common/cli_runner.h"
 #include "tests/common/test_paths.h"
 
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -17,19 +17,8 @@ private Q_SLOTS:
     void badInputExitsWithOneLine();
 
 private:
-    struct Run {
-        int code;
-        QString out, err;
-    };
-    Run run(const QStringList& args)
-    {
-        QProcess p;
-        p.start(ts::test::tokenscopeExecutable(), args);
-        if (!p.waitForFinished(120000))
-            return {-1, {}, "timed out"};
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
+    using Run = ts::test::CliRun;
+    static Run run(const QStringList& args) { return ts::test::runTokenscope(args); }
     QTemporaryDir m_dir;
 };
 
