@@ -10,24 +10,16 @@
 namespace ts {
 namespace {
 
-std::string shapeText(c10::IntArrayRef shape)
-{
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
 void copyInto(torch::Tensor target, const SafetensorsFile& file, const std::string& key, const std::string& targetName)
 {
     auto it = file.entries.find(key);
     if (it == file.entries.end())
-        throw Error("checkpoint '" + file.path + "': missing key '" + key + "', expected shape " + shapeText(target.sizes()));
+        throw Error("checkpoint '" + file.path + "': missing key '" + key + "', expected shape " + shapeText(target.sizes().vec()));
     std::vector<float> values = file.floats(key);
     torch::Tensor source = torch::from_blob(values.data(), it->second.shape, torch::kFloat32);
     if (source.sizes() != target.sizes())
-        throw Error("checkpoint '" + file.path + "': '" + key + "' has shape " + shapeText(source.sizes()) + ", '"
-                    + targetName + "' needs " + shapeText(target.sizes()));
+        throw Error("checkpoint '" + file.path + "': '" + key + "' has shape " + shapeText(source.sizes().vec()) + ", '"
+                    + targetName + "' needs " + shapeText(target.sizes().vec()));
     torch::NoGradGuard noGrad;
     target.copy_(source);
 }

@@ -226,4 +226,12 @@ void writeSafetensors(const std::string& path, const std::map<std::string, Tenso
     }
 }
 
+std::string shapeText(const std::vector<std::int64_t>& shape)
+{
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
 } // namespace ts

@@ -35,6 +35,9 @@ struct TensorToWrite {
     std::vector<std::int64_t> shape;
     const float* data = nullptr; // F32, row-major, product(shape) values
 };
+// "[3, 224, 224]": a shape as checkpoint messages print it.
+std::string shapeText(const std::vector<std::int64_t>& shape);
+
 // Writes F32 tensors (keys sorted) atomically: a temporary file renamed into place.
 void writeSafetensors(const std::string& path, const std::map<std::string, TensorToWrite>& tensors,
                       const std::map<std::string, std::string>& metadata = {});

@@ -27,14 +27,6 @@ const ModelSource& vitSourceOf(const VitModel& model) { return model.source; }
 
 namespace {
 
-std::string shapeText(c10::IntArrayRef shape)
-{
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
 void checkFitsInMemory(const VitConfig& config)
 {
     const double bytes = config.parameterCount() * 4.0;
@@ -63,7 +55,7 @@ void loadWeights(VisionTransformer& net, const SafetensorsFile& file)
         auto it = file.entries.find(key);
         if (it == file.entries.end())
             throw Error("checkpoint '" + file.path + "': missing key '" + key + "', expected shape "
-                        + shapeText(target.sizes()));
+                        + shapeText(target.sizes().vec()));
         std::vector<float> values = file.floats(key);
         torch::Tensor source = torch::from_blob(values.data(), it->second.shape, torch::kFloat32);
         if (key == "pos_embed" && source.sizes() != target.sizes() && source.dim() == 3
@@ -71,8 +63,8 @@ void loadWeights(VisionTransformer& net, const SafetensorsFile& file)
             source = resamplePositionEmbedding(source, net->config.gridSize()); // timm: bicubic resample
         }
         if (source.sizes() != target.sizes())
-            throw Error("checkpoint '" + file.path + "': '" + key + "' has shape " + shapeText(source.sizes())
-                        + ", expected " + shapeText(target.sizes()));
+            throw Error("checkpoint '" + file.path + "': '" + key + "' has shape " + shapeText(source.sizes().vec())
+                        + ", expected " + shapeText(target.sizes().vec()));
         target.copy_(source);
     }
 }

@@ -9,14 +9,6 @@
 namespace ts {
 namespace {
 
-std::string shapeText(const std::vector<std::int64_t>& shape)
-{
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
 const SafetensorsEntry& require(const SafetensorsFile& file, const std::string& key, std::size_t rank)
 {
     auto it = file.entries.find(key);
