@@ -513,12 +513,7 @@ QString FlopPanel::readoutForPoint(int index) const
         const FlopSeries& s = m_report.series[std::size_t(std::clamp(o.breakdownSeries, 0, int(m_report.series.size()) - 1))];
         const FlopBreakdown& b = s.points[k].analytic;
         lines[0] += QString(", %1: %2").arg(QString::fromStdString(s.spec.name), exactFlops(b.total));
-        std::vector<std::pair<QString, double>> cats;
-        if (o.breakdown == FlopBreakdownKind::Stages)
-            for (const auto& [name, v] : b.stages)
-                cats.push_back({QString::fromStdString(name), v});
-        else
-            cats = flopPartGroups(b);
+        const std::vector<std::pair<QString, double>> cats = flopBreakdownCategories(b, o.breakdown);
         for (const auto& [name, v] : cats)
             lines << QString("  %1: %2 (%3%)").arg(name, exactFlops(v)).arg(b.total > 0 ? 100 * v / b.total : 0.0, 0, 'f', 1);
         return lines.join('\n');

@@ -336,12 +336,7 @@ QChart* breakdownChart(QGraphicsScene& scene, const FlopReport& r, const FlopCur
     std::vector<std::vector<double>> shares; // [category][point], percent
     for (std::size_t k = 0; k < s.points.size(); ++k) {
         const FlopBreakdown& b = s.points[k].analytic;
-        std::vector<std::pair<QString, double>> cats;
-        if (o.breakdown == FlopBreakdownKind::Stages)
-            for (const auto& [name, v] : b.stages)
-                cats.push_back({QString::fromStdString(name), v});
-        else
-            cats = flopPartGroups(b);
+        const std::vector<std::pair<QString, double>> cats = flopBreakdownCategories(b, o.breakdown);
         for (const auto& [name, v] : cats) {
             auto it = std::find(names.begin(), names.end(), name);
             if (it == names.end()) {

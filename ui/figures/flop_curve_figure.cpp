@@ -40,6 +40,16 @@ std::vector<std::pair<QString, double>> flopPartGroups(const FlopBreakdown& b)
     return out;
 }
 
+std::vector<std::pair<QString, double>> flopBreakdownCategories(const FlopBreakdown& b, FlopBreakdownKind kind)
+{
+    if (kind == FlopBreakdownKind::Groups)
+        return flopPartGroups(b);
+    std::vector<std::pair<QString, double>> out;
+    for (const auto& [name, v] : b.stages)
+        out.push_back({QString::fromStdString(name), v});
+    return out;
+}
+
 QColor flopSeriesColor(int index)
 {
     static const QColor palette[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),

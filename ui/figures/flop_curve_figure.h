@@ -27,6 +27,8 @@ struct FlopCurveOptions {
 // Parts grouped for the breakdown: "attention (QK^T, AV)", "projections (QKV, out)", "MLP",
 // "cross-attention", "ToMe matching", "embedding + head" (only groups with FLOPs are listed).
 std::vector<std::pair<QString, double>> flopPartGroups(const FlopBreakdown& b);
+// The breakdown view's categories: the part groups above, or the model's stages.
+std::vector<std::pair<QString, double>> flopBreakdownCategories(const FlopBreakdown& b, FlopBreakdownKind kind);
 
 // Colour of series i (a fixed qualitative palette, the same in the GUI chart and the figure).
 QColor flopSeriesColor(int index);
