@@ -82,6 +82,8 @@ private Q_SLOTS:
     void handWorkedMerge_data();
     void handWorkedMerge();
     void sizeWeightedAverage();
+    void rowMergeEqualsTensorFormula_data();
+    void rowMergeEqualsTensorFormula();
     void classTokenNeverMerged();
     void rClampsToHalf_data();
     void rClampsToHalf();
@@ -130,6 +132,39 @@ void TestTomeMatching::sizeWeightedAverage()
     QVERIFY(std::abs(merged[0][2][0].item<float>() - 17.f / 3.f) < 1e-6);
     QCOMPARE(newSize[0][1][0].item<float>(), 4.f);
     QCOMPARE(newSize[0][2][0].item<float>(), 3.f);
+}
+
+void TestTomeMatching::rowMergeEqualsTensorFormula_data()
+{
+    QTest::addColumn<int>("batch");
+    QTest::addColumn<int>("tokens");
+    QTest::addColumn<int>("r");
+    QTest::newRow("ViT-S first block") << 1 << 197 << 16;
+    QTest::newRow("batch 3, r 1") << 3 << 197 << 1;
+    QTest::newRow("even tokens, r max") << 2 << 50 << 24;
+    QTest::newRow("seven tokens") << 4 << 7 << 3;
+}
+
+void TestTomeMatching::rowMergeEqualsTensorFormula()
+{
+    // mergeWeightedAverage's one-pass float path against merge_wavg written with tensor ops:
+    // sum of x * size and of size over each destination, then the quotient.
+    QFETCH(int, batch);
+    QFETCH(int, tokens);
+    QFETCH(int, r);
+    torch::manual_seed(7);
+    const torch::Tensor metric = torch::randn({batch, tokens, 16});
+    const torch::Tensor x = torch::randn({batch, tokens, 24});
+    const torch::Tensor size = torch::randint(1, 5, {batch, tokens, 1}).to(torch::kFloat);
+    const MergePlan plan = bipartiteSoftMatching(metric, r, /*classToken=*/true);
+    QVERIFY(plan.r > 0);
+    auto [merged, newSize] = mergeWeightedAverage(plan, x, size);
+    const torch::Tensor refSize = mergeTokens(size, plan, "sum");
+    const torch::Tensor ref = mergeTokens(x * size, plan, "sum") / refSize;
+    QCOMPARE(merged.sizes().vec(), ref.sizes().vec());
+    QVERIFY(torch::equal(newSize, refSize));
+    QVERIFY2(torch::allclose(merged, ref, /*rtol=*/1e-6, /*atol=*/1e-6),
+             qPrintable(QString::number((merged - ref).abs().max().item<float>())));
 }
 
 void TestTomeMatching::classTokenNeverMerged()
