@@ -1,5 +1,6 @@
 // tokenscope fam: the ViT's blocks in FAM (or BSWA) mode over an image's patches or a synthetic
 // stream; the FAM's attention over one block as a figure, timing and peak memory as JSON.
+#include "app/cli_export.h"
 #include "app/cli_model.h"
 #include "app/command_line.h"
 #include "core/fam/fam_api.h"
@@ -35,9 +36,11 @@ int runFamCommand(const std::vector<std::string>& argv)
     std::set<std::string> valued = {"image", "stream-length", "block", "memory", "fam", "overlay", "layer", "out", "json",
                                     "stream-seed", "prompt-seed"};
     valued.insert(kModelOptions.begin(), kModelOptions.end());
+    valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {"no-fam", "causal", "bidirectional"});
     const std::string out = args.value("out");
     figureFormatForPath(QString::fromStdString(out));
+    const double scale = pngScale(args);
     if (args.has("image") == args.has("stream-length"))
         throw Error("give either --image IMG or --stream-length N");
     if (args.flag("causal") && args.flag("bidirectional"))
@@ -89,7 +92,7 @@ int runFamCommand(const std::vector<std::string>& argv)
     std::string command = "tokenscope fam";
     for (const std::string& a : argv)
         command += " " + a;
-    exportFigure(famOverlayFigure(result, QString::fromStdString(command)), QString::fromStdString(out));
+    exportFigure(famOverlayFigure(result, QString::fromStdString(command)), QString::fromStdString(out), scale);
     if (args.has("json"))
         writeFileAtomically(QString::fromStdString(args.value("json")), famResultJson(result));
     std::cout << (result.withFam ? "FAM" : "BSWA") << ": " << result.length << " tokens in " << result.blocks << " blocks, "

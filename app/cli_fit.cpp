@@ -7,6 +7,7 @@
 // Blocks without global layers have no latents reading anything; the last block has no
 // write-back (as in the official code).
 #include "app/cli_args.h"
+#include "app/cli_export.h"
 #include "app/command_line.h"
 #include "core/fit/fit_api.h"
 #include "core/io/image_io.h"
@@ -50,11 +51,12 @@ int runFitCommand(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"image", "checkpoint", "group", "latents", "pattern", "latent-width", "latent-heads", "size", "block",
-                     "overlay", "out", "json", "seed", "chunk-tokens", "save-checkpoint", "scale"},
+                     "overlay", "out", "json", "seed", "chunk-tokens", "save-checkpoint", "scale", "dpi"},
                     {"autoregressive"});
     const std::string imagePath = args.value("image");
     const std::string out = args.value("out");
     figureFormatForPath(QString::fromStdString(out)); // refuse an unknown format before any work
+    const double scale = pngScale(args);
 
     FitRequest request;
     FitConfig& c = request.config;
@@ -119,7 +121,7 @@ int runFitCommand(const std::vector<std::string>& argv)
     std::fprintf(stderr, "\n");
 
     const Figure figure = fitOverlayFigure(result, overlay, QString::fromStdString(imagePath));
-    exportFigure(figure, QString::fromStdString(out), args.number("scale", 1.0));
+    exportFigure(figure, QString::fromStdString(out), scale);
     if (args.has("json"))
         writeFileAtomically(QString::fromStdString(args.value("json")), fitResultJson(result, overlay));
     std::printf("groups %d, tokens per group %d, latents per group %d, pattern %s\n", result.groups(), result.tokensPerGroup(),

@@ -1,5 +1,6 @@
 // tokenscope mask: draw an attention mask (or a zoomed region of it) from its structure, with
 // its exact pair count, keys per query, cost and, for small masks, every row's key ranges.
+#include "app/cli_export.h"
 #include "app/cli_model.h"
 #include "app/command_line.h"
 #include "core/masks/mask_cost.h"
@@ -143,9 +144,11 @@ int runMask(const std::vector<std::string>& argv)
                                     "region",  "pixels", "width",  "out",   "json",   "compare", "depth", "query",
                                     "rf-out",  "image",  "r",      "layer"};
     valued.insert(kModelOptions.begin(), kModelOptions.end());
+    valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {"bidirectional", "ar"});
     const std::string out = args.value("out");
     figureFormatForPath(QString::fromStdString(out)); // refuse an unknown format before any work
+    const double scale = pngScale(args);
     const int pixels = static_cast<int>(args.integer("pixels", 1024, 1, 16384));
     const int width = static_cast<int>(args.integer("width", 384, 1, 1 << 20));
 
@@ -183,7 +186,7 @@ int runMask(const std::vector<std::string>& argv)
 
     const nlohmann::json json = maskJson(mask, specs.front(), regions.front(), pixels, width, renderSeconds);
     const QString command = QString::fromStdString(commandLine(argv));
-    exportFigure(maskFigure(figure, QString::fromStdString(json["sizes"].dump()), command), QString::fromStdString(out));
+    exportFigure(maskFigure(figure, QString::fromStdString(json["sizes"].dump()), command), QString::fromStdString(out), scale);
 
     nlohmann::json report = json;
     if (args.has("depth")) {
@@ -196,7 +199,7 @@ int runMask(const std::vector<std::string>& argv)
                                      {"unbounded", last.unbounded}, {"note", last.note}};
         std::cout << "receptive field after " << depth << " layers: " << last.note << "\n";
         if (args.has("rf-out"))
-            exportFigure(receptiveFieldFigure(rf, command), QString::fromStdString(args.value("rf-out")));
+            exportFigure(receptiveFieldFigure(rf, command), QString::fromStdString(args.value("rf-out")), scale);
     }
     if (args.has("json"))
         writeFileAtomically(QString::fromStdString(args.value("json")), QByteArray::fromStdString(report.dump(1)));

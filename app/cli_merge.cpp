@@ -1,4 +1,5 @@
 // tokenscope merge: ToMe on one image, the merged-token map and its data.
+#include "app/cli_export.h"
 #include "app/cli_model.h"
 #include "app/command_line.h"
 #include "core/io/image_io.h"
@@ -15,13 +16,15 @@ namespace ts::cli {
 
 int runMerge(const std::vector<std::string>& argv)
 {
-    std::set<std::string> valued = {"image", "r", "schedule", "inflection", "layer", "out", "json", "scale", "opacity"};
+    std::set<std::string> valued = {"image", "r", "schedule", "inflection", "layer", "out", "json", "opacity"};
     valued.insert(kModelOptions.begin(), kModelOptions.end());
+    valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {"no-prop-attn", "no-borders"});
 
     const std::string imagePath = args.value("image");
     const std::string out = args.value("out");
     figureFormatForPath(QString::fromStdString(out)); // refuse an unknown format before any work
+    const double scale = pngScale(args);
     const ModelSource source = modelSourceFromArgs(args);
 
     ToMeSchedule schedule;
@@ -50,7 +53,7 @@ int runMerge(const std::vector<std::string>& argv)
     if (options.opacity < 0 || options.opacity > 1)
         throw Error("--opacity must be between 0 and 1");
     const Figure figure = mergeMapFigure(result, options, QString::fromStdString(imagePath));
-    exportFigure(figure, QString::fromStdString(out), args.number("scale", 1.0));
+    exportFigure(figure, QString::fromStdString(out), scale);
     if (args.has("json"))
         writeFileAtomically(QString::fromStdString(args.value("json")), toMeResultJson(result));
 

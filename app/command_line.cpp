@@ -52,6 +52,7 @@ void printUsage(std::ostream& out)
     out << "usage: tokenscope                  (starts the desktop app)\n";
     for (const auto& [name, entry] : commands())
         out << "       tokenscope " << entry.second << "\n";
+    out << "Commands that write a figure (--out) also take --scale S or --dpi N for PNG (default 1x = 96 DPI).\n";
 }
 
 } // namespace

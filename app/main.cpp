@@ -3,9 +3,12 @@
 #include "core/util/memory_tracker.h"
 #include "core/util/threads.h"
 #include "ui/main_window.h"
+#include "ui/palette_colours.h"
 
 #include <QApplication>
 #include <QIcon>
+
+#include <cstdio>
 
 int main(int argc, char** argv)
 {
@@ -18,6 +21,8 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName("TokenScope");
     QApplication::setApplicationVersion(TOKENSCOPE_VERSION_STRING);
     QApplication::setWindowIcon(QIcon(":/icons/tokenscope.svg"));
+    if (!ts::applyPaletteFromEnvironment())
+        std::fprintf(stderr, "tokenscope: TOKENSCOPE_PALETTE must be dark or light; using the system palette\n");
     ts::MainWindow window;
     window.show();
     return app.exec();

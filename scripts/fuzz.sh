@@ -3,7 +3,7 @@
 # writes their seed corpora and runs each target for a given time, then prints executions,
 # exec/s, coverage and any findings (crash, hang, leak, OOM or sanitizer report files).
 #
-#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 60 s; targets: safetensors image flop_config)
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 60 s; targets: safetensors image flop_config session)
 #
 # Opt-in: the normal build and CI do not need clang. Needs Debian's clang-14 and
 # libclang-rt-14-dev (libFuzzer and the sanitizer runtimes); they are installed when missing.
@@ -17,7 +17,7 @@ ROOT=$PWD
 SECONDS_PER_TARGET=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(safetensors image flop_config)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(safetensors image flop_config session)
 case "$SECONDS_PER_TARGET" in '' | *[!0-9]*) echo "fuzz.sh: SECONDS_PER_TARGET must be a whole number" >&2; exit 2 ;; esac
 
 # --- toolchain -----------------------------------------------------------------------------
@@ -48,6 +48,10 @@ SAFETENSORS_SRC="core/io/safetensors.cpp core/vit/vit_checkpoint.cpp core/vit/vi
 IMAGE_SRC="core/io/image_io.cpp"
 FLOP_SRC="core/flops/flop_config.cpp core/flops/arch_spec.cpp core/flops/flop_presets.cpp core/vit/vit_config.cpp
           core/fit/layer_pattern.cpp core/tome/tome_schedule.cpp"
+# The session reader is Qt Core JSON: Qt itself is not instrumented, the reader and preset table are.
+SESSION_SRC="ui/session.cpp core/vit/vit_config.cpp"
+QTCORE_CFLAGS="$(pkg-config --cflags Qt6Core) -fPIC"
+QTCORE_LIBS=$(pkg-config --libs Qt6Core)
 
 objs() { for s in "$@"; do printf ' obj/%s.o' "${s//\//_}"; done; }
 {
@@ -61,13 +65,13 @@ objs() { for s in "$@"; do printf ' obj/%s.o' "${s//\//_}"; done; }
   echo "rule link"
   echo "  command = \$cxx \$linkflags \$in -o \$out \$libs"
   echo "  description = LINK \$out"
-  for s in $(printf '%s\n' $SAFETENSORS_SRC $IMAGE_SRC $FLOP_SRC | sort -u); do
+  for s in $(printf '%s\n' $SAFETENSORS_SRC $IMAGE_SRC $FLOP_SRC $SESSION_SRC | sort -u); do
     echo "build obj/${s//\//_}.o: cc $ROOT/$s"
-    echo "  extra = -fsanitize=fuzzer-no-link"
+    echo "  extra = -fsanitize=fuzzer-no-link $QTCORE_CFLAGS"
   done
-  for t in safetensors image flop_config; do
+  for t in safetensors image flop_config session; do
     echo "build obj/fuzz_$t.o: cc $ROOT/tests/fuzz/fuzz_$t.cpp"
-    echo "  extra = -fsanitize=fuzzer-no-link"
+    echo "  extra = -fsanitize=fuzzer-no-link $QTCORE_CFLAGS"
   done
   echo "build obj/make_seeds.o: cc $ROOT/tests/fuzz/make_seeds.cpp"
   echo "build fuzz_safetensors: link obj/fuzz_safetensors.o$(objs $SAFETENSORS_SRC)"
@@ -77,6 +81,9 @@ objs() { for s in "$@"; do printf ' obj/%s.o' "${s//\//_}"; done; }
   echo "  libs = $OPENCV_LIBS"
   echo "build fuzz_flop_config: link obj/fuzz_flop_config.o$(objs $FLOP_SRC)"
   echo "  linkflags = -fsanitize=fuzzer $SAN"
+  echo "build fuzz_session: link obj/fuzz_session.o$(objs $SESSION_SRC)"
+  echo "  linkflags = -fsanitize=fuzzer $SAN"
+  echo "  libs = $QTCORE_LIBS"
   echo "build make_seeds: link obj/make_seeds.o$(objs $FLOP_SRC)"
   echo "  linkflags = $SAN"
   echo "  libs = $OPENCV_LIBS"
@@ -85,7 +92,7 @@ mkdir -p "$OUT/obj"
 cmp -s "$OUT/build.ninja.new" "$OUT/build.ninja" 2>/dev/null || mv "$OUT/build.ninja.new" "$OUT/build.ninja"
 rm -f "$OUT/build.ninja.new"
 # Two jobs at most: the fuzz build is small and should not crowd the machine.
-ninja -C "$OUT" -j "${FUZZ_BUILD_JOBS:-2}" fuzz_safetensors fuzz_image fuzz_flop_config make_seeds
+ninja -C "$OUT" -j "${FUZZ_BUILD_JOBS:-2}" fuzz_safetensors fuzz_image fuzz_flop_config fuzz_session make_seeds
 
 # --- seeds ------------------------------------------------------------------------------------
 rm -rf "$OUT/seeds"
@@ -101,7 +108,7 @@ status=0
 summary=()
 for t in "${TARGETS[@]}"; do
   bin="$OUT/fuzz_$t"
-  [ -x "$bin" ] || { echo "fuzz.sh: unknown target '$t' (safetensors, image, flop_config)" >&2; exit 2; }
+  [ -x "$bin" ] || { echo "fuzz.sh: unknown target '$t' (safetensors, image, flop_config, session)" >&2; exit 2; }
   corpus="$OUT/corpus/$t"
   findings="$OUT/findings/$t"
   log="$OUT/$t.log"
@@ -111,7 +118,9 @@ for t in "${TARGETS[@]}"; do
   echo "== fuzzing $t for ${SECONDS_PER_TARGET}s (log: $log)"
   set +e
   # The stored findings (tests/data/fuzz/<target>) are seeds too: a regression shows at once.
-  "$bin" "$corpus" "$OUT/seeds/$t" "$ROOT/tests/data/fuzz/$t" -dict="$ROOT/tests/fuzz/$t.dict" -max_total_time="$SECONDS_PER_TARGET" \
+  dirs=("$corpus" "$OUT/seeds/$t")
+  [ -d "$ROOT/tests/data/fuzz/$t" ] && dirs+=("$ROOT/tests/data/fuzz/$t")
+  "$bin" "${dirs[@]}" -dict="$ROOT/tests/fuzz/$t.dict" -max_total_time="$SECONDS_PER_TARGET" \
     -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 -artifact_prefix="$findings/" >"$log" 2>&1
   rc=$?
   set -e

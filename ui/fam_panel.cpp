@@ -149,7 +149,7 @@ void FamPanel::runNow()
     request.overlayLayer = m_layer->value() - 1;
     const ModelSource source = m_workspace->modelSource();
     m_runner->start([request, source](const RunControl& control) mutable -> std::any {
-        request.model = cachedVit(source);
+        request.model = cachedVit(source, &control);
         const auto patches = static_cast<std::int64_t>(vitConfigOf(*request.model).numPatches());
         request.block = static_cast<int>(std::min<std::int64_t>(request.block, patches));
         const std::int64_t blocks = (patches + request.block - 1) / request.block;

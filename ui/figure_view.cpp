@@ -31,11 +31,14 @@ QRectF FigureView::figureRect() const
 void FigureView::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
-    painter.fillRect(rect(), Qt::white);
+    // The palette's base colour, also as the painter's background so figure text follows it
+    // (ui/figures/figure_colours.h); exports stay black on white.
+    painter.setBackground(palette().brush(QPalette::Base));
+    painter.fillRect(rect(), painter.background());
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     if (!m_figure) {
-        painter.setPen(Qt::darkGray);
+        painter.setPen(palette().color(QPalette::PlaceholderText));
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, m_message);
         return;
     }

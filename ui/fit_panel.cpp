@@ -19,6 +19,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <cmath>
+
 namespace ts {
 namespace {
 
@@ -96,18 +98,22 @@ FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
     connect(m_latent, &QComboBox::currentIndexChanged, this, &FitPanel::refreshView);
     connect(m_view, &FitView::groupClicked, this, [this](int group) {
         m_selectedGroup = group;
-        if (m_result)
+        if (m_result && !m_runner->isRunning())
             refreshView();
         else
-            showPreview();
+            showPreview(); // during a run the view shows the new grouping
     });
     connect(m_workspace, &Workspace::imageChanged, this, &FitPanel::scheduleRun);
     connect(m_workspace, &Workspace::modelSourceChanged, this, &FitPanel::scheduleRun);
     connect(m_runner, &JobRunner::finished, this, [this](const JobOutcome& outcome) {
-        if (!outcome.error.isEmpty())
-            return; // RunStatus shows it
+        if (!outcome.error.isEmpty()) {
+            restoreResultView(); // RunStatus shows the error
+            return;
+        }
         onResult(std::any_cast<std::shared_ptr<FitResult>>(outcome.result));
     });
+    // A run shows the new grouping as a preview; a cancelled one puts the last result back.
+    connect(m_runner, &JobRunner::cancelled, this, &FitPanel::restoreResultView);
     scheduleRun();
 }
 
@@ -155,17 +161,24 @@ void FitPanel::showPreview()
         return;
     }
     const Grouping grouping = fitGroupingFor(request);
-    // The preview shows the model's input: resized and cropped like the run will.
-    cv::Mat input = request.size > 0 ? centreCrop(request.imageRgb, request.size).rgb : request.imageRgb;
+    // A local choice: the selection belongs to the shown result until a new one arrives.
+    const int group = m_selectedGroup < grouping.groups() ? m_selectedGroup : -1;
+    // The preview shows the model's input, resized and cropped like the run will, but made at
+    // preview size: resizing to the run's size first would block the window for tens of ms on
+    // every edit at 1024 px (the run does that on the model thread).
     const int p = request.config.patchSize;
-    input = input(cv::Rect(0, 0, grouping.gridCols() * p, grouping.gridRows() * p));
-    const double scale = 448.0 / std::max(input.cols, input.rows);
+    const cv::Size cut(grouping.gridCols() * p, grouping.gridRows() * p);
+    const double scale = 448.0 / std::max(cut.width, cut.height);
+    const cv::Size shown(std::max(1, int(cut.width * scale)), std::max(1, int(cut.height * scale)));
     cv::Mat small;
-    cv::resize(input, small, cv::Size(std::max(1, int(input.cols * scale)), std::max(1, int(input.rows * scale))), 0, 0, cv::INTER_AREA);
-    if (m_selectedGroup >= grouping.groups())
-        m_selectedGroup = -1;
+    if (request.size > 0) {
+        const int side = std::max(1, static_cast<int>(std::lround(request.size * scale)));
+        small = centreCrop(request.imageRgb, side).rgb(cv::Rect(0, 0, std::min(side, shown.width), std::min(side, shown.height)));
+    } else {
+        cv::resize(request.imageRgb(cv::Rect(cv::Point(0, 0), cut)), small, shown, 0, 0, cv::INTER_AREA);
+    }
     if (!m_result || m_runner->isRunning())
-        m_view->setPreview(qImageFromRgb(small), grouping, m_selectedGroup);
+        m_view->setPreview(qImageFromRgb(small), grouping, group);
 }
 
 void FitPanel::runNow()
@@ -179,9 +192,19 @@ void FitPanel::runNow()
         m_status->setMessage(tr("Error: %1").arg(error));
         return;
     }
-    m_result.reset();
-    showPreview();
+    // The last result stays (figure, data, export) until the new one arrives; the view shows
+    // the new grouping meanwhile, and a cancelled or failed run puts the result back.
     m_runner->start([request](const RunControl& control) -> std::any { return std::make_shared<FitResult>(runFit(request, control)); });
+    showPreview();
+}
+
+void FitPanel::restoreResultView()
+{
+    if (!m_result)
+        return;
+    if (m_selectedGroup < 0 || m_selectedGroup >= m_result->groups())
+        m_selectedGroup = centreGroup(m_result->grouping);
+    refreshView();
 }
 
 void FitPanel::cancelRun() { m_runner->cancel(); }
@@ -191,6 +214,8 @@ void FitPanel::stepLayer(int delta) { m_block->setValue(m_block->value() + delta
 void FitPanel::onResult(std::shared_ptr<FitResult> result)
 {
     m_result = std::move(result);
+    // Replaces the last progress line, which would otherwise read as if the run were still going.
+    m_status->setMessage(tr("FIT: %1 groups of %2 tokens in %3 s").arg(m_result->groups()).arg(m_result->tokensPerGroup()).arg(m_result->seconds, 0, 'f', 2));
     const QSignalBlocker blockBlocker(m_block), latentBlocker(m_latent);
     m_block->setRange(1, static_cast<int>(m_result->pattern.blocks.size()));
     const int preferred = defaultFitOverlayBlock(*m_result);

@@ -54,6 +54,7 @@ private:
     void scheduleRun();
     void showPreview();
     void onResult(std::shared_ptr<FitResult> result);
+    void restoreResultView(); // after a cancelled or failed run
     void refreshView();
     void refreshInfo();
 

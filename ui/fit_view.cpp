@@ -59,7 +59,8 @@ int FitView::groupAt(const QPointF& pos) const
 void FitView::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
-    painter.fillRect(rect(), Qt::white);
+    painter.setBackground(palette().brush(QPalette::Base)); // figure text follows it (figure_colours.h)
+    painter.fillRect(rect(), painter.background());
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     if (m_overlay) {
         paintFitOverlay(painter, QRectF(rect()), *m_overlay);
@@ -68,7 +69,7 @@ void FitView::paintEvent(QPaintEvent*)
     if (!m_previewImage.isNull()) {
         const FitOverlayLayout l = layout();
         paintFitGrouping(painter, l.left, m_previewImage, m_previewGrouping, m_previewGroup);
-        painter.setPen(Qt::darkGray);
+        painter.setPen(palette().color(QPalette::PlaceholderText));
         painter.drawText(l.right, Qt::AlignCenter | Qt::TextWordWrap,
                          m_message.isEmpty() ? tr("%1 groups of %2 × %2 patches%3")
                                                    .arg(m_previewGrouping.groups())
@@ -78,7 +79,7 @@ void FitView::paintEvent(QPaintEvent*)
                                              : m_message);
         return;
     }
-    painter.setPen(Qt::darkGray);
+    painter.setPen(palette().color(QPalette::PlaceholderText));
     painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, m_message);
 }
 

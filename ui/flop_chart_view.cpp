@@ -39,7 +39,16 @@ void FlopChartView::setContent(const FlopReport& report, const FlopCurveOptions&
 void FlopChartView::rebuild()
 {
     m_scene->clear(); // deletes the previous charts
-    m_charts = buildFlopCharts(*m_scene, m_report, m_options, chartSize());
+    // Light palettes get the export's picture exactly; dark ones the same chart in light ink.
+    const QColor base = palette().color(QPalette::Base);
+    m_charts = buildFlopCharts(*m_scene, m_report, m_options, chartSize(), base.lightness() < 128 ? base : QColor(Qt::white));
+}
+
+void FlopChartView::changeEvent(QEvent* event)
+{
+    QGraphicsView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        rebuild();
 }
 
 int FlopChartView::pointAt(const QPoint& viewportPos) const

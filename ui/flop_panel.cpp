@@ -38,8 +38,8 @@ const char* const kModeNames[] = {"curves", "ratio", "breakdown"};
 
 QString exactFlops(double v) { return formatFlopCount(v) + " (" + QString::number(v, 'g', 12) + ")"; }
 
-// The file name the command line refers to for custom models (written by Export All, and its
-// content is in every figure's recipe).
+// The file name the command line refers to for custom models (written by Export All beside the
+// figures, and its content is in every figure's recipe).
 const char* const kCustomModelsFile = "flop_models.json";
 
 // Measuring limits offered: powers of two from 256 tokens to 1M, or every length.
@@ -464,6 +464,14 @@ std::optional<Figure> FlopPanel::currentFigure() const
         f.recipeJson = QString::fromUtf8(QJsonDocument(recipe).toJson(QJsonDocument::Compact));
     }
     return f;
+}
+
+std::vector<std::pair<QString, QByteArray>> FlopPanel::commandInputs() const
+{
+    const std::vector<ArchSpec> custom = shownCustomModels();
+    if (custom.empty())
+        return {};
+    return {{kCustomModelsFile, customModelsJson(custom)}};
 }
 
 QByteArray FlopPanel::customModelsJson(const std::vector<ArchSpec>& specs)

@@ -38,6 +38,8 @@ public:
     QByteArray currentDataJson() const override;
     // `tokenscope flops --csv` for the same: one row per model and length.
     QByteArray currentDataCsv() const override;
+    // flop_models.json when custom models are shown (the figure's command reads it).
+    std::vector<std::pair<QString, QByteArray>> commandInputs() const override;
     void runNow() override { startMeasure(); }
     void cancelRun() override;
     QJsonObject saveState() const override;

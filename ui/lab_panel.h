@@ -2,11 +2,14 @@
 // The common face of every lab tab, so the main window's menus (run, cancel, export, layer
 // stepping) work on whichever tab is shown.
 #include "ui/figures/figure_export.h"
+#include "ui/palette_colours.h"
 
 #include <QJsonObject>
 #include <QWidget>
 
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace ts {
 
@@ -21,6 +24,9 @@ public:
     virtual QByteArray currentDataJson() const { return {}; }
     // The same data as CSV where it is a table (empty where only JSON is offered).
     virtual QByteArray currentDataCsv() const { return {}; }
+    // Input files the figure's command names (file name, content), e.g. the FLOP lab's custom
+    // models as `flop_models.json`; Export All writes them beside the figures.
+    virtual std::vector<std::pair<QString, QByteArray>> commandInputs() const { return {}; }
     virtual void runNow() {}
     virtual void cancelRun() {}
     virtual void stepLayer(int /*delta*/) {}

@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "core/util/error.h"
+#include "ui/export_all.h"
 #include "ui/figures/figure_export.h"
 #include "ui/fam_panel.h"
 #include "ui/lab_panel.h"
@@ -138,9 +139,19 @@ void MainWindow::createMenus()
         double scale = 1.0;
         if (path.endsWith(".png", Qt::CaseInsensitive)) {
             bool ok = false;
-            scale = QInputDialog::getDouble(this, tr("PNG Scale"), tr("Scale (1 = as shown at 100%, 2 = double resolution)"), 2.0, 0.25, 8.0, 2, &ok);
+            const QStringList choices{tr("1x (96 DPI)"), tr("2x (192 DPI)"), tr("Chosen DPI…")};
+            const QString choice = QInputDialog::getItem(this, tr("PNG Resolution"), tr("Resolution"), choices, 1, false, &ok);
             if (!ok)
                 return;
+            if (choice == choices[2]) {
+                const int dpi = QInputDialog::getInt(this, tr("PNG Resolution"), tr("Dots per inch"), 300, 24,
+                                                     int(kFigureLogicalDpi * kMaxFigureScale), 1, &ok);
+                if (!ok)
+                    return;
+                scale = scaleForDpi(dpi);
+            } else {
+                scale = choice == choices[1] ? 2.0 : 1.0;
+            }
         }
         try {
             ts::exportFigure(*figure, path, scale);
@@ -158,14 +169,30 @@ void MainWindow::createMenus()
             QMessageBox::information(this, tr("Export Data"), tr("There is no data to export yet."));
             return;
         }
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export Data"), QStringLiteral("tokenscope_data.json"), tr("JSON (*.json)"));
+        const bool csv = !panel->currentDataCsv().isEmpty();
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Data"), QStringLiteral("tokenscope_data.json"),
+                                                          csv ? tr("JSON (*.json);;CSV (*.csv)") : tr("JSON (*.json)"));
         if (path.isEmpty())
             return;
         try {
-            writeFileAtomically(path, json);
+            // The suffix picks the format; anything but .csv gets the JSON.
+            writeFileAtomically(path, csv && path.endsWith(".csv", Qt::CaseInsensitive) ? panel->currentDataCsv() : json);
             statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
         } catch (const std::exception& e) {
             QMessageBox::warning(this, tr("Export Data"), QString::fromStdString(e.what()));
+        }
+    });
+    QAction* exportAllAction = file->addAction(tr("Export &All…"));
+    exportAllAction->setShortcut(QKeySequence(tr("Ctrl+Alt+E")));
+    connect(exportAllAction, &QAction::triggered, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Export All Into Folder"));
+        if (folder.isEmpty())
+            return;
+        try {
+            const QStringList files = exportAll(*this, folder);
+            statusBar()->showMessage(tr("Exported %1 files to %2").arg(files.size()).arg(folder), 5000);
+        } catch (const std::exception& e) {
+            QMessageBox::warning(this, tr("Export All"), QString::fromStdString(e.what()));
         }
     });
     QAction* copy = file->addAction(tr("&Copy Figure"));
@@ -234,7 +261,7 @@ bool MainWindow::openImage(const QString& path)
     return true;
 }
 
-bool MainWindow::saveSession(const QString& path, QString* error)
+Session MainWindow::currentSession() const
 {
     Session s;
     s.imagePath = m_workspace->imagePath();
@@ -244,8 +271,13 @@ bool MainWindow::saveSession(const QString& path, QString* error)
     for (int i = 0; i < m_tabs->count(); ++i)
         if (auto* panel = qobject_cast<LabPanel*>(m_tabs->widget(i)))
             s.panels[m_tabs->tabText(i)] = panel->saveState();
+    return s;
+}
+
+bool MainWindow::saveSession(const QString& path, QString* error)
+{
     try {
-        writeFileAtomically(path, sessionToJson(s));
+        writeFileAtomically(path, sessionToJson(currentSession()));
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromStdString(e.what());

@@ -1,6 +1,8 @@
 #pragma once
 // The main window: image and model controls on the left, one tab per lab (ToMe, FIT, FAM,
 // masks, FLOPs) in the middle. It only wires widgets together; the work is in the panels.
+#include "ui/session.h"
+
 #include <QMainWindow>
 
 class QTabWidget;
@@ -23,6 +25,8 @@ public:
     // Session files (JSON): the image, the model and every panel's parameters. Opening one
     // restores what it can and says what it could not; nothing is lost on failure.
     bool saveSession(const QString& path, QString* error = nullptr);
+    // The session document for the current state (what Save Session writes, and Export All's settings.json).
+    Session currentSession() const;
     bool openSession(const QString& path, QStringList* problems = nullptr);
 
 protected:

@@ -33,7 +33,9 @@ protected:
     void paintEvent(QPaintEvent*) override
     {
         QPainter p(this);
-        p.fillRect(rect(), Qt::white);
+        p.setBackground(palette().brush(QPalette::Base)); // figure text follows it (figure_colours.h)
+        p.fillRect(rect(), p.background());
+        p.setPen(palette().color(QPalette::Text));
         if (m_data)
             paintReceptiveField(p, QRectF(rect()), *m_data);
         else
@@ -97,7 +99,7 @@ MaskPanel::MaskPanel(QWidget* parent) : LabPanel(parent)
     form->addRow(tr("Receptive-field depth"), m_depth);
     m_error = new QLabel;
     m_error->setWordWrap(true);
-    m_error->setStyleSheet("color: #b00020");
+    styleAsErrorText(m_error);
     form->addRow(m_error);
 
     m_view = new MaskView;

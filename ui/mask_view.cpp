@@ -91,7 +91,9 @@ Figure MaskView::figure() const
 void MaskView::paintEvent(QPaintEvent*)
 {
     QPainter p(this);
-    p.fillRect(rect(), Qt::white);
+    p.setBackground(palette().brush(QPalette::Base)); // figure text follows it (figure_colours.h)
+    p.fillRect(rect(), p.background());
+    p.setPen(palette().color(QPalette::Text));
     if (m_data.panels.empty()) {
         p.drawText(rect(), Qt::AlignCenter, tr("No mask"));
         return;

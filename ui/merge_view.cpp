@@ -44,10 +44,13 @@ int MergeView::patchAt(const QPointF& pos) const
 void MergeView::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
-    painter.fillRect(rect(), Qt::white); // figures are drawn as exported: on white
+    // The palette's base colour, also as the painter's background so figure text follows it
+    // (ui/figures/figure_colours.h); exports stay black on white.
+    painter.setBackground(palette().brush(QPalette::Base));
+    painter.fillRect(rect(), painter.background());
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     if (!hasData()) {
-        painter.setPen(Qt::darkGray);
+        painter.setPen(palette().color(QPalette::PlaceholderText));
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, m_message);
         return;
     }

@@ -138,8 +138,8 @@ void ModelControls::loadCheckpoint(const QString& path)
     ModelSource s = m_workspace->modelSource();
     s.checkpoint = path.toStdString();
     // Validate by building it on the worker thread; the workspace changes only on success.
-    m_runner->start([s](const RunControl&) -> std::any {
-        cachedVit(s);
+    m_runner->start([s](const RunControl& control) -> std::any {
+        cachedVit(s, &control);
         return s;
     });
 }
@@ -147,8 +147,8 @@ void ModelControls::loadCheckpoint(const QString& path)
 void ModelControls::saveWeights(const QString& path)
 {
     const ModelSource s = m_workspace->modelSource();
-    m_runner->start([s, path](const RunControl&) -> std::any {
-        saveVitCheckpoint(*cachedVit(s), path.toStdString());
+    m_runner->start([s, path](const RunControl& control) -> std::any {
+        saveVitCheckpoint(*cachedVit(s, &control), path.toStdString());
         return path;
     });
 }

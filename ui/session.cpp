@@ -5,12 +5,35 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <cmath>
+
 namespace ts {
 namespace {
 
 constexpr int kFormatVersion = 1;
 
 QJsonArray triple(const float* v) { return QJsonArray{v[0], v[1], v[2]}; }
+
+// Messages echo values from the file, and Qt's JSON reader lets raw control characters into
+// strings (found by tests/fuzz/fuzz_session.cpp): escape them so a message stays one line.
+std::string oneLine(const QString& text)
+{
+    QString out;
+    for (const QChar c : text) {
+        if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
+        else if (c.category() == QChar::Other_Control || c.category() == QChar::Separator_Line
+                 || c.category() == QChar::Separator_Paragraph)
+            out += QString("\\u%1").arg(c.unicode(), 4, 16, QChar('0'));
+        else
+            out += c;
+    }
+    return out.toStdString();
+}
 
 } // namespace
 
@@ -31,7 +54,7 @@ QByteArray sessionToJson(const Session& s)
 
 Session sessionFromJson(const QByteArray& json, const QString& name)
 {
-    auto fail = [&name](const QString& what) { return Error("session '" + name.toStdString() + "': " + what.toStdString()); };
+    auto fail = [&name](const QString& what) { return Error(oneLine("session '" + name + "': " + what)); };
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (doc.isNull() || !doc.isObject())
@@ -68,10 +91,13 @@ Session sessionFromJson(const QByteArray& json, const QString& name)
     if (mean.size() != 3 || std.size() != 3)
         throw fail("'normalisation' needs three means and three stds");
     for (int c = 0; c < 3; ++c) {
-        if (!mean[c].isDouble() || !std[c].isDouble() || !(std[c].toDouble() > 0))
-            throw fail("'normalisation' values must be numbers, stds positive");
-        s.normalisation.mean[c] = static_cast<float>(mean[c].toDouble());
-        s.normalisation.std[c] = static_cast<float>(std[c].toDouble());
+        // Checked as the floats they become: 1e79 overflows to infinity and 1e-50 to zero, which
+        // a session file cannot even hold (found by tests/fuzz/fuzz_session.cpp).
+        const float m = static_cast<float>(mean[c].toDouble()), sd = static_cast<float>(std[c].toDouble());
+        if (!mean[c].isDouble() || !std[c].isDouble() || !std::isfinite(m) || !std::isfinite(sd) || !(sd > 0))
+            throw fail("'normalisation' values must be finite numbers, stds positive");
+        s.normalisation.mean[c] = m;
+        s.normalisation.std[c] = sd;
     }
     s.currentTab = o["current_tab"].toString();
     s.panels = o["panels"].toObject();

@@ -175,7 +175,7 @@ void ToMePanel::runNow()
     const Normalisation norm = m_workspace->normalisation();
     m_runner->start([source, image, schedule, prop, norm](const RunControl& control) -> std::any {
         ToMeRequest request;
-        request.model = cachedVit(source);
+        request.model = cachedVit(source, &control);
         request.imageRgb = image;
         request.normalisation = norm;
         request.schedule = schedule;

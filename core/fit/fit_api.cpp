@@ -23,26 +23,55 @@ double secondsSince(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// The size of the image the model sees, before the cut to whole patches: from the sizes alone,
+// so the grouping can be known without resizing any pixels.
+cv::Size inputSize(const FitRequest& request)
+{
+    if (request.imageRgb.empty()) {
+        if (request.size <= 0)
+            throw Error("FIT: no image and no size given");
+        return {request.size, request.size};
+    }
+    if (request.imageRgb.type() != CV_8UC3)
+        throw Error("FIT: expected an 8-bit RGB image");
+    return request.size > 0 ? cv::Size(request.size, request.size) : request.imageRgb.size();
+}
+
+// The whole patches of an input of `size`.
+cv::Size patchGrid(const cv::Size& size, int patch)
+{
+    const int rows = size.height / patch, cols = size.width / patch;
+    if (rows < 1 || cols < 1)
+        throw Error("FIT: a " + std::to_string(size.width) + " x " + std::to_string(size.height) + " px image has no whole "
+                    + std::to_string(patch) + " px patch");
+    return {cols, rows};
+}
+
 // The image the model sees: resized / cropped as asked, then cut to whole patches.
 cv::Mat modelInput(const FitRequest& request, int patch)
 {
+    const cv::Size grid = patchGrid(inputSize(request), patch);
     cv::Mat rgb = request.imageRgb;
     if (rgb.empty()) {
-        if (request.size <= 0)
-            throw Error("FIT: no image and no size given");
         rgb = cv::Mat(request.size, request.size, CV_8UC3);
         cv::RNG rng(request.seed);
         rng.fill(rgb, cv::RNG::UNIFORM, 0, 256);
-    } else if (rgb.type() != CV_8UC3) {
-        throw Error("FIT: expected an 8-bit RGB image");
     } else if (request.size > 0) {
         rgb = centreCrop(rgb, request.size).rgb;
     }
-    const int rows = rgb.rows / patch, cols = rgb.cols / patch;
-    if (rows < 1 || cols < 1)
-        throw Error("FIT: a " + std::to_string(rgb.cols) + " x " + std::to_string(rgb.rows) + " px image has no whole "
-                    + std::to_string(patch) + " px patch");
-    return rgb(cv::Rect(0, 0, cols * patch, rows * patch));
+    return rgb(cv::Rect(0, 0, grid.width * patch, grid.height * patch));
+}
+
+void checkRecording(const FitRequest& request, const FitConfig& config, const Grouping& grouping)
+{
+    if (request.record.enabled && request.record.group >= grouping.groups())
+        throw Error("FIT: group " + std::to_string(request.record.group) + " does not exist (the image has "
+                    + std::to_string(grouping.groups()) + " groups)");
+    const int blocks = static_cast<int>(config.layerPattern().blocks.size());
+    for (int b : request.record.blocks)
+        if (b < 0 || b >= blocks)
+            throw Error("FIT: block " + std::to_string(b + 1) + " does not exist (the pattern has " + std::to_string(blocks)
+                        + " blocks)");
 }
 
 struct Prepared {
@@ -99,14 +128,7 @@ Prepared prepare(const FitRequest& request)
         throw Error("checkpoint '" + request.checkpoint + "' was made for a " + std::to_string(ckRows) + " x "
                     + std::to_string(ckCols) + " patch grid, this image gives " + std::to_string(p.grouping.gridRows())
                     + " x " + std::to_string(p.grouping.gridCols()));
-    if (request.record.enabled && request.record.group >= p.grouping.groups())
-        throw Error("FIT: group " + std::to_string(request.record.group) + " does not exist (the image has "
-                    + std::to_string(p.grouping.groups()) + " groups)");
-    const int blocks = static_cast<int>(p.config.layerPattern().blocks.size());
-    for (int b : request.record.blocks)
-        if (b < 0 || b >= blocks)
-            throw Error("FIT: block " + std::to_string(b + 1) + " does not exist (the pattern has " + std::to_string(blocks)
-                        + " blocks)");
+    checkRecording(request, p.config, p.grouping);
     return p;
 }
 
@@ -129,7 +151,19 @@ std::vector<float> toVector(const torch::Tensor& t)
 
 } // namespace
 
-Grouping fitGroupingFor(const FitRequest& request) { return prepare(request).grouping; }
+Grouping fitGroupingFor(const FitRequest& request)
+{
+    if (!request.checkpoint.empty())
+        return prepare(request).grouping; // the checkpoint may fix the patch size and the grid
+    // The GUI asks on every edit: sizes only, no pixels resized (a 1024 px crop takes tens of ms).
+    request.config.validate();
+    if (request.chunkTokens < 1)
+        throw Error("FIT: chunk size must be at least 1 token");
+    const cv::Size grid = patchGrid(inputSize(request), request.config.patchSize);
+    Grouping grouping(grid.height, grid.width, request.config.groupSize);
+    checkRecording(request, request.config, grouping);
+    return grouping;
+}
 
 MemoryEstimate estimateFitRun(const FitRequest& request)
 {

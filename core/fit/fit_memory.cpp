@@ -76,7 +76,8 @@ MemoryEstimate estimateFitMemory(const FitConfig& c, const Grouping& grouping, i
     const double cw = c.dataWidth, dw = c.latentWidth, p = c.crossWidth(), hc = c.crossHeads();
     const double k = std::clamp(std::max(chunkTokens, 1) / static_cast<int>(n), 1, static_cast<int>(t));
     const double latents = t * m;
-    const double qc = std::clamp(double(std::max(chunkTokens, static_cast<int>(n))) * n / latents, 16.0, latents);
+    // As queriesPerChunk in fit_model.cpp: at least 16 queries, or all when there are fewer.
+    const double qc = std::clamp(double(std::max(chunkTokens, static_cast<int>(n))) * n / latents, std::min(16.0, latents), latents);
 
     MemoryEstimate e;
     e.parameterBytes = fitParameterCount(c, grouping) * kFloat;

@@ -33,11 +33,12 @@ struct Progress {
 
 int groupsPerChunk(int chunkTokens, int n, int t) { return std::clamp(chunkTokens / n, 1, t); }
 
-// Global attention logits per query chunk stay no larger than a local chunk's ([k, H, n, n]).
+// Global attention logits per query chunk stay no larger than a local chunk's ([k, H, n, n]),
+// with at least 16 queries a chunk, or all of them when there are fewer (std::clamp needs lo <= hi).
 int queriesPerChunk(int chunkTokens, int n, std::int64_t latents)
 {
     const std::int64_t budget = static_cast<std::int64_t>(std::max(chunkTokens, n)) * n;
-    return static_cast<int>(std::clamp<std::int64_t>(budget / latents, 16, latents));
+    return static_cast<int>(std::clamp<std::int64_t>(budget / latents, std::min<std::int64_t>(16, latents), latents));
 }
 
 torch::Tensor sliceGroups(const torch::Tensor& bias, int t, int start, int count)

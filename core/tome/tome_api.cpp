@@ -1,7 +1,9 @@
 #include "core/tome/tome_api.h"
 
 #include "core/tome/bipartite_matching.h"
+#include "core/tome/tome_memory.h"
 #include "core/util/error.h"
+#include "core/util/threads.h"
 #include "core/vit/vit_handle.h"
 #include "core/vit/vit_runner.h"
 
@@ -41,14 +43,16 @@ torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor&
         torch::Tensor keys;
         x = block->attentionResidual(x, bias, &keys);
         const int r = perLayer[static_cast<std::size_t>(i)];
-        MergePlan plan;
-        if (r > 0)
-            plan = bipartiteSoftMatching(keys.mean(/*dim=*/1), r, /*classToken=*/true);
-        if (plan.r > 0) {
-            if (trace)
-                source = mergeSource(plan, source);
-            std::tie(x, size) = mergeWeightedAverage(plan, x, size);
-            merged = true;
+        if (r > 0) {
+            // Matching and merging are a dozen small ops on ~200 tokens: serial is faster.
+            SerialSection serial;
+            const MergePlan plan = bipartiteSoftMatching(keys.mean(/*dim=*/1), r, /*classToken=*/true);
+            if (plan.r > 0) {
+                if (trace)
+                    source = mergeSource(plan, source);
+                std::tie(x, size) = mergeWeightedAverage(plan, x, size);
+                merged = true;
+            }
         }
         x = block->mlpResidual(x);
         if (trace) {
@@ -78,6 +82,7 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
     const VisionTransformerImpl& net = *request.model->net;
     const VitConfig& config = net.config;
     request.schedule.validate(config.depth);
+    requireToMeMemory(config, request.batch, request.recordSources); // before any tensor is made
 
     ToMeResult result;
     result.config = config;
@@ -98,8 +103,17 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
             image = image.expand({request.batch, -1, -1, -1}).contiguous();
         const int total = config.depth * (request.measurePlain ? 2 : 1);
 
-        if (!request.model->warmedUp.exchange(true))
-            net.forward(image); // untimed warm-up
+        if (!request.model->warmedUp.load()) {
+            // Untimed warm-up, a block at a time so that a cancel need not wait for a whole pass
+            // (about a second for ViT-S/16 at 448 px); only a finished pass counts as warm.
+            torch::Tensor x = net.embed(image);
+            for (int i = 0; i < config.depth; ++i) {
+                control.throwIfCancelled();
+                x = net.block(i)->forward(x);
+            }
+            net.classify(x);
+            request.model->warmedUp = true;
+        }
         MergeTrace trace;
         torch::Tensor logits;
         {

@@ -1,6 +1,7 @@
 #include "core/util/threads.h"
 
 #include <ATen/Parallel.h>
+#include <omp.h>
 #include <sched.h>
 #include <thread>
 
@@ -25,5 +26,11 @@ void configureThreads(int threads)
 }
 
 int torchThreads() { return at::get_num_threads(); }
+
+// omp_set_num_threads changes only this thread's setting (an OpenMP per-task ICV), which is what
+// ATen's parallel_for and OpenBLAS read; at::set_num_threads would also resize global pools.
+SerialSection::SerialSection() : m_threads(omp_get_max_threads()) { omp_set_num_threads(1); }
+
+SerialSection::~SerialSection() { omp_set_num_threads(m_threads); }
 
 } // namespace ts

@@ -12,4 +12,19 @@ void configureThreads(int threads = 0);
 // LibTorch's current intra-op thread count.
 int torchThreads();
 
+// Runs the ops of a scope on the calling thread alone (OpenMP's team size 1 for parallel regions
+// this thread starts, OpenBLAS included), restoring the count at the end. For runs of tiny ops
+// (ToMe's matching and merging on ~200 tokens): waking the other cores for each costs more than
+// it gains, and on a busy machine a sleeping team makes each op wait for a time slice.
+class SerialSection {
+public:
+    SerialSection();
+    ~SerialSection();
+    SerialSection(const SerialSection&) = delete;
+    SerialSection& operator=(const SerialSection&) = delete;
+
+private:
+    int m_threads;
+};
+
 } // namespace ts

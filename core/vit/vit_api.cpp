@@ -41,7 +41,7 @@ void checkFitsInMemory(const VitConfig& config)
     }
 }
 
-void loadWeights(VisionTransformer& net, const SafetensorsFile& file)
+void loadWeights(VisionTransformer& net, const SafetensorsFile& file, const RunControl* control)
 {
     torch::NoGradGuard noGrad;
     auto params = net->named_parameters(/*recurse=*/true);
@@ -50,6 +50,8 @@ void loadWeights(VisionTransformer& net, const SafetensorsFile& file)
             throw Error("checkpoint '" + file.path + "': unexpected key '" + key + "' (not part of a timm ViT of this shape)");
     }
     for (auto& item : params) {
+        if (control)
+            control->throwIfCancelled();
         const std::string& key = item.key();
         torch::Tensor target = item.value();
         auto it = file.entries.find(key);
@@ -71,7 +73,7 @@ void loadWeights(VisionTransformer& net, const SafetensorsFile& file)
 
 } // namespace
 
-VitModelPtr buildVit(const ModelSource& source)
+VitModelPtr buildVit(const ModelSource& source, const RunControl* control)
 {
     auto model = std::make_shared<VitModel>();
     model->source = source;
@@ -82,15 +84,17 @@ VitModelPtr buildVit(const ModelSource& source)
             config.validate();
             checkFitsInMemory(config);
             model->net = VisionTransformer(config);
-            model->net->initialiseRandom(source.seed);
+            model->net->initialiseRandom(source.seed, control);
         } else {
             SafetensorsFile file = readSafetensors(source.checkpoint);
+            if (control)
+                control->throwIfCancelled();
             VitConfig config = inferVitConfig(file);
             config.imageSize = source.imageSize > 0 ? source.imageSize : config.imageSize;
             config.validate();
             checkFitsInMemory(config);
             model->net = VisionTransformer(config);
-            loadWeights(model->net, file);
+            loadWeights(model->net, file, control);
         }
     } catch (const c10::Error& e) {
         throw Error(std::string("model: ") + e.what_without_backtrace());
@@ -106,14 +110,14 @@ bool operator==(const ModelSource& a, const ModelSource& b)
     return a.isRandom() ? a.preset == b.preset && a.seed == b.seed : true;
 }
 
-VitModelPtr cachedVit(const ModelSource& source)
+VitModelPtr cachedVit(const ModelSource& source, const RunControl* control)
 {
     static std::mutex mutex;
     static VitModelPtr last;
     std::lock_guard<std::mutex> lock(mutex);
     if (!last || !(last->source == source)) {
         last.reset(); // free the old weights before building the new ones
-        last = buildVit(source);
+        last = buildVit(source, control); // a cancelled build leaves nothing cached
     }
     return last;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The ViT as the UI and the command line see it: where weights come from and an opaque,
 // shareable handle to a built model. No torch in this header.
+#include "core/util/run_control.h"
 #include "core/vit/vit_config.h"
 
 #include <cstdint>
@@ -26,10 +27,12 @@ using VitModelPtr = std::shared_ptr<const VitModel>;
 
 // Builds (random) or loads (checkpoint) a ViT. Throws ts::Error with a one-line message.
 // Refuses, with the numbers, a model whose weights would not fit in available memory.
-VitModelPtr buildVit(const ModelSource& source);
+// With a `control`, a cancel stops the build between two weight tensors (ts::Cancelled): a
+// large model takes seconds to initialise or load, longer than a cancel may wait.
+VitModelPtr buildVit(const ModelSource& source, const RunControl* control = nullptr);
 // As buildVit, but reuses the last model built for an equal source (switching views or
 // changing ToMe's r must not rebuild or reload the weights). Thread-safe.
-VitModelPtr cachedVit(const ModelSource& source);
+VitModelPtr cachedVit(const ModelSource& source, const RunControl* control = nullptr);
 bool operator==(const ModelSource& a, const ModelSource& b);
 const VitConfig& vitConfigOf(const VitModel& model);
 const ModelSource& vitSourceOf(const VitModel& model);

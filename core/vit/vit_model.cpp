@@ -147,12 +147,14 @@ void truncatedNormal(torch::Tensor& t, double std, at::Generator& generator)
     t.clamp_(-2.0 * std, 2.0 * std);
 }
 
-void VisionTransformerImpl::initialiseRandom(std::uint64_t seed)
+void VisionTransformerImpl::initialiseRandom(std::uint64_t seed, const RunControl* control)
 {
     torch::NoGradGuard noGrad;
     at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
     // Same order every time, so a seed names one set of weights.
     for (auto& item : named_parameters(/*recurse=*/true)) {
+        if (control)
+            control->throwIfCancelled();
         const std::string& key = item.key();
         torch::Tensor p = item.value();
         const bool isNorm = key.find("norm") != std::string::npos;

@@ -2,6 +2,7 @@
 // A timm-style Vision Transformer in LibTorch. Module and parameter names follow timm
 // (patch_embed.proj, cls_token, pos_embed, blocks.N.{norm1,attn.qkv,attn.proj,norm2,mlp.fc1,mlp.fc2},
 // norm, head), so named_parameters() keys are checkpoint keys. Include only from .cpp files.
+#include "core/util/run_control.h"
 #include "core/vit/vit_config.h"
 
 #include <torch/torch.h>
@@ -72,7 +73,8 @@ struct VisionTransformerImpl : torch::nn::Module {
     torch::Tensor forward(const torch::Tensor& image) const;
 
     // timm-style seeded initialisation (truncated normal, std 0.02; LayerNorm ones/zeros).
-    void initialiseRandom(std::uint64_t seed);
+    // With a `control`, checks for cancel before each tensor (ts::Cancelled).
+    void initialiseRandom(std::uint64_t seed, const RunControl* control = nullptr);
 
     VitConfig config;
     PatchEmbed patch_embed{nullptr};

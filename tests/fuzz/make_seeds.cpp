@@ -1,7 +1,7 @@
 // Writes the fuzzers' seed corpora: small valid files of every kind each reader accepts, so the
 // fuzzers start from deep inside the formats instead of rediscovering them.
 //   make_seeds <out-dir> <sample-image>
-// creates <out-dir>/safetensors, <out-dir>/image and <out-dir>/flop_config.
+// creates <out-dir>/safetensors, <out-dir>/image, <out-dir>/flop_config and <out-dir>/session.
 // The .safetensors seeds are assembled byte by byte here (not with the reader's own writer) so
 // a bug shared by writer and reader cannot hide in the seeds.
 #include "core/flops/flop_config.h"
@@ -204,6 +204,44 @@ void flopConfigSeeds()
         writeFile("flop_config", "hand_" + std::to_string(i++) + ".json", text);
 }
 
+// --- sessions -------------------------------------------------------------------------------
+// Written with nlohmann (not ui/session.cpp's writer), in the shape File › Save Session writes.
+
+void sessionSeeds()
+{
+    const nlohmann::json imagenet = {{"mean", {0.485, 0.456, 0.406}}, {"std", {0.229, 0.224, 0.225}}};
+    const nlohmann::json panels = {
+        {"ToMe", {{"r", 8}, {"schedule", 0}, {"inflection", 0.0}, {"list", ""}, {"proportional_attention", true},
+                  {"layer", 12}, {"opacity", 100}, {"borders", true}, {"selected_patch", -1}}},
+        {"FIT", {{"group", 4}, {"latents", 2}, {"pattern", "L2G1"}, {"block", 1}}},
+        {"FAM", {{"block", 16}, {"memory", 1}, {"fam", 1}}},
+        {"Masks", {{"kind", "fam"}, {"length", 64}}},
+        {"FLOPs", {{"presets", {"vit-s16", "fit-s16"}}, {"lengths", "1024:65536:x2"}}}};
+    auto session = [&](const std::string& image, const std::string& preset, int size, const std::string& seed,
+                       const std::string& checkpoint, const nlohmann::json& norm, const std::string& tab,
+                       const nlohmann::json& p) {
+        return nlohmann::json{{"tokenscope_session", 1},
+                              {"image", image},
+                              {"model", {{"preset", preset}, {"image_size", size}, {"seed", seed}, {"checkpoint", checkpoint}}},
+                              {"normalisation", norm},
+                              {"current_tab", tab},
+                              {"panels", p}};
+    };
+    writeFile("session", "default.tokenscope",
+              session(":/images/astronaut.png", "vit-s16", 224, "0", "", imagenet, "ToMe", panels).dump(4));
+    writeFile("session", "checkpoint.tokenscope",
+              session("/home/user/coffee.png", "vit-b16", 384, "18446744073709551615", "/home/user/vit_b16.safetensors",
+                      {{"mean", {0.5, 0.5, 0.5}}, {"std", {0.5, 0.5, 0.5}}}, "FIT", panels)
+                  .dump());
+    writeFile("session", "minimal.tokenscope",
+              session("x.png", "vit-ti16", 16, "7", "", {{"mean", {0, 0, 0}}, {"std", {1, 1, 1}}}, "", nlohmann::json::object())
+                  .dump());
+    writeFile("session", "unicode.tokenscope",
+              session("/tmp/\u00e9t\u00e9 photo.png", "vit-h16", 8192, "42", "", imagenet, "FLOPs",
+                      {{"FLOPs", panels["FLOPs"]}, {"Unknown tab", {{"x", nullptr}}}})
+                  .dump(1));
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -213,10 +251,11 @@ int main(int argc, char** argv)
         return 2;
     }
     g_out = argv[1];
-    for (const char* sub : {"", "/safetensors", "/image", "/flop_config"})
+    for (const char* sub : {"", "/safetensors", "/image", "/flop_config", "/session"})
         mkdir((g_out + sub).c_str(), 0755);
     safetensorsSeeds();
     imageSeeds(argv[2]);
     flopConfigSeeds();
+    sessionSeeds();
     return 0;
 }

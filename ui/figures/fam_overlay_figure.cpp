@@ -1,4 +1,5 @@
 #include "ui/figures/fam_overlay_figure.h"
+#include "ui/figures/figure_colours.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -59,7 +60,7 @@ void paintImageMode(QPainter& p, const QRectF& box, const FamOverlayData& d)
 
 void paintStreamMode(QPainter& p, const QRectF& box, const FamOverlayData& d)
 {
-    p.fillRect(box, QColor(248, 248, 248));
+    p.fillRect(box, figurePanelFill(p, 248));
     if (d.attention.empty())
         return;
     // Bars: memory, previous FAM, then each token of the block.
@@ -74,7 +75,7 @@ void paintStreamMode(QPainter& p, const QRectF& box, const FamOverlayData& d)
     bar(1, d.onPreviousFam, QColor(214, 39, 40));
     for (std::size_t i = 0; i < d.attention.size(); ++i)
         bar(i + 2, d.attention[i], QColor(31, 119, 180));
-    p.setPen(Qt::black);
+    p.setPen(figureInk(p));
     p.drawText(box.adjusted(4, 2, -4, 0), Qt::AlignLeft | Qt::AlignTop,
                QObject::tr("memory | previous FAM | tokens %1..%2").arg(d.firstToken).arg(d.firstToken + d.attention.size() - 1));
 }
@@ -141,14 +142,14 @@ void paintFamOverlay(QPainter& p, const QRectF& target, const FamOverlayData& d)
     QFont font = p.font();
     font.setPixelSize(std::max(7, static_cast<int>(12 * s)));
     p.setFont(font);
-    p.setPen(Qt::black);
+    p.setPen(figureInk(p));
     p.drawText(QRectF(box.left(), box.top() - kCaption * s, box.width(), kCaption * s),
                Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, d.caption);
     if (!d.image.isNull() && d.grid > 0)
         paintImageMode(p, box, d);
     else
         paintStreamMode(p, box, d);
-    p.setPen(Qt::black);
+    p.setPen(figureInk(p));
     p.drawText(QRectF(box.left(), box.bottom() + 4 * s, box.width(), (kFooter - 4) * s), Qt::AlignLeft | Qt::AlignTop,
                d.footer);
 }

@@ -1,6 +1,8 @@
 #include "ui/figures/figure_export.h"
 
+#include "core/fit/fit_memory.h"
 #include "core/util/error.h"
+#include "core/util/memory_tracker.h"
 
 #include <QBuffer>
 #include <QFileInfo>
@@ -13,6 +15,9 @@
 #include <QPdfWriter>
 #include <QSaveFile>
 #include <QSvgGenerator>
+
+#include <cerrno>
+#include <cstring>
 
 namespace ts {
 
@@ -29,10 +34,34 @@ FigureFormat figureFormatForPath(const QString& path)
                 + "' (use .png, .svg or .pdf)");
 }
 
+double scaleForDpi(double dpi)
+{
+    if (!(dpi > 0) || dpi > kFigureLogicalDpi * kMaxFigureScale)
+        throw Error("PNG resolution must be between 1 and " + std::to_string(int(kFigureLogicalDpi * kMaxFigureScale))
+                    + " DPI, got " + QString::number(dpi).toStdString());
+    return dpi / kFigureLogicalDpi;
+}
+
+qint64 figureRenderBytes(const Figure& figure, double scale)
+{
+    const QSize pixels = (figure.size * scale).toSize().expandedTo(QSize(1, 1));
+    // The 32-bit image, plus the encoded PNG and zlib's buffers (at most about the image again).
+    return 2 * 4 * qint64(pixels.width()) * pixels.height();
+}
+
 QImage renderFigure(const Figure& figure, double scale)
 {
     const QSize pixels = (figure.size * scale).toSize().expandedTo(QSize(1, 1));
+    const qint64 needed = figureRenderBytes(figure, scale);
+    const std::int64_t available = availableMemoryBytes();
+    if (available > 0 && needed > available)
+        throw Error("a " + std::to_string(pixels.width()) + " x " + std::to_string(pixels.height())
+                    + " pixel image needs ~" + formatBytes(double(needed)) + ", " + formatBytes(double(available))
+                    + " available: use a smaller scale or DPI");
     QImage image(pixels, QImage::Format_ARGB32_Premultiplied);
+    if (image.isNull()) // QImage refuses sizes over its own limit (2 GiB of pixels)
+        throw Error("cannot make a " + std::to_string(pixels.width()) + " x " + std::to_string(pixels.height())
+                    + " pixel image: use a smaller scale or DPI");
     image.fill(Qt::white);
     QPainter painter(&image);
     painter.setRenderHint(QPainter::Antialiasing);
@@ -45,11 +74,32 @@ QImage renderFigure(const Figure& figure, double scale)
 
 void writeFileAtomically(const QString& path, const QByteArray& bytes)
 {
+    // QSaveFile writes "<path>.XXXXXX" beside the target and renames it over the target on
+    // commit; on any failure the temporary file is removed and the target is untouched.
+    const bool existed = QFileInfo::exists(path);
+    auto fail = [&](const QString& reason) {
+        return Error("cannot write '" + path.toStdString() + "': " + reason.toStdString()
+                     + (existed ? " (the existing file is unchanged)" : ""));
+    };
     QSaveFile file(path);
+    errno = 0;
     if (!file.open(QIODevice::WriteOnly))
-        throw Error("cannot write '" + path.toStdString() + "': " + file.errorString().toStdString());
-    if (file.write(bytes) != bytes.size() || !file.commit())
-        throw Error("cannot write '" + path.toStdString() + "': " + file.errorString().toStdString());
+        throw fail(file.errorString());
+    // Qt reports a failed buffered write or flush (a full disk, a file size limit) as "Unknown
+    // error"; the system's errno says what happened.
+    errno = 0;
+    bool ok = file.write(bytes) == bytes.size();
+    int error = errno;
+    if (ok) {
+        errno = 0;
+        ok = file.commit();
+        error = errno ? errno : error;
+    }
+    if (!ok) {
+        const QString reason = error ? QString::fromLocal8Bit(std::strerror(error)) : file.errorString();
+        file.cancelWriting();
+        throw fail(reason);
+    }
 }
 
 namespace {
@@ -67,6 +117,10 @@ QString metadataText(const Figure& figure)
 QByteArray pngBytes(const Figure& figure, double scale)
 {
     QImage image = renderFigure(figure, scale);
+    // Physical size metadata: the figure keeps its size in inches at any scale.
+    const int dotsPerMeter = qRound(kFigureLogicalDpi * scale / 0.0254);
+    image.setDotsPerMeterX(dotsPerMeter);
+    image.setDotsPerMeterY(dotsPerMeter);
     image.setText("Title", figure.title);
     image.setText("Description", figure.description);
     image.setText("Software", "TokenScope");
@@ -126,8 +180,8 @@ QByteArray pdfBytes(const Figure& figure)
 
 void exportFigure(const Figure& figure, const QString& path, double scale)
 {
-    if (!(scale > 0) || scale > 16)
-        throw Error("export scale must be between 0 and 16, got " + std::to_string(scale));
+    if (!(scale > 0) || scale > kMaxFigureScale)
+        throw Error("export scale must be above 0 and at most 16, got " + QString::number(scale).toStdString());
     QByteArray bytes;
     switch (figureFormatForPath(path)) {
     case FigureFormat::Png: bytes = pngBytes(figure, scale); break;

@@ -28,12 +28,29 @@ struct Figure {
 // Picks the format from the file suffix (.png, .svg, .pdf); throws ts::Error otherwise.
 FigureFormat figureFormatForPath(const QString& path);
 
-// Renders the figure to an image at `scale` times its natural size (white background).
-QImage renderFigure(const Figure& figure, double scale = 1.0);
+// A figure's natural size is in logical pixels at 96 per inch (CSS and Qt's reference), so a PNG at
+// N DPI is rendered at scale N / 96 and says N DPI in its physical-size metadata (pHYs chunk): a
+// 2x export is the same physical size as 1x with twice the pixels per inch.
+constexpr double kFigureLogicalDpi = 96.0;
+constexpr double kMaxFigureScale = 16.0;
+// N DPI as a scale; throws ts::Error unless 0 < dpi <= 96 * kMaxFigureScale.
+double scaleForDpi(double dpi);
 
-// Writes the figure; `scale` applies to PNG. Throws ts::Error with a one-line message when the
-// path cannot be written. Also writes `<path>.recipe.json` when the figure carries a recipe.
+// Renders the figure to an image at `scale` times its natural size (white background). Throws
+// ts::Error with the numbers when the image would not fit in the memory available now.
+QImage renderFigure(const Figure& figure, double scale = 1.0);
+// Bytes renderFigure needs at `scale` (32-bit pixels) plus PNG encoding headroom.
+qint64 figureRenderBytes(const Figure& figure, double scale);
+
+// Writes the figure; `scale` applies to PNG (whose metadata then says 96 * scale DPI). Throws
+// ts::Error with a one-line message when the path cannot be written. Also writes
+// `<path>.recipe.json` when the figure carries a recipe.
 void exportFigure(const Figure& figure, const QString& path, double scale = 1.0);
+// The same at N DPI (PNG); SVG and PDF are vector and ignore it.
+inline void exportFigureAtDpi(const Figure& figure, const QString& path, double dpi)
+{
+    exportFigure(figure, path, scaleForDpi(dpi));
+}
 
 // Writes bytes to `path` atomically (temporary file + rename); throws ts::Error on failure.
 void writeFileAtomically(const QString& path, const QByteArray& bytes);

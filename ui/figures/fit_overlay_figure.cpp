@@ -1,6 +1,7 @@
 #include "ui/figures/fit_overlay_figure.h"
 
 #include "core/util/error.h"
+#include "ui/figures/figure_colours.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -205,7 +206,7 @@ void paintFitOverlay(QPainter& p, const QRectF& target, const FitOverlayData& d)
     QFont font = p.font();
     font.setPixelSize(std::max(6, static_cast<int>(13 * s)));
     p.setFont(font);
-    p.setPen(Qt::black);
+    p.setPen(figureInk(p));
     p.drawText(l.caption, Qt::AlignLeft | Qt::AlignVCenter, d.caption);
     p.drawText(QRectF(l.left.left(), l.left.top() - kTitle * s, l.left.width(), kTitle * s), Qt::AlignLeft | Qt::AlignVCenter, d.leftTitle);
     p.drawText(QRectF(l.right.left(), l.right.top() - kTitle * s, l.right.width(), kTitle * s), Qt::AlignLeft | Qt::AlignVCenter,
@@ -246,7 +247,7 @@ void paintFitOverlay(QPainter& p, const QRectF& target, const FitOverlayData& d)
     p.setBrush(Qt::NoBrush);
     p.drawRect(l.left);
     p.drawRect(l.right);
-    p.setPen(QColor(60, 60, 60));
+    p.setPen(figureSubtleInk(p));
     p.drawText(l.footer, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
                d.footer + QObject::tr(" · colour min→max: read %1–%2, global %3–%4")
                               .arg(readMin, 0, 'g', 3)

@@ -387,10 +387,6 @@ QChart* breakdownChart(QGraphicsScene& scene, const FlopReport& r, const FlopCur
     return chart;
 }
 
-} // namespace
-
-namespace {
-
 std::vector<QChart*> buildCharts(QGraphicsScene& scene, const FlopReport& report, const FlopCurveOptions& options, const QSizeF& size)
 {
     const QRectF all(QPointF(0, 0), size);
@@ -413,12 +409,35 @@ std::vector<QChart*> buildCharts(QGraphicsScene& scene, const FlopReport& report
     return {main, seconds, memory};
 }
 
+// On a dark background (the screen under a dark palette) the light theme's ink is turned light.
+// Series keep their colours; only chrome and text change, so a chart reads the same either way.
+void inkForDark(QChart* chart, const QColor& background)
+{
+    chart->setBackgroundBrush(background);
+    chart->setTitleBrush(QColor(235, 235, 235));
+    chart->legend()->setLabelColor(QColor(220, 220, 220));
+    for (QAbstractAxis* axis : chart->axes()) {
+        axis->setLabelsColor(QColor(210, 210, 210));
+        axis->setTitleBrush(QColor(220, 220, 220));
+        axis->setGridLineColor(background.lighter(170));
+        axis->setLinePenColor(QColor(170, 170, 170));
+    }
+    for (QAbstractSeries* series : chart->series())
+        if (auto* legendOnly = qobject_cast<QScatterSeries*>(series); legendOnly && legendOnly->count() == 0)
+            legendOnly->setPen(QPen(QColor(190, 190, 190), 1.6));
+}
+
 } // namespace
 
 std::vector<QChart*> buildFlopCharts(QGraphicsScene& scene, const FlopReport& report, const FlopCurveOptions& options,
-                                     const QSizeF& size)
+                                     const QSizeF& size, const QColor& background)
 {
     std::vector<QChart*> charts = buildCharts(scene, report, options, size);
+    if (background.lightness() < 128) {
+        scene.setBackgroundBrush(background);
+        for (QChart* chart : charts)
+            inkForDark(chart, background);
+    }
     // Qt Charts lays out axes and legend on posted layout requests; deliver them now so the
     // scene can be painted (or exported) at once, without returning to an event loop.
     for (QChart* chart : charts) {

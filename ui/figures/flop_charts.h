@@ -12,6 +12,7 @@
 //   breakdown stacked shares of one model's FLOPs (by part group or by stage).
 #include "core/flops/flop_report.h"
 
+#include <QColor>
 #include <QPointF>
 #include <QSizeF>
 
@@ -26,9 +27,11 @@ namespace ts {
 
 struct FlopCurveOptions;
 
-// Adds the charts to `scene` (which owns them), laid out in (0, 0, size); returns them.
+// Adds the charts to `scene` (which owns them), laid out in (0, 0, size); returns them. Exports
+// are black on white; on screen `background` is the palette's base colour, and a dark one gets
+// light text, axes and grid (the series keep their colours).
 std::vector<QChart*> buildFlopCharts(QGraphicsScene& scene, const FlopReport& report, const FlopCurveOptions& options,
-                                     const QSizeF& size);
+                                     const QSizeF& size, const QColor& background = Qt::white);
 
 // The index of the plotted length nearest to `scenePos` when it lies over one of the charts'
 // plot areas, or -1.

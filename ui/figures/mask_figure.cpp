@@ -1,6 +1,7 @@
 #include "ui/figures/mask_figure.h"
 
 #include "core/util/error.h"
+#include "ui/figures/figure_colours.h"
 
 #include <QLocale>
 #include <QObject>
@@ -119,14 +120,14 @@ void paintMaskFigure(QPainter& p, const QRectF& target, const MaskFigureData& da
     QFont font = p.font();
     font.setPixelSize(std::max(7, static_cast<int>(std::lround(12 * scale))));
     p.setFont(font);
-    p.setPen(Qt::black);
+    p.setPen(figureInk(p));
     p.drawText(l.caption, Qt::AlignLeft | Qt::AlignVCenter, data.caption);
     std::set<int> kinds;
     for (std::size_t i = 0; i < data.panels.size(); ++i) {
         const MaskPanelData& d = data.panels[i];
         const QRectF box = l.panels[i];
         const double unit = box.width() / data.panelSide;
-        p.setPen(Qt::black);
+        p.setPen(figureInk(p));
         p.drawText(QRectF(box.left(), box.top() - (kTitle + kAxis) * unit, box.width(), kTitle * unit),
                    Qt::AlignLeft | Qt::AlignVCenter, d.title);
         // Axis ends: keys across the top, queries down the left, as [begin, end).
@@ -147,7 +148,7 @@ void paintMaskFigure(QPainter& p, const QRectF& target, const MaskFigureData& da
         p.setPen(QPen(QColor(120, 120, 120), 0));
         p.setBrush(Qt::NoBrush);
         p.drawRect(box);
-        p.setPen(Qt::black);
+        p.setPen(figureInk(p));
         p.drawText(QRectF(box.left(), box.bottom() + 2 * unit, box.width(), (kCost - 2) * unit),
                    Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, d.costText);
         for (KeyKind k : d.kinds)

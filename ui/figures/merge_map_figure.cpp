@@ -2,6 +2,7 @@
 
 #include "core/render/merge_map.h"
 #include "core/util/error.h"
+#include "ui/figures/figure_colours.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -110,7 +111,7 @@ void paintMergeMap(QPainter& painter, const QRectF& target, const MergeMapData& 
     QFont font = painter.font();
     font.setPixelSize(std::max(6, static_cast<int>(13 * s)));
     painter.setFont(font);
-    painter.setPen(Qt::black);
+    painter.setPen(figureInk(painter));
     painter.drawText(l.caption, Qt::AlignLeft | Qt::AlignVCenter, d.caption);
     const QRectF leftTitle(l.left.left(), l.left.top() - kTitle * s, l.left.width(), kTitle * s);
     const QRectF rightTitle(l.right.left(), l.right.top() - kTitle * s, l.right.width(), kTitle * s);
@@ -130,13 +131,13 @@ void paintMergeMap(QPainter& painter, const QRectF& target, const MergeMapData& 
             g.setColorAt(i / 10.0, QColor(c[0], c[1], c[2]));
         }
         painter.fillRect(bar, g);
-        painter.setPen(Qt::black);
+        painter.setPen(figureInk(painter));
         painter.drawText(QRectF(l.legend.left(), l.legend.top(), 145 * s, l.legend.height()), Qt::AlignRight | Qt::AlignVCenter,
                          QObject::tr("joined after block 0"));
         painter.drawText(QRectF(bar.right() + 5 * s, l.legend.top(), 200 * s, l.legend.height()), Qt::AlignLeft | Qt::AlignVCenter,
                          QString::number(d.maxLayer));
     }
-    painter.setPen(QColor(60, 60, 60));
+    painter.setPen(figureSubtleInk(painter));
     painter.drawText(l.footer, Qt::AlignLeft | Qt::AlignVCenter, d.footer);
     painter.restore();
 }

@@ -1,4 +1,5 @@
 #include "ui/figures/receptive_field_figure.h"
+#include "ui/figures/figure_colours.h"
 
 #include <QObject>
 #include <QPainter>
@@ -38,7 +39,7 @@ void paintReceptiveField(QPainter& p, const QRectF& target, const ReceptiveField
     QFont font = p.font();
     font.setPixelSize(12);
     p.setFont(font);
-    p.setPen(Qt::black);
+    p.setPen(figureInk(p));
     p.drawText(QRectF(kMargin, kMargin, kWidth - 2 * kMargin, kTitle), Qt::AlignLeft | Qt::AlignVCenter, data.title);
     const double x0 = kMargin + kLabel, w = kWidth - kMargin - x0;
     const double per = data.positions > 0 ? w / static_cast<double>(data.positions) : 0;
@@ -46,13 +47,13 @@ void paintReceptiveField(QPainter& p, const QRectF& target, const ReceptiveField
     const QColor reach(31, 119, 180), unbounded(214, 39, 40);
     for (const ReceptiveField& f : data.fields) {
         const QRectF track(x0, y + 4, w, kRow - 10);
-        p.fillRect(track, QColor(235, 235, 235));
+        p.fillRect(track, figurePanelFill(p, 235));
         for (const auto& [b, e] : f.reached) {
             // At least a hairline, so a short reach in a long sequence stays visible.
             const double left = x0 + b * per, width = std::max(1.0, (e - b) * per);
             p.fillRect(QRectF(left, track.top(), width, track.height()), f.unbounded ? unbounded : reach);
         }
-        p.fillRect(QRectF(x0 + data.query * per - 1, track.top() - 2, 2, track.height() + 4), Qt::black);
+        p.fillRect(QRectF(x0 + data.query * per - 1, track.top() - 2, 2, track.height() + 4), figureInk(p));
         const QString label = f.unbounded ? QObject::tr("depth %1: all").arg(f.depth)
                                           : QObject::tr("depth %1: %2").arg(f.depth).arg(f.span);
         p.drawText(QRectF(kMargin, y, kLabel - 6, kRow), Qt::AlignLeft | Qt::AlignVCenter, label);

@@ -1,0 +1,17 @@
+#pragma once
+// The PNG resolution options every figure-writing command shares: `--scale S` (S times the
+// figure's natural size) or `--dpi N` (scale N / 96, and N DPI in the PNG's metadata).
+#include "app/cli_args.h"
+
+#include <set>
+#include <string>
+
+namespace ts::cli {
+
+inline const std::set<std::string> kPngResolutionOptions = {"scale", "dpi"};
+
+// The PNG scale the options ask for (1 when neither is given). Throws ts::Error for both at once,
+// a non-positive or too large value.
+double pngScale(const Args& args);
+
+} // namespace ts::cli

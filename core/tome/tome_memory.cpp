@@ -1,0 +1,44 @@
+#include "core/tome/tome_memory.h"
+
+#include "core/fit/fit_memory.h"
+#include "core/util/error.h"
+
+#include <algorithm>
+
+namespace ts {
+
+double estimateToMeMemoryBytes(const VitConfig& c, int batch, bool recordSources)
+{
+    const double b = batch, n = c.numTokens(), d = c.width, h = c.heads, hidden = c.mlpHidden;
+    const double pixels = double(c.inChannels) * c.imageSize * c.imageSize;
+    // Kept through a block: the (expanded, contiguous) input batch, the residual stream and the
+    // token sizes.
+    const double persistent = b * pixels + 2 * b * n * d + b * n;
+    // Attention (Sec. 3 of the ToMe paper keeps a standard block): normed x, qkv and its three
+    // head-split copies, logits, biased logits (proportional attention) and softmax over N x N per
+    // head, the heads' output and the projection.
+    const double attention = b * (n * d * 9 + 3 * h * n * n);
+    // MLP: normed x, fc1 and its GELU, fc2.
+    const double mlp = b * (n * d * 3 + 2 * n * hidden);
+    // Bipartite soft matching: normalised keys and the (N/2) x (N/2) similarity scores with their
+    // row maxima and sort.
+    const double matching = b * (n * d + 2 * (n / 2) * (n / 2));
+    // Source tracking keeps every layer's [B, N_k, N] matrix (N_k <= N).
+    const double trace = recordSources ? b * (c.depth + 1) * n * n : 0;
+    return 4.0 * (persistent + std::max({attention, mlp, matching}) + trace);
+}
+
+void requireToMeMemory(const VitConfig& config, int batch, bool recordSources, std::int64_t limitBytes)
+{
+    const bool useAvailable = limitBytes <= 0;
+    const std::int64_t limit = useAvailable ? defaultMemoryLimit() : limitBytes;
+    if (limit <= 0)
+        return; // no way to know; let the run try
+    const double needed = estimateToMeMemoryBytes(config, batch, recordSources);
+    if (needed > double(limit))
+        throw Error("ToMe: batch " + std::to_string(batch) + " at " + std::to_string(config.numTokens()) + " tokens ("
+                    + std::to_string(config.imageSize) + " px) needs ~" + formatBytes(needed) + ", "
+                    + formatBytes(double(limit)) + (useAvailable ? " available" : " allowed"));
+}
+
+} // namespace ts

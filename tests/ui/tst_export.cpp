@@ -1,0 +1,350 @@
+// Exports as a careful user expects: Export All writes every current figure, its data and the
+// session; PNG resolution by scale or DPI (in the file's metadata); over an existing file the
+// replacement is atomic; an unwritable folder, a full disk or an image too large for memory give
+// a one-line message and leave existing files and the folder as they were.
+#include "core/flops/flop_config.h"
+#include "core/flops/flop_presets.h"
+#include "core/util/error.h"
+#include "ui/export_all.h"
+#include "ui/flop_panel.h"
+#include "ui/figures/figure_export.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/lab_panel.h"
+#include "ui/main_window.h"
+#include "ui/merge_view.h"
+#include "ui/session.h"
+#include "ui/tome_panel.h"
+#include "tests/common/test_paths.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPainter>
+#include <QProcess>
+#include <QSvgRenderer>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+#include <sys/resource.h>
+
+using namespace ts;
+
+namespace {
+
+// A small figure with text, lines and fills: enough for every format to have content.
+Figure sampleFigure(QSizeF size = QSizeF(200, 120))
+{
+    Figure f;
+    f.size = size;
+    f.title = "sample";
+    f.description = "test figure";
+    f.recipeJson = R"({"answer": 42})";
+    f.command = "tokenscope test";
+    f.paint = [](QPainter& p, const QRectF& r) {
+        p.fillRect(r.adjusted(10, 10, -10, -10), QColor(31, 119, 180));
+        p.setPen(Qt::black);
+        p.drawLine(r.topLeft(), r.bottomRight());
+        p.drawText(r, Qt::AlignCenter, "TokenScope");
+    };
+    return f;
+}
+
+QByteArray readAll(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QStringList entries(const QString& folder)
+{
+    return QDir(folder).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
+}
+
+} // namespace
+
+class TestExport : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { QCoreApplication::setOrganizationName("TokenScopeTests"); }
+    void exportAllWritesEveryFigureDataAndSettings();
+    void exportAllRefusesAnUnwritableFolder();
+    void pngAtDpi();
+    void commandLineDpi();
+    void commandLineRefusals_data();
+    void commandLineRefusals();
+    void overExistingFileIsReplacedWhole();
+    void unwritablePathKeepsNothing();
+    void fullDiskKeepsTheOldFile();
+    void tooLargeForMemoryIsRefused();
+};
+
+void TestExport::exportAllWritesEveryFigureDataAndSettings()
+{
+    MainWindow w;
+    w.resize(1300, 800);
+    w.show();
+    auto* tome = w.findChild<ToMePanel*>();
+    QVERIFY(tome);
+    QVERIFY(QTest::qWaitFor([&] { return tome->result() && tome->view()->hasData() && !tome->runner()->isRunning(); }, 60000));
+
+    // A custom FLOP model: its config file goes beside the figures, for the figure's command.
+    auto* flops = w.findChild<FlopPanel*>();
+    QVERIFY(flops);
+    ArchSpec custom = flopPreset("vit-s16");
+    custom.name = "vit-s16-deep";
+    custom.depth = 24;
+    flops->addCustomModels({custom});
+
+    QTemporaryDir tmp;
+    const QString folder = tmp.filePath("new/nested"); // does not exist yet: created
+    const QStringList written = exportAll(w, folder);
+
+    const QJsonObject index = QJsonDocument::fromJson(readAll(QDir(folder).filePath("index.json"))).object();
+    QCOMPARE(index["tokenscope_export"].toInt(), 1);
+    const QJsonArray tabs = index["tabs"].toArray();
+    QStringList exportedTabs;
+    for (const auto& t : tabs)
+        exportedTabs << t.toObject()["tab"].toString();
+    // Exactly the tabs that have a figure are exported; the rest are listed as without result.
+    for (int i = 0; i < w.tabs()->count(); ++i) {
+        auto* panel = qobject_cast<LabPanel*>(w.tabs()->widget(i));
+        QVERIFY(panel);
+        const bool hasFigure = panel->currentFigure().has_value();
+        QCOMPARE(exportedTabs.contains(w.tabs()->tabText(i)), hasFigure);
+        QCOMPARE(index["without_result"].toArray().contains(w.tabs()->tabText(i)), !hasFigure);
+    }
+    QVERIFY(exportedTabs.contains("ToMe"));
+
+    for (const auto& t : tabs) {
+        const QJsonObject entry = t.toObject();
+        const QString stem = exportStem(entry["tab"].toString());
+        const QJsonArray figures = entry["figures"].toArray();
+        QCOMPARE(figures.size(), 3);
+        const QString png = QDir(folder).filePath(stem + ".png");
+        QVERIFY2(!QImage(png).isNull(), qPrintable(png));
+        QSvgRenderer svg(QDir(folder).filePath(stem + ".svg"));
+        QVERIFY2(svg.isValid(), qPrintable(stem));
+        QVERIFY(readAll(QDir(folder).filePath(stem + ".pdf")).startsWith("%PDF"));
+        for (const auto& r : entry["recipes"].toArray())
+            QVERIFY(QJsonDocument::fromJson(readAll(QDir(folder).filePath(r.toString()))).isObject());
+        if (entry.contains("data"))
+            QVERIFY(!QJsonDocument::fromJson(readAll(QDir(folder).filePath(entry["data"].toString()))).isNull());
+    }
+    QVERIFY(QFile::exists(QDir(folder).filePath("tome.data.json")));
+    QCOMPARE(readAll(QDir(folder).filePath("flops.data.csv")), flops->currentDataCsv());
+    // The FLOP figure's command runs from the export folder as written and finds its models.
+    const std::vector<ArchSpec> models = loadFlopConfig(QDir(folder).filePath("flop_models.json").toStdString());
+    QCOMPARE(int(models.size()), 1);
+    QCOMPARE(models.front().depth, 24);
+    QVERIFY(flops->currentFigure()->command.contains("--config flop_models.json"));
+
+    // The PNG is the figure as the window renders it, pixel for pixel.
+    const QImage expected = renderFigure(*tome->currentFigure()).convertToFormat(QImage::Format_RGB32);
+    const QImage exported = QImage(QDir(folder).filePath("tome.png")).convertToFormat(QImage::Format_RGB32);
+    QCOMPARE(exported.size(), expected.size());
+    QVERIFY(exported == expected);
+
+    // settings.json is a session that opens and names the same image and model.
+    const Session s = sessionFromJson(readAll(QDir(folder).filePath("settings.json")), "settings.json");
+    QCOMPARE(s.imagePath, w.currentSession().imagePath);
+    QCOMPARE(s.model.preset, w.currentSession().model.preset);
+    QVERIFY(s.panels.contains("ToMe"));
+
+    // Everything returned exists, the index is last, and nothing else (no temporary files) is there.
+    QCOMPARE(QFileInfo(written.last()).fileName(), QString("index.json"));
+    QStringList names;
+    for (const QString& p : written) {
+        QVERIFY2(QFileInfo(p).size() > 0, qPrintable(p));
+        names << QFileInfo(p).fileName();
+    }
+    names.sort();
+    QCOMPARE(entries(folder), names);
+}
+
+void TestExport::exportAllRefusesAnUnwritableFolder()
+{
+    MainWindow w;
+    QTemporaryDir tmp;
+    const QString file = tmp.filePath("plain_file");
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("x");
+    f.close();
+    // A folder inside a regular file cannot be made, even by root.
+    try {
+        exportAll(w, file + "/sub");
+        QFAIL("no error");
+    } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains("cannot create the folder"), e.what());
+    }
+    try {
+        exportAll(w, file);
+        QFAIL("no error");
+    } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains("not a folder"), e.what());
+    }
+    QCOMPARE(readAll(file), QByteArray("x"));
+}
+
+void TestExport::pngAtDpi()
+{
+    QTemporaryDir tmp;
+    const Figure fig = sampleFigure(QSizeF(201, 123));
+    const QString at300 = tmp.filePath("a.png"), at2x = tmp.filePath("b.png"), at1x = tmp.filePath("c.png");
+    exportFigureAtDpi(fig, at300, 300);
+    exportFigure(fig, at2x, 2.0);
+    exportFigure(fig, at1x);
+    const QImage a(at300), b(at2x), c(at1x);
+    QCOMPARE(a.size(), QSize(qRound(201 * 300 / 96.0), qRound(123 * 300 / 96.0))); // 628 x 384
+    QCOMPARE(a.dotsPerMeterX(), qRound(300 / 0.0254));
+    QCOMPARE(a.dotsPerMeterY(), qRound(300 / 0.0254));
+    QCOMPARE(b.size(), QSize(402, 246));
+    QCOMPARE(b.dotsPerMeterX(), qRound(192 / 0.0254));
+    QCOMPARE(c.size(), QSize(201, 123));
+    QCOMPARE(c.dotsPerMeterX(), qRound(96 / 0.0254));
+    QCOMPARE(c.text("tokenscope:command"), QString("tokenscope test"));
+    for (double bad : {0.0, -72.0, 1e6})
+        QVERIFY_THROWS_EXCEPTION(Error, scaleForDpi(bad));
+}
+
+void TestExport::commandLineDpi()
+{
+    QTemporaryDir tmp;
+    auto runMask = [&](const QStringList& extra, const QString& out) {
+        QProcess p;
+        p.start(test::tokenscopeExecutable(), QStringList{"mask", "--kind", "causal", "--length", "16", "--pixels", "64", "--out", out} + extra);
+        return p.waitForFinished(60000) && p.exitCode() == 0;
+    };
+    QVERIFY(runMask({}, tmp.filePath("1x.png")));
+    QVERIFY(runMask({"--dpi", "192"}, tmp.filePath("dpi.png")));
+    QVERIFY(runMask({"--scale", "2"}, tmp.filePath("2x.png")));
+    const QImage one(tmp.filePath("1x.png")), dpi(tmp.filePath("dpi.png")), two(tmp.filePath("2x.png"));
+    QVERIFY(!one.isNull());
+    QCOMPARE(dpi.size(), one.size() * 2);
+    QCOMPARE(dpi.dotsPerMeterX(), qRound(192 / 0.0254));
+    QVERIFY(dpi == two);
+}
+
+void TestExport::commandLineRefusals_data()
+{
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("both") << QStringList{"--scale", "2", "--dpi", "300"} << "either --scale or --dpi";
+    QTest::newRow("zero dpi") << QStringList{"--dpi", "0"} << "--dpi must be positive";
+    QTest::newRow("negative dpi") << QStringList{"--dpi", "-5"} << "--dpi must be positive";
+    QTest::newRow("huge dpi") << QStringList{"--dpi", "100000"} << "DPI";
+    QTest::newRow("zero scale") << QStringList{"--scale", "0"} << "--scale must be above 0";
+}
+
+void TestExport::commandLineRefusals()
+{
+    QFETCH(QStringList, extra);
+    QFETCH(QString, message);
+    QTemporaryDir tmp;
+    for (const char* command : {"mask", "merge", "fit", "fam", "flops"}) {
+        QStringList args{command};
+        if (QString(command) == "mask")
+            args << "--kind" << "causal" << "--length" << "16";
+        else if (QString(command) == "flops")
+            args << "--preset" << "vit-s16" << "--lengths" << "256";
+        else if (QString(command) == "fam")
+            args << "--stream-length" << "64" << "--block" << "8" << "--memory" << "1" << "--fam" << "1";
+        else
+            args << "--image" << test::sampleImage("astronaut.png");
+        if (QString(command) == "fit")
+            args << "--group" << "4" << "--latents" << "2" << "--pattern" << "L2G1";
+        args << "--out" << tmp.filePath("x.png") << extra;
+        QProcess p;
+        p.start(test::tokenscopeExecutable(), args);
+        QVERIFY(p.waitForFinished(60000));
+        const QString err = QString::fromUtf8(p.readAllStandardError()).trimmed();
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(err.contains(message) && !err.contains('\n'), qPrintable(QString(command) + ": " + err));
+        QVERIFY(!QFile::exists(tmp.filePath("x.png")));
+    }
+}
+
+void TestExport::overExistingFileIsReplacedWhole()
+{
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath("fig.png");
+    exportFigure(sampleFigure(QSizeF(50, 40)), path);
+    const QByteArray before = readAll(path);
+    exportFigure(sampleFigure(QSizeF(200, 120)), path);
+    QVERIFY(readAll(path) != before);
+    QCOMPARE(QImage(path).size(), QSize(200, 120));
+    QCOMPARE(entries(tmp.path()), (QStringList{"fig.png", "fig.png.recipe.json"}));
+}
+
+void TestExport::unwritablePathKeepsNothing()
+{
+    QTemporaryDir tmp;
+    for (const QString& path : {tmp.filePath("missing/fig.png"), tmp.filePath("fig.png/inside.svg")}) {
+        if (path.contains("fig.png/")) { // a path through a regular file
+            QFile f(tmp.filePath("fig.png"));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("old");
+        }
+        try {
+            exportFigure(sampleFigure(), path);
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).startsWith("cannot write '" + path + "'"), e.what());
+            QVERIFY(!QString(e.what()).contains('\n'));
+        }
+    }
+    QCOMPARE(entries(tmp.path()), QStringList{"fig.png"});
+    QCOMPARE(readAll(tmp.filePath("fig.png")), QByteArray("old"));
+}
+
+// A full disk, made real without root: RLIMIT_FSIZE makes the kernel refuse writes past a file
+// size (EFBIG, with SIGXFSZ ignored) exactly where ENOSPC would stop them, so the export fails
+// midway through its temporary file.
+void TestExport::fullDiskKeepsTheOldFile()
+{
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath("fig.png");
+    exportFigure(sampleFigure(QSizeF(40, 30)), path);
+    const QByteArray before = readAll(path);
+    const QStringList filesBefore = entries(tmp.path());
+
+    const Figure big = sampleFigure(QSizeF(1200, 900));
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit saved{};
+    QCOMPARE(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    rlimit limited = saved;
+    limited.rlim_cur = 4096; // the large PNG is well over 4 KiB
+    QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+    QString message;
+    try {
+        exportFigure(big, path, 2.0);
+    } catch (const Error& e) {
+        message = e.what();
+    }
+    QCOMPARE(setrlimit(RLIMIT_FSIZE, &saved), 0);
+
+    QVERIFY2(message.startsWith("cannot write '" + path + "': "), qPrintable(message));
+    QVERIFY2(message.contains("too large", Qt::CaseInsensitive), qPrintable(message));
+    QCOMPARE(readAll(path), before);            // the existing file is intact
+    QCOMPARE(entries(tmp.path()), filesBefore); // no temporary file left behind
+}
+
+void TestExport::tooLargeForMemoryIsRefused()
+{
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath("huge.png");
+    try {
+        exportFigure(sampleFigure(QSizeF(200000, 200000)), path, 4.0); // 800000^2 pixels: terabytes
+        QFAIL("no error");
+    } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains("800000 x 800000 pixel image needs ~") && QString(e.what()).contains("available"), e.what());
+    }
+    QVERIFY(entries(tmp.path()).isEmpty());
+}
+
+QTEST_MAIN(TestExport)
+#include "tst_export.moc"

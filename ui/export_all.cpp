@@ -1,0 +1,104 @@
+#include "ui/export_all.h"
+
+#include "core/util/error.h"
+#include "ui/figures/figure_export.h"
+#include "ui/lab_panel.h"
+#include "ui/main_window.h"
+#include "ui/session.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTabWidget>
+
+namespace ts {
+
+QString exportStem(const QString& tabTitle)
+{
+    QString stem;
+    for (const QChar c : tabTitle.toLower())
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            stem += c;
+    return stem.isEmpty() ? QStringLiteral("tab") : stem;
+}
+
+QStringList exportAll(const MainWindow& window, const QString& folder, double pngScale)
+{
+    const QFileInfo info(folder);
+    if (info.exists() && !info.isDir())
+        throw Error("cannot export into '" + folder.toStdString() + "': it is a file, not a folder");
+    if (!QDir().mkpath(folder))
+        throw Error("cannot create the folder '" + folder.toStdString() + "'");
+    const QDir dir(folder);
+    QStringList written;
+    auto note = [&written](const QString& path) {
+        written << path;
+        return QFileInfo(path).fileName();
+    };
+
+    QJsonArray tabs, skipped;
+    QTabWidget* tabWidget = window.tabs();
+    for (int i = 0; i < tabWidget->count(); ++i) {
+        const QString title = tabWidget->tabText(i).remove('&');
+        auto* panel = qobject_cast<LabPanel*>(tabWidget->widget(i));
+        const std::optional<Figure> figure = panel ? panel->currentFigure() : std::nullopt;
+        if (!figure) {
+            skipped.append(title); // no result yet: nothing to export
+            continue;
+        }
+        const QString stem = exportStem(title);
+        QJsonArray figures, recipes;
+        for (const char* suffix : {".png", ".svg", ".pdf"}) {
+            const QString path = dir.filePath(stem + suffix);
+            exportFigure(*figure, path, pngScale);
+            figures.append(note(path));
+            if (!figure->recipeJson.isEmpty())
+                recipes.append(note(path + ".recipe.json"));
+        }
+        QJsonObject entry{{"tab", title}, {"figures", figures}, {"recipes", recipes}, {"title", figure->title},
+                          {"command", figure->command}};
+        const QByteArray data = panel->currentDataJson();
+        if (!data.isEmpty()) {
+            const QString path = dir.filePath(stem + ".data.json");
+            writeFileAtomically(path, data);
+            entry["data"] = note(path);
+        }
+        const QByteArray csv = panel->currentDataCsv();
+        if (!csv.isEmpty()) {
+            const QString path = dir.filePath(stem + ".data.csv");
+            writeFileAtomically(path, csv);
+            entry["data_csv"] = note(path);
+        }
+        // What the command reads, so it runs from this folder as written.
+        QJsonArray inputs;
+        for (const auto& [name, bytes] : panel->commandInputs()) {
+            const QString path = dir.filePath(name);
+            writeFileAtomically(path, bytes);
+            inputs.append(note(path));
+        }
+        if (!inputs.isEmpty())
+            entry["command_inputs"] = inputs;
+        tabs.append(entry);
+    }
+
+    const QString settingsPath = dir.filePath("settings.json");
+    writeFileAtomically(settingsPath, sessionToJson(window.currentSession()));
+    note(settingsPath);
+
+    // The index comes last: its presence says every file it lists was written completely.
+    const QJsonObject index{{"tokenscope_export", 1},
+                            {"created", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+                            {"png_scale", pngScale},
+                            {"settings", "settings.json"},
+                            {"tabs", tabs},
+                            {"without_result", skipped}};
+    const QString indexPath = dir.filePath("index.json");
+    writeFileAtomically(indexPath, QJsonDocument(index).toJson(QJsonDocument::Indented));
+    note(indexPath);
+    return written;
+}
+
+} // namespace ts

@@ -1,0 +1,22 @@
+#pragma once
+// Figures are documents: exported, they are black on white. On screen the views paint them on the
+// palette's base colour and set it as the painter's background, and figure text takes its colour
+// from that background, so a dark desktop gets light text while every export stays black on
+// white (QImage, SVG and PDF painters start with a white background).
+#include <QColor>
+
+class QPainter;
+
+namespace ts {
+
+// True when the painter's background colour is dark (lightness below half).
+bool figureOnDark(const QPainter& painter);
+// Main text and marks: black on light, near-white on dark.
+QColor figureInk(const QPainter& painter);
+// Secondary text (captions, axis notes): dark grey on light, light grey on dark.
+QColor figureSubtleInk(const QPainter& painter);
+// A quiet panel behind bars or tracks: `light` grey on light backgrounds, its mirror (255 - light,
+// lifted a little from the background) on dark ones.
+QColor figurePanelFill(const QPainter& painter, int light);
+
+} // namespace ts
