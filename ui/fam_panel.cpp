@@ -4,6 +4,7 @@
 #include "ui/figure_view.h"
 #include "ui/figures/fam_overlay_figure.h"
 #include "ui/jobs/job_runner.h"
+#include "ui/lab_layout.h"
 #include "ui/run_status.h"
 #include "ui/workspace.h"
 
@@ -50,27 +51,11 @@ FamPanel::FamPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
     oform->addRow(tr("Block"), m_overlayBlock);
     oform->addRow(tr("Layer"), m_layer);
 
-    m_info = new QLabel(this);
-    m_info->setWordWrap(true);
-    m_info->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_info->setMinimumWidth(260);
-    m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_info = makeInfoLabel(this);
     m_status = new RunStatus(m_runner, this);
+    layOutLab(this, m_view, {controls, overlay}, m_info, m_status);
 
-    auto* side = new QVBoxLayout;
-    side->addWidget(controls);
-    side->addWidget(overlay);
-    side->addWidget(m_info, 1);
-    auto* top = new QHBoxLayout;
-    top->addWidget(m_view, 1);
-    top->addLayout(side);
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(top, 1);
-    layout->addWidget(m_status);
-
-    m_debounce = new QTimer(this);
-    m_debounce->setSingleShot(true);
-    m_debounce->setInterval(150);
+    m_debounce = makeDebounce(this, 150);
     connect(m_debounce, &QTimer::timeout, this, &FamPanel::runNow);
     for (QSpinBox* s : {m_block, m_memory, m_fam, m_overlayBlock, m_layer})
         connect(s, &QSpinBox::valueChanged, this, &FamPanel::scheduleRun);

@@ -3,6 +3,7 @@
 #include "core/fit/fit_api.h"
 #include "ui/fit_view.h"
 #include "ui/jobs/job_runner.h"
+#include "ui/lab_layout.h"
 #include "ui/run_status.h"
 #include "ui/workspace.h"
 
@@ -68,27 +69,11 @@ FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
     m_latent->addItem(tr("All latents"));
     dform->addRow(tr("Latent"), m_latent);
 
-    m_info = new QLabel(this);
-    m_info->setWordWrap(true);
-    m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_info->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_info->setMinimumWidth(260);
+    m_info = makeInfoLabel(this);
     m_status = new RunStatus(m_runner, this);
+    layOutLab(this, m_view, {controls, display}, m_info, m_status);
 
-    auto* side = new QVBoxLayout;
-    side->addWidget(controls);
-    side->addWidget(display);
-    side->addWidget(m_info, 1);
-    auto* top = new QHBoxLayout;
-    top->addWidget(m_view, 1);
-    top->addLayout(side);
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(top, 1);
-    layout->addWidget(m_status);
-
-    m_debounce = new QTimer(this);
-    m_debounce->setSingleShot(true);
-    m_debounce->setInterval(250);
+    m_debounce = makeDebounce(this, 250);
     connect(m_debounce, &QTimer::timeout, this, &FitPanel::runNow);
     for (QSpinBox* s : {m_group, m_latents, m_latentWidth, m_size})
         connect(s, &QSpinBox::valueChanged, this, &FitPanel::scheduleRun);

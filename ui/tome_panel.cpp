@@ -2,6 +2,7 @@
 
 #include "core/tome/tome_api.h"
 #include "ui/jobs/job_runner.h"
+#include "ui/lab_layout.h"
 #include "ui/merge_view.h"
 #include "ui/run_status.h"
 #include "ui/workspace.h"
@@ -79,29 +80,12 @@ ToMePanel::ToMePanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), 
     m_borders->setChecked(true);
     dform->addRow(m_borders);
 
-    m_info = new QLabel(this);
-    m_info->setWordWrap(true);
-    m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_info->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_info->setMinimumWidth(260);
-
+    m_info = makeInfoLabel(this);
     m_status = new RunStatus(m_runner, this);
-
-    auto* side = new QVBoxLayout;
-    side->addWidget(controls);
-    side->addWidget(display);
-    side->addWidget(m_info, 1);
-    auto* top = new QHBoxLayout;
-    top->addWidget(m_view, 1);
-    top->addLayout(side);
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(top, 1);
-    layout->addWidget(m_status);
+    layOutLab(this, m_view, {controls, display}, m_info, m_status);
 
     // --- wiring ---------------------------------------------------------------------------------
-    m_debounce = new QTimer(this);
-    m_debounce->setSingleShot(true);
-    m_debounce->setInterval(120); // coalesce slider drags; the newest request wins anyway
+    m_debounce = makeDebounce(this, 120); // coalesce slider drags; the newest request wins anyway
     connect(m_debounce, &QTimer::timeout, this, &ToMePanel::runNow);
     connect(m_rSlider, &QSlider::valueChanged, m_rSpin, &QSpinBox::setValue);
     connect(m_rSpin, &QSpinBox::valueChanged, m_rSlider, &QSlider::setValue);

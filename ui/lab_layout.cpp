@@ -1,0 +1,42 @@
+#include "ui/lab_layout.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace ts {
+
+QLabel* makeInfoLabel(QWidget* parent)
+{
+    auto* info = new QLabel(parent);
+    info->setWordWrap(true);
+    info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    info->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    info->setMinimumWidth(260);
+    return info;
+}
+
+void layOutLab(QWidget* panel, QWidget* view, std::initializer_list<QWidget*> controlGroups, QLabel* info, QWidget* status)
+{
+    auto* side = new QVBoxLayout;
+    for (QWidget* group : controlGroups)
+        side->addWidget(group);
+    side->addWidget(info, 1);
+    auto* top = new QHBoxLayout;
+    top->addWidget(view, 1);
+    top->addLayout(side);
+    auto* layout = new QVBoxLayout(panel);
+    layout->addLayout(top, 1);
+    layout->addWidget(status);
+}
+
+QTimer* makeDebounce(QWidget* parent, int milliseconds)
+{
+    auto* timer = new QTimer(parent);
+    timer->setSingleShot(true);
+    timer->setInterval(milliseconds);
+    return timer;
+}
+
+} // namespace ts

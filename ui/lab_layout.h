@@ -1,0 +1,24 @@
+#pragma once
+// The layout the model labs (ToMe, FIT, FAM) share: the figure view on the left, the control groups
+// and an information label on the right, the run status underneath; and the debounce timer that
+// coalesces control edits into one run.
+#include <QString>
+
+#include <initializer_list>
+
+class QLabel;
+class QTimer;
+class QWidget;
+
+namespace ts {
+
+// A selectable, word-wrapped label for a run's figures (timings, memory, tokens).
+QLabel* makeInfoLabel(QWidget* parent);
+
+// Lays out `panel` as described above.
+void layOutLab(QWidget* panel, QWidget* view, std::initializer_list<QWidget*> controlGroups, QLabel* info, QWidget* status);
+
+// A single-shot timer of `milliseconds`, to restart on every edit.
+QTimer* makeDebounce(QWidget* parent, int milliseconds);
+
+} // namespace ts
