@@ -84,14 +84,14 @@ void styleAxis(QCategoryAxis* axis, const QString& title)
     axis->setLinePenColor(QColor(90, 90, 90));
 }
 
-// x: log2 of the length, ticks at powers of two (at most about ten labelled).
-QCategoryAxis* lengthAxis(double lo2, double hi2)
+// x: log2 of the length, ticks at powers of two (at most about `maxLabels` labelled).
+QCategoryAxis* lengthAxis(double lo2, double hi2, int maxLabels = 10)
 {
     auto* axis = new QCategoryAxis;
     const double pad = 0.03 * std::max(1.0, hi2 - lo2);
     axis->setRange(lo2 - pad, hi2 + pad);
     const int first = int(std::ceil(lo2 - pad)), last = int(std::floor(hi2 + pad));
-    const int step = std::max(1, (last - first) / 9 + 1);
+    const int step = std::max(1, (last - first) / (maxLabels - 1) + 1);
     axis->setStartValue(lo2 - pad);
     for (int k = first; k <= last; k += step)
         axis->append(lengthLabel(std::pow(2.0, k)), k);
@@ -287,8 +287,8 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
 // Measured seconds or peak memory against L, a line with points per model that ran.
 QChart* measuredChart(QGraphicsScene& scene, const FlopReport& r, bool memory, const QRectF& geometry)
 {
-    QChart* chart = newChart(scene, memory ? "<b>Peak memory</b> (weights + tensors)" : "<b>Seconds per forward pass</b> (here)",
-                             geometry);
+    // Short titles: these charts get a third of the width; the axis names the unit.
+    QChart* chart = newChart(scene, memory ? "<b>Peak memory</b>" : "<b>Time here</b>", geometry);
     chart->setTitleFont(pixelFont(13, true));
     chart->legend()->hide();
     auto value = [memory](const FlopMeasurement& m) { return memory ? double(m.peakMemoryBytes) : m.seconds; };
@@ -299,9 +299,10 @@ QChart* measuredChart(QGraphicsScene& scene, const FlopReport& r, bool memory, c
                 y.add(std::log10(value(p.measured)));
     if (x.empty() || y.empty())
         return chart;
-    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi);
+    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi, 5);
     xAxis->setTitleText("L");
-    QCategoryAxis* yAxis = logAxis(y.lo, y.hi, memory ? Label(bytesLabel) : Label(secondsLabel), memory ? "bytes" : "seconds");
+    QCategoryAxis* yAxis = logAxis(y.lo, y.hi, memory ? Label(bytesLabel) : Label(secondsLabel),
+                                   memory ? "weights + tensors" : "seconds per forward pass");
     chart->addAxis(xAxis, Qt::AlignBottom);
     chart->addAxis(yAxis, Qt::AlignLeft);
     for (std::size_t s = 0; s < r.series.size(); ++s) {
