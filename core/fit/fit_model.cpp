@@ -72,8 +72,8 @@ torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& query, const torc
 {
     const auto b = query.size(0), nq = query.size(1), nk = context.size(1);
     const auto inner = q->weight.size(0), hd = inner / heads;
-    torch::Tensor qh = ops::linear(ops::layerNorm(query, norm_q), q, "cross_q").reshape({b, nq, heads, hd}).transpose(1, 2);
-    torch::Tensor kvh = ops::linear(ops::layerNorm(context, norm_kv), kv, "cross_kv")
+    torch::Tensor qh = ops::linear(ops::layerNorm(query, norm_q), q, "cross_q", &qPacked).reshape({b, nq, heads, hd}).transpose(1, 2);
+    torch::Tensor kvh = ops::linear(ops::layerNorm(context, norm_kv), kv, "cross_kv", &kvPacked)
                             .reshape({b, nk, 2, heads, hd})
                             .permute({2, 0, 3, 1, 4}); // [2, B, H, Nk, hd]
     const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
@@ -85,7 +85,7 @@ torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& query, const torc
     if (probs)
         *probs = weights;
     torch::Tensor out = ops::matmul(weights, kvh[1], "cross_av").transpose(1, 2).reshape({b, nq, inner});
-    return query + ops::linear(out, proj, "cross_proj");
+    return query + ops::linear(out, proj, "cross_proj", &projPacked);
 }
 
 // --- FIT block ------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ struct CrossAttentionImpl : torch::nn::Module {
     int heads;
     torch::nn::LayerNorm norm_q{nullptr}, norm_kv{nullptr};
     torch::nn::Linear q{nullptr}, kv{nullptr}, proj{nullptr};
+    PackedLinear qPacked, kvPacked, projPacked; // core/nn/packed_linear.h
 };
 TORCH_MODULE(CrossAttention);
 

@@ -5,19 +5,24 @@
 namespace ts::ops {
 
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                     const char* part)
+                     const char* part, const PackedLinear* packed)
 {
     if (FlopCountScope::active()) {
         const double rows = static_cast<double>(x.numel() / x.size(-1));
         FlopCountScope::addMatmul(part, 2.0 * rows * static_cast<double>(weight.size(1))
                                             * static_cast<double>(weight.size(0)));
     }
+    if (packed) {
+        torch::Tensor y = packed->tryForward(x, weight, bias);
+        if (y.defined())
+            return y;
+    }
     return torch::nn::functional::linear(x, weight, bias);
 }
 
-torch::Tensor linear(const torch::Tensor& x, const torch::nn::Linear& layer, const char* part)
+torch::Tensor linear(const torch::Tensor& x, const torch::nn::Linear& layer, const char* part, const PackedLinear* packed)
 {
-    return linear(x, layer->weight, layer->bias, part);
+    return linear(x, layer->weight, layer->bias, part, packed);
 }
 
 torch::Tensor matmul(const torch::Tensor& a, const torch::Tensor& b, const char* part)

@@ -1,15 +1,19 @@
 #pragma once
 // The one place through which every matrix product of the models runs, so the FLOP counter
 // (core/nn/flop_counter.h) sees exactly what executes. Include only from model .cpp files.
+#include "core/nn/packed_linear.h"
+
 #include <torch/torch.h>
 
 namespace ts::ops {
 
-// x @ W^T + b for a torch Linear layer; counts 2 * rows * in * out under `part`.
-torch::Tensor linear(const torch::Tensor& x, const torch::nn::Linear& layer, const char* part);
+// x @ W^T + b for a torch Linear layer; counts 2 * rows * in * out under `part`. With `packed`
+// (the layer's PackedLinear), inputs of few rows run through the packed weights.
+torch::Tensor linear(const torch::Tensor& x, const torch::nn::Linear& layer, const char* part,
+                     const PackedLinear* packed = nullptr);
 // Same with explicit weight [out, in] and optional bias [out].
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                     const char* part);
+                     const char* part, const PackedLinear* packed = nullptr);
 // Batched a @ b (broadcasting leading dimensions); counts 2 * batch * M * K * N under `part`.
 torch::Tensor matmul(const torch::Tensor& a, const torch::Tensor& b, const char* part);
 

@@ -26,7 +26,7 @@ std::array<torch::Tensor, 3> AttentionImpl::qkvHeads(const torch::Tensor& x) con
 {
     const auto b = x.size(0), n = x.size(1), c = x.size(2);
     // [B, N, 3C] -> [3, B, H, N, C/H], the layout timm uses.
-    torch::Tensor t = ops::linear(x, qkv, "qkv").reshape({b, n, 3, heads, c / heads}).permute({2, 0, 3, 1, 4});
+    torch::Tensor t = ops::linear(x, qkv, "qkv", &qkvPacked).reshape({b, n, 3, heads, c / heads}).permute({2, 0, 3, 1, 4});
     return {t[0], t[1], t[2]};
 }
 
@@ -34,7 +34,7 @@ torch::Tensor AttentionImpl::project(const torch::Tensor& headsOut) const
 {
     const auto b = headsOut.size(0), n = headsOut.size(2);
     torch::Tensor merged = headsOut.transpose(1, 2).reshape({b, n, -1});
-    return ops::linear(merged, proj, "attn_proj");
+    return ops::linear(merged, proj, "attn_proj", &projPacked);
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& bias, torch::Tensor* keys,
@@ -56,7 +56,7 @@ MlpImpl::MlpImpl(int width, int hidden)
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) const
 {
-    return ops::linear(ops::gelu(ops::linear(x, fc1, "mlp")), fc2, "mlp");
+    return ops::linear(ops::gelu(ops::linear(x, fc1, "mlp", &fc1Packed)), fc2, "mlp", &fc2Packed);
 }
 
 BlockImpl::BlockImpl(int width, int heads, int mlpHidden)
@@ -96,7 +96,7 @@ torch::Tensor PatchEmbedImpl::forward(const torch::Tensor& image) const
                                 .permute({0, 2, 4, 1, 3, 5})
                                 .reshape({b, gh * gw, c * patch * patch});
     torch::Tensor weight = proj->weight.reshape({proj->weight.size(0), -1});
-    return ops::linear(patches, weight, proj->bias, "patch_embed");
+    return ops::linear(patches, weight, proj->bias, "patch_embed", &projPacked);
 }
 
 // --- Vision transformer -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // A timm-style Vision Transformer in LibTorch. Module and parameter names follow timm
 // (patch_embed.proj, cls_token, pos_embed, blocks.N.{norm1,attn.qkv,attn.proj,norm2,mlp.fc1,mlp.fc2},
 // norm, head), so named_parameters() keys are checkpoint keys. Include only from .cpp files.
+#include "core/nn/packed_linear.h"
 #include "core/util/run_control.h"
 #include "core/vit/vit_config.h"
 
@@ -26,6 +27,7 @@ struct AttentionImpl : torch::nn::Module {
 
     int heads;
     torch::nn::Linear qkv{nullptr}, proj{nullptr};
+    PackedLinear qkvPacked, projPacked; // packed copies for inputs of few rows (core/nn/packed_linear.h)
 };
 TORCH_MODULE(Attention);
 
@@ -34,6 +36,7 @@ struct MlpImpl : torch::nn::Module {
     MlpImpl(int width, int hidden);
     torch::Tensor forward(const torch::Tensor& x) const;
     torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+    PackedLinear fc1Packed, fc2Packed;
 };
 TORCH_MODULE(Mlp);
 
@@ -59,6 +62,7 @@ struct PatchEmbedImpl : torch::nn::Module {
     torch::Tensor forward(const torch::Tensor& image) const;
     int patch;
     torch::nn::Conv2d proj{nullptr};
+    PackedLinear projPacked;
 };
 TORCH_MODULE(PatchEmbed);
 

@@ -1,0 +1,272 @@
+#include "core/nn/packed_linear.h"
+
+#include "core/util/memory_tracker.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cstring>
+
+// The kernel is written once with GCC's vector extensions and compiled for each instruction set
+// by inlining it into functions with a target attribute; vectors never cross a call boundary, so
+// the ABI note GCC gives for 64-byte vectors does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace ts {
+namespace {
+
+constexpr int kNr = PackedWeights::kPanelWidth;
+typedef float Vec16 __attribute__((vector_size(64), aligned(4)));
+
+inline __attribute__((always_inline)) Vec16 load16(const float* p)
+{
+    Vec16 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+inline __attribute__((always_inline)) void store16(float* p, Vec16 v) { std::memcpy(p, &v, sizeof v); }
+
+// One MR x 32 tile of y: rows of x against one panel, summed over all of k in order (the
+// register accumulators hold the tile for the whole sum), then the bias.
+// With `prefetch` (the panel this thread takes next), its two cache lines for each k are
+// requested into L2 as the k loop goes: with few rows the tile is too short to hide the wait for
+// weights that come from memory, and this overlaps that wait with the current panel's work.
+template <int MR>
+inline __attribute__((always_inline)) void tile(const float* x, std::int64_t in, const float* panel, const float* bias,
+                                                float* y, std::int64_t ldy, int cols, const float* prefetch)
+{
+    Vec16 lo[MR], hi[MR];
+    for (int m = 0; m < MR; ++m)
+        lo[m] = hi[m] = Vec16{};
+    for (std::int64_t k = 0; k < in; ++k) {
+        if (prefetch) {
+            __builtin_prefetch(prefetch + k * kNr, 0, 2);
+            __builtin_prefetch(prefetch + k * kNr + 16, 0, 2);
+        }
+        const Vec16 b0 = load16(panel + k * kNr), b1 = load16(panel + k * kNr + 16);
+        for (int m = 0; m < MR; ++m) {
+            const float a = x[m * in + k];
+            lo[m] += a * b0;
+            hi[m] += a * b1;
+        }
+    }
+    const Vec16 bias0 = load16(bias), bias1 = load16(bias + 16);
+    for (int m = 0; m < MR; ++m) {
+        const Vec16 r0 = lo[m] + bias0, r1 = hi[m] + bias1;
+        float* row = y + m * ldy;
+        if (cols == kNr) {
+            store16(row, r0);
+            store16(row + 16, r1);
+        } else {
+            float tmp[kNr];
+            store16(tmp, r0);
+            store16(tmp + 16, r1);
+            std::memcpy(row, tmp, static_cast<std::size_t>(cols) * sizeof(float));
+        }
+    }
+}
+
+// Rows [m0, m1) of x against one panel, in tiles of at most MaxMR rows (as many accumulators as
+// the instruction set has registers for: 2 x MaxMR vectors).
+template <int MaxMR>
+inline __attribute__((always_inline)) void panelRows(const float* x, std::int64_t m0, std::int64_t m1, std::int64_t in,
+                                                     const float* panel, const float* bias, float* y, std::int64_t ldy,
+                                                     int cols, const float* next)
+{
+    std::int64_t m = m0;
+    for (; m + MaxMR <= m1; m += MaxMR) {
+        tile<MaxMR>(x + m * in, in, panel, bias, y + m * ldy, ldy, cols, next);
+        next = nullptr; // the first tile fetched it
+    }
+    const std::int64_t rest = m1 - m;
+    if (rest <= 0)
+        return;
+    const float* xm = x + m * in;
+    float* ym = y + m * ldy;
+    switch (rest) {
+    case 1: tile<1>(xm, in, panel, bias, ym, ldy, cols, next); break;
+    case 2: tile<2 <= MaxMR ? 2 : 1>(xm, in, panel, bias, ym, ldy, cols, next); break;
+    case 3: tile<3 <= MaxMR ? 3 : 1>(xm, in, panel, bias, ym, ldy, cols, next); break;
+    case 4: tile<4 <= MaxMR ? 4 : 1>(xm, in, panel, bias, ym, ldy, cols, next); break;
+    case 5: tile<5 <= MaxMR ? 5 : 1>(xm, in, panel, bias, ym, ldy, cols, next); break;
+    case 6: tile<6 <= MaxMR ? 6 : 1>(xm, in, panel, bias, ym, ldy, cols, next); break;
+    default: tile<7 <= MaxMR ? 7 : 1>(xm, in, panel, bias, ym, ldy, cols, next); break;
+    }
+}
+
+using PanelRowsFn = void (*)(const float*, std::int64_t, std::int64_t, std::int64_t, const float*, const float*, float*,
+                             std::int64_t, int, const float*);
+
+// AVX-512: 32 registers, 16 accumulators for 8 rows.
+__attribute__((target("avx512f,fma"))) void panelRowsAvx512(const float* x, std::int64_t m0, std::int64_t m1,
+                                                            std::int64_t in, const float* panel, const float* bias,
+                                                            float* y, std::int64_t ldy, int cols, const float* next)
+{
+    panelRows<8>(x, m0, m1, in, panel, bias, y, ldy, cols, next);
+}
+
+// AVX2: 16 registers of 8 floats; a 32-wide tile row takes 4, so 3 rows.
+__attribute__((target("avx2,fma"))) void panelRowsAvx2(const float* x, std::int64_t m0, std::int64_t m1, std::int64_t in,
+                                                       const float* panel, const float* bias, float* y, std::int64_t ldy,
+                                                       int cols, const float* next)
+{
+    panelRows<3>(x, m0, m1, in, panel, bias, y, ldy, cols, next);
+}
+
+void panelRowsPortable(const float* x, std::int64_t m0, std::int64_t m1, std::int64_t in, const float* panel,
+                       const float* bias, float* y, std::int64_t ldy, int cols, const float* next)
+{
+    panelRows<2>(x, m0, m1, in, panel, bias, y, ldy, cols, next);
+}
+
+PanelRowsFn bestPanelRows()
+{
+    static const PanelRowsFn fn = [] {
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx512f"))
+            return &panelRowsAvx512;
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            return &panelRowsAvx2;
+        return &panelRowsPortable;
+    }();
+    return fn;
+}
+
+} // namespace
+
+const char* bestGemmKernelName()
+{
+    const PanelRowsFn fn = bestPanelRows();
+    return fn == &panelRowsAvx512 ? "avx512" : fn == &panelRowsAvx2 ? "avx2" : "portable";
+}
+
+PackedWeights packWeights(const torch::Tensor& weight, const torch::Tensor& bias)
+{
+    TORCH_CHECK(weight.dim() == 2, "packWeights: weight must be [out, in]");
+    PackedWeights packed;
+    packed.out = weight.size(0);
+    packed.in = weight.size(1);
+    const std::int64_t panels = (packed.out + kNr - 1) / kNr;
+    packed.panels.assign(static_cast<std::size_t>(panels * packed.in * kNr), 0.0f);
+    packed.bias.assign(static_cast<std::size_t>(panels * kNr), 0.0f);
+    const torch::Tensor w = weight.to(torch::kFloat32).contiguous();
+    const float* src = w.data_ptr<float>();
+    for (std::int64_t o = 0; o < packed.out; ++o) {
+        float* dst = packed.panels.data() + (o / kNr) * packed.in * kNr + o % kNr;
+        const float* row = src + o * packed.in;
+        for (std::int64_t k = 0; k < packed.in; ++k)
+            dst[k * kNr] = row[k];
+    }
+    if (bias.defined()) {
+        TORCH_CHECK(bias.numel() == packed.out, "packWeights: bias must have `out` elements");
+        const torch::Tensor b = bias.to(torch::kFloat32).contiguous();
+        std::copy(b.data_ptr<float>(), b.data_ptr<float>() + packed.out, packed.bias.begin());
+    }
+    return packed;
+}
+
+void packedMatmul(const float* x, std::int64_t rows, const PackedWeights& weights, float* y, GemmKernel kernel)
+{
+    if (rows <= 0 || weights.out <= 0)
+        return;
+    const PanelRowsFn fn = kernel == GemmKernel::Portable ? &panelRowsPortable : bestPanelRows();
+    const std::int64_t panels = (weights.out + kNr - 1) / kNr;
+    // Row blocks keep a slab of x in cache while a thread walks its panels; tasks are
+    // panel-major, so each thread's contiguous share touches as few panels as it can.
+    constexpr std::int64_t kRowBlock = 96;
+    const std::int64_t rowBlocks = (rows + kRowBlock - 1) / kRowBlock;
+    const std::int64_t in = weights.in, out = weights.out;
+    at::parallel_for(0, panels * rowBlocks, 1, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t t = begin; t < end; ++t) {
+            const std::int64_t p = t / rowBlocks, rb = t % rowBlocks;
+            const int cols = static_cast<int>(std::min<std::int64_t>(kNr, out - p * kNr));
+            // The next task of this thread is the next panel (same rows) unless its share ends.
+            const float* next = t + 1 < end && rb + 1 == rowBlocks && p + 1 < panels
+                                    ? weights.panels.data() + (p + 1) * in * kNr
+                                    : nullptr;
+            fn(x, rb * kRowBlock, std::min(rows, (rb + 1) * kRowBlock), in, weights.panels.data() + p * in * kNr,
+               weights.bias.data() + p * kNr, y + p * kNr, out, cols, next);
+        }
+    });
+}
+
+PackedLinear::Key PackedLinear::keyOf(const torch::Tensor& weight, const torch::Tensor& bias)
+{
+    Key key;
+    key.weightData = weight.data_ptr();
+    key.weightVersion = static_cast<std::int64_t>(weight._version());
+    if (bias.defined()) {
+        key.biasData = bias.data_ptr();
+        key.biasVersion = static_cast<std::int64_t>(bias._version());
+    }
+    key.out = weight.size(0);
+    key.in = weight.size(1);
+    return key;
+}
+
+torch::Tensor PackedLinear::tryForward(const torch::Tensor& x, const torch::Tensor& weight,
+                                       const torch::Tensor& bias) const
+{
+    if (!x.defined() || x.dim() < 1 || weight.dim() != 2 || x.size(-1) != weight.size(1))
+        return {};
+    if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat32 || !weight.device().is_cpu()
+        || weight.scalar_type() != torch::kFloat32
+        || (bias.defined() && (bias.scalar_type() != torch::kFloat32 || bias.numel() != weight.size(0))))
+        return {};
+    // Tensors made under inference mode have no version counter, so a change made in place to
+    // them could not be seen: such weights take torch's path.
+    if (weight.is_inference() || (bias.defined() && bias.is_inference()))
+        return {};
+    if (torch::GradMode::is_enabled() && (x.requires_grad() || weight.requires_grad()
+                                          || (bias.defined() && bias.requires_grad())))
+        return {}; // the packed path records no autograd graph
+    const std::int64_t in = weight.size(1), out = weight.size(0);
+    const std::int64_t rows = in > 0 ? x.numel() / in : 0;
+    if (rows > kMaxRows || in == 0)
+        return {};
+
+    std::shared_ptr<const PackedWeights> packed;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        const Key key = keyOf(weight, bias);
+        if (!(key == m_key) || !m_weights) {
+            if (key == m_key && m_packFailed)
+                return {};
+            m_weights.reset();
+            m_key = key;
+            m_packFailed = false;
+            // Packing copies the weights: only when that leaves room for the run itself.
+            const std::int64_t bytes = (out + kNr - 1) / kNr * kNr * (in + 1) * static_cast<std::int64_t>(sizeof(float));
+            const std::int64_t available = availableMemoryBytes();
+            if (available > 0 && bytes * 4 > available) {
+                m_packFailed = true;
+                return {};
+            }
+            try {
+                m_weights = std::make_shared<const PackedWeights>(packWeights(weight, bias));
+            } catch (const std::bad_alloc&) {
+                m_packFailed = true;
+                return {};
+            }
+        }
+        packed = m_weights;
+    }
+
+    const torch::Tensor xc = x.contiguous();
+    std::vector<std::int64_t> shape = x.sizes().vec();
+    shape.back() = out;
+    torch::Tensor y = torch::empty(shape, x.options());
+    packedMatmul(xc.data_ptr<float>(), rows, *packed, y.data_ptr<float>());
+    return y;
+}
+
+std::int64_t PackedLinear::packedBytes() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_weights)
+        return 0;
+    return static_cast<std::int64_t>((m_weights->panels.size() + m_weights->bias.size()) * sizeof(float));
+}
+
+} // namespace ts
