@@ -14,9 +14,16 @@ struct MergePlan {
     torch::Tensor dstIdx;      // [B, r, 1] B-positions they merge into
 };
 
+// ToMe's metric: keys [B, H, N, d] (any strides) averaged over heads -> [B, N, d], as
+// keys.mean(1) computes it (heads summed in order, then divided by H), in one pass.
+torch::Tensor keyMetric(const torch::Tensor& keys);
+
 // metric [B, N, C] (keys averaged over heads). r is clamped to (N - protected) / 2. With
 // `classToken`, token 0 is never merged (its similarities are set to -inf).
 MergePlan bipartiteSoftMatching(const torch::Tensor& metric, int r, bool classToken);
+// The same as ATen tensor operations only, as the authors' code writes it (any device or type);
+// bipartiteSoftMatching uses plain loops after the similarity product on CPU float tensors.
+MergePlan bipartiteSoftMatchingTensor(const torch::Tensor& metric, int r, bool classToken);
 
 // Applies a plan to x [B, N, C]: [unmerged A-tokens in order, then all B-tokens], with each
 // B-token reduced over the A-tokens merged into it ("sum", "mean", "amax", ...).

@@ -63,6 +63,10 @@ void TestPackedLinear::matchesReference_data()
         QTest::addRow("%s 5 rows, 3 -> 1", k) << 5 << 3 << 1 << true << kernel;
         QTest::addRow("%s 9 rows, 64 -> 31", k) << 9 << 64 << 31 << true << kernel;
         QTest::addRow("%s 11 rows, 65 -> 33", k) << 11 << 65 << 33 << false << kernel;
+        // Sums in chunks of 256 k: exactly one, one and a bit, a remainder, six.
+        QTest::addRow("%s 10 rows, 256 -> 64", k) << 10 << 256 << 64 << true << kernel;
+        QTest::addRow("%s 10 rows, 257 -> 64", k) << 10 << 257 << 64 << true << kernel;
+        QTest::addRow("%s 11 rows, 300 -> 33", k) << 11 << 300 << 33 << true << kernel;
         QTest::addRow("%s 13 rows, 1536 -> 384", k) << 13 << 1536 << 384 << true << kernel;
         QTest::addRow("%s 1 row, 768 -> 1000", k) << 1 << 768 << 1000 << true << kernel;
     }

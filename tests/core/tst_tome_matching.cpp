@@ -84,6 +84,9 @@ private Q_SLOTS:
     void sizeWeightedAverage();
     void rowMergeEqualsTensorFormula_data();
     void rowMergeEqualsTensorFormula();
+    void loopMatchingEqualsTensorFormula_data();
+    void loopMatchingEqualsTensorFormula();
+    void keyMetricEqualsMean();
     void classTokenNeverMerged();
     void rClampsToHalf_data();
     void rClampsToHalf();
@@ -165,6 +168,62 @@ void TestTomeMatching::rowMergeEqualsTensorFormula()
     QVERIFY(torch::equal(newSize, refSize));
     QVERIFY2(torch::allclose(merged, ref, /*rtol=*/1e-6, /*atol=*/1e-6),
              qPrintable(QString::number((merged - ref).abs().max().item<float>())));
+}
+
+// The CPU loops of bipartiteSoftMatching make exactly the plan of the tensor formulation (the
+// authors' ops): same edges, same order, on random keys, on exact ties (duplicated tokens: the
+// stable sort and torch.max's first index decide), and with zero keys (NaN similarities).
+void TestTomeMatching::loopMatchingEqualsTensorFormula_data()
+{
+    QTest::addColumn<int>("batch");
+    QTest::addColumn<int>("tokens");
+    QTest::addColumn<int>("r");
+    QTest::addColumn<bool>("classToken");
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("ViT-S/16 block 1") << 1 << 197 << 16 << true << "random";
+    QTest::newRow("batch 3, odd r") << 3 << 101 << 7 << true << "random";
+    QTest::newRow("even tokens, no class token") << 2 << 64 << 20 << false << "random";
+    QTest::newRow("r clamped") << 1 << 21 << 16 << true << "random";
+    QTest::newRow("ties from duplicated tokens") << 2 << 50 << 12 << true << "ties";
+    QTest::newRow("zero keys give NaN") << 1 << 40 << 10 << true << "zeros";
+    QTest::newRow("zero keys, no class token") << 1 << 40 << 10 << false << "zeros";
+}
+
+void TestTomeMatching::loopMatchingEqualsTensorFormula()
+{
+    QFETCH(int, batch);
+    QFETCH(int, tokens);
+    QFETCH(int, r);
+    QFETCH(bool, classToken);
+    QFETCH(QString, kind);
+    torch::manual_seed(tokens * 13 + r);
+    torch::Tensor metric = torch::randn({batch, tokens, 16});
+    if (kind == "ties") {
+        // Four distinct keys repeated: many equal similarities.
+        metric = torch::randn({batch, 4, 16}).repeat({1, (tokens + 3) / 4, 1}).slice(1, 0, tokens).contiguous();
+    } else if (kind == "zeros") {
+        for (int t : {2, 3, 8, 17, 30})
+            metric[0][t].zero_();
+    }
+    const MergePlan loop = bipartiteSoftMatching(metric, r, classToken);
+    const MergePlan tensor = bipartiteSoftMatchingTensor(metric, r, classToken);
+    QCOMPARE(loop.r, tensor.r);
+    QVERIFY(torch::equal(loop.srcIdx, tensor.srcIdx));
+    QVERIFY(torch::equal(loop.dstIdx, tensor.dstIdx));
+    QVERIFY(torch::equal(loop.unmergedIdx, tensor.unmergedIdx));
+}
+
+// keyMetric on the strided keys the attention hands over equals keys.mean(1) bit for bit.
+void TestTomeMatching::keyMetricEqualsMean()
+{
+    torch::manual_seed(4);
+    for (int heads : {1, 3, 6, 12}) {
+        const torch::Tensor qkv = torch::randn({2, 37, 3, heads, 64}).permute({2, 0, 3, 1, 4});
+        const torch::Tensor keys = qkv[1]; // [B, H, N, d], not contiguous
+        QVERIFY(!keys.is_contiguous());
+        QVERIFY(torch::equal(keyMetric(keys), keys.mean(1)));
+        QVERIFY(torch::equal(keyMetric(keys.contiguous()), keys.mean(1)));
+    }
 }
 
 void TestTomeMatching::classTokenNeverMerged()
