@@ -1,5 +1,6 @@
 // TokenScope: the desktop app, or `tokenscope <command>` on the command line.
 #include "app/command_line.h"
+#include "core/util/allocator_tuning.h"
 #include "core/util/memory_tracker.h"
 #include "core/util/threads.h"
 #include "ui/main_window.h"
@@ -12,7 +13,8 @@
 
 int main(int argc, char** argv)
 {
-    ts::MemoryTracker::install(); // before any tensor exists, so every run's peak is measured
+    ts::keepFreedMemoryForReuse(); // before any allocation of note
+    ts::MemoryTracker::install();  // before any tensor exists, so every run's peak is measured
     if (ts::cli::isCommand(argc, argv))
         return ts::cli::run(argc, argv);
 
