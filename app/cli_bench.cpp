@@ -15,6 +15,7 @@ int runBench(const std::vector<std::string>& argv)
         {"flops", runBenchFlops},
         {"fam", runBenchFam},
         {"fit", runBenchFit},
+        {"linear", runBenchLinear},
     };
     if (argv.empty() || !benches.count(argv.front())) {
         std::string known;

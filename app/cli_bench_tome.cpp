@@ -6,6 +6,7 @@
 #include "core/tome/tome_api.h"
 #include "core/util/threads.h"
 
+#include <c10/core/InferenceMode.h>
 #include <torch/torch.h>
 
 #include <QJsonArray>
@@ -40,6 +41,21 @@ double matmulGflops(int repeats)
     return 2.0 * 1024 * 1024 * 1024 / median(times) / 1e9;
 }
 
+// Read bandwidth from memory: the sum of a 256 MiB buffer, larger than the caches, on all threads.
+double memoryReadGBps()
+{
+    c10::InferenceMode guard;
+    const torch::Tensor buffer = torch::ones({64 << 20}); // 64 Mi floats
+    buffer.sum();
+    std::vector<double> times;
+    for (int i = 0; i < 5; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        buffer.sum();
+        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return static_cast<double>(buffer.numel()) * 4.0 / median(times) / 1e9;
+}
+
 } // namespace
 
 int runBenchTome(const std::vector<std::string>& argv)
@@ -48,9 +64,12 @@ int runBenchTome(const std::vector<std::string>& argv)
     const int repeats = static_cast<int>(args.integer("repeats", 5, 1, 100));
     const bool json = args.flag("json");
     const double matmul = matmulGflops(20);
+    const double bandwidth = memoryReadGBps();
     QJsonArray rows;
+    QJsonObject weightStream;
     if (!json) {
-        std::printf("threads: %d   1024^3 matmul: %.1f GFLOP/s (median of 20)\n", torchThreads(), matmul);
+        std::printf("threads: %d   1024^3 matmul: %.1f GFLOP/s (median of 20)   memory read: %.1f GB/s (256 MiB)\n",
+                    torchThreads(), matmul, bandwidth);
         std::printf("%-9s %5s %3s %10s %8s %10s %9s %9s %8s\n", "model", "batch", "r", "median ms", "GFLOP", "GFLOP/s",
                     "speedup", "FLOP ratio", "share");
     }
@@ -63,6 +82,13 @@ int runBenchTome(const std::vector<std::string>& argv)
         ModelSource source;
         source.preset = preset;
         VitModelPtr model = buildVit(source);
+        // Every pass reads all the weights once, whatever r is: at batch 1 that read is a floor
+        // that merging does not lower, which caps the speed-up of the last, smallest blocks.
+        const double weightBytes = vitConfigOf(*model).parameterCount() * 4.0;
+        weightStream[preset] = QJsonObject{{"weight_bytes", weightBytes}, {"floor_seconds", weightBytes / (bandwidth * 1e9)}};
+        if (!json)
+            std::printf("%s: %.0f MB of weights read per pass: at least %.1f ms at that bandwidth\n", preset,
+                        weightBytes / 1e6, weightBytes / (bandwidth * 1e9) * 1e3);
         for (int batch : {1, 8}) {
             const std::vector<int> rs = {0, 8, 16};
             std::vector<ToMeRequest> requests;
@@ -107,7 +133,8 @@ int runBenchTome(const std::vector<std::string>& argv)
         }
     }
     if (json) {
-        QJsonObject out{{"threads", torchThreads()}, {"matmul_gflops_per_second", matmul}, {"runs", rows},
+        QJsonObject out{{"threads", torchThreads()}, {"matmul_gflops_per_second", matmul},
+                        {"memory_read_gb_per_second", bandwidth}, {"weight_stream", weightStream}, {"runs", rows},
                         {"targets_met", targetsMet}};
         std::cout << QJsonDocument(out).toJson().toStdString();
     } else {

@@ -42,7 +42,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
                              "[--convention default|macs|causal-half|training (joined by +)] [--breakdown [--stages]] [--measure "
                              "[--memory-limit-mib N]] [--mode curves|ratio|breakdown] [--baseline NAME] [--breakdown-model NAME] "
                              "[--csv OUT.csv] [--json OUT.json] [--out PLOT.png|.svg|.pdf]"}},
-        {"bench", {runBench, "bench tome|fit|fam|flops [--json]"}},
+        {"bench", {runBench, "bench tome|fit|fam|flops|linear [--json]"}},
     };
     return table;
 }

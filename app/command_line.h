@@ -15,6 +15,7 @@ int run(int argc, char** argv);
 int runMerge(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
 int runBenchTome(const std::vector<std::string>& args);
+int runBenchLinear(const std::vector<std::string>& args);
 int runFlops(const std::vector<std::string>& args);
 int runBenchFlops(const std::vector<std::string>& args);
 int runMask(const std::vector<std::string>& args);
