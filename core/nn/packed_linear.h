@@ -48,7 +48,7 @@ void packedMatmul(const float* x, std::int64_t rows, const PackedWeights& weight
 // made under inference mode have no version counter and are never packed). Thread-safe.
 class PackedLinear {
 public:
-    static constexpr std::int64_t kMaxRows = 512;
+    static constexpr std::int64_t kMaxRows = 400;
 
     // x [..., in] @ weight^T + bias through the packed weights, or an undefined tensor when the
     // packed path does not apply (not float32 on the CPU, more than kMaxRows rows, autograd
