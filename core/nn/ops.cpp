@@ -13,7 +13,7 @@ namespace ts::ops {
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                      const char* part, const PackedLinear* packed)
 {
-    if (FlopCountScope::active()) {
+    if (FlopCountScope::active() && x.size(-1) > 0) {
         const double rows = static_cast<double>(x.numel() / x.size(-1));
         FlopCountScope::addMatmul(part, 2.0 * rows * static_cast<double>(weight.size(1))
                                             * static_cast<double>(weight.size(0)));
@@ -49,7 +49,7 @@ torch::Tensor parallelBatchedMatmul(const torch::Tensor& a, const torch::Tensor&
         || (torch::GradMode::is_enabled() && (a.requires_grad() || b.requires_grad())))
         return {};
     const std::int64_t m = a.size(-2), k = a.size(-1), n = b.size(-1);
-    if (m * k * n < 400)
+    if (m * k * n < 400 || a.numel() == 0 || b.numel() == 0)
         return {};
     const int batchDims = static_cast<int>(a.dim()) - 2;
     std::vector<std::int64_t> shape;

@@ -194,14 +194,19 @@ void packedMatmul(const float* x, std::int64_t rows, const PackedWeights& weight
 PackedLinear::Key PackedLinear::keyOf(const torch::Tensor& weight, const torch::Tensor& bias)
 {
     Key key;
+    key.weightStorage = weight.storage();
     key.weightData = weight.data_ptr();
     key.weightVersion = static_cast<std::int64_t>(weight._version());
     if (bias.defined()) {
+        key.biasStorage = bias.storage();
         key.biasData = bias.data_ptr();
         key.biasVersion = static_cast<std::int64_t>(bias._version());
+        key.biasStride = bias.dim() > 0 ? bias.stride(-1) : 0;
     }
     key.out = weight.size(0);
     key.in = weight.size(1);
+    key.stride0 = weight.stride(0);
+    key.stride1 = weight.stride(1);
     return key;
 }
 
@@ -246,6 +251,9 @@ torch::Tensor PackedLinear::tryForward(const torch::Tensor& x, const torch::Tens
             try {
                 m_weights = std::make_shared<const PackedWeights>(packWeights(weight, bias));
             } catch (const std::bad_alloc&) {
+                m_packFailed = true;
+                return {};
+            } catch (const c10::Error&) { // LibTorch's allocation failures
                 m_packFailed = true;
                 return {};
             }

@@ -44,8 +44,13 @@ void packedMatmul(const float* x, std::int64_t rows, const PackedWeights& weight
                   GemmKernel kernel = GemmKernel::Best);
 
 // A linear layer's packed weights, made on first use and made again when the weight or bias
-// tensor is replaced or changed in place (tracked by data pointer and version counter; weights
-// made under inference mode have no version counter and are never packed). Thread-safe.
+// tensor is replaced or changed in place (tracked by storage, data pointer, strides and version
+// counter; weights made under inference mode have no version counter and are never packed; an
+// edit through `.data()`, which bypasses the counter, is not seen). Thread-safe.
+//
+// Results equal torch's linear to float rounding, not bit for bit (the kernels fuse multiply and
+// add where the processor can; the portable one does not), so the same input row can differ in
+// its last bits between up to kMaxRows rows (this path) and more (torch's).
 class PackedLinear {
 public:
     static constexpr std::int64_t kMaxRows = 400;
@@ -59,15 +64,22 @@ public:
     std::int64_t packedBytes() const;
 
 private:
+    // What the packed copy was made from. The storages are held (not only their addresses), so
+    // a freed weight's memory cannot come back as another tensor that matches the key; strides
+    // and offsets tell a matrix from its transpose over the same memory.
     struct Key {
+        c10::Storage weightStorage, biasStorage;
         const void* weightData = nullptr;
         const void* biasData = nullptr;
         std::int64_t weightVersion = -1, biasVersion = -1;
-        std::int64_t out = 0, in = 0;
+        std::int64_t out = 0, in = 0, stride0 = 0, stride1 = 0, biasStride = 0;
         bool operator==(const Key& o) const
         {
-            return weightData == o.weightData && biasData == o.biasData && weightVersion == o.weightVersion
-                && biasVersion == o.biasVersion && out == o.out && in == o.in;
+            return weightStorage.unsafeGetStorageImpl() == o.weightStorage.unsafeGetStorageImpl()
+                && biasStorage.unsafeGetStorageImpl() == o.biasStorage.unsafeGetStorageImpl()
+                && weightData == o.weightData && biasData == o.biasData && weightVersion == o.weightVersion
+                && biasVersion == o.biasVersion && out == o.out && in == o.in && stride0 == o.stride0
+                && stride1 == o.stride1 && biasStride == o.biasStride;
         }
     };
     static Key keyOf(const torch::Tensor& weight, const torch::Tensor& bias);

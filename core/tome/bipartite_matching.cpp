@@ -21,11 +21,11 @@ inline bool above(float a, float b) { return std::isnan(a) ? !std::isnan(b) : a 
 // kept A-tokens in their original order.
 MergePlan matchRows(const torch::Tensor& metric, int r, bool classToken)
 {
-    const torch::Tensor m = metric.contiguous();
-    const std::int64_t batch = m.size(0), tokens = m.size(1);
+    const std::int64_t batch = metric.size(0), tokens = metric.size(1);
     const std::int64_t na = (tokens + 1) / 2, nb = tokens / 2, kept = na - r;
-    // Cosine similarity: the same normalisation and product as the tensor formulation.
-    const torch::Tensor normed = m / m.norm(2, /*dim=*/-1, /*keepdim=*/true);
+    // Cosine similarity: the same normalisation and product as the tensor formulation, on the
+    // same (possibly strided) metric, so the sums run in the same order.
+    const torch::Tensor normed = metric / metric.norm(2, /*dim=*/-1, /*keepdim=*/true);
     const torch::Tensor scores = ops::matmul(normed.slice(1, 0, tokens, 2), normed.slice(1, 1, tokens, 2).transpose(-1, -2),
                                              "tome_match")
                                      .contiguous();
@@ -78,7 +78,9 @@ torch::Tensor keyMetric(const torch::Tensor& keys)
 {
     // The keys are a strided view of the qkv projection ([B, N, 3, H, d] permuted), where ATen's
     // reduction over the head dimension takes a slow path (about 30 us at ViT-S batch 1).
-    if (!keys.device().is_cpu() || keys.scalar_type() != torch::kFloat || keys.dim() != 4 || keys.stride(3) != 1)
+    // ATen sums more than 16 rows in blocks (another order of additions): mean() for those.
+    if (!keys.device().is_cpu() || keys.scalar_type() != torch::kFloat || keys.dim() != 4 || keys.stride(3) != 1
+        || keys.size(1) < 1 || keys.size(1) > 16)
         return keys.mean(/*dim=*/1);
     const std::int64_t batch = keys.size(0), heads = keys.size(1), tokens = keys.size(2), d = keys.size(3);
     const std::int64_t sb = keys.stride(0), sh = keys.stride(1), sn = keys.stride(2);

@@ -42,6 +42,7 @@ private Q_SLOTS:
     void stridedAndBatchedInputs();
     void fallsBackWhereItDoesNotApply();
     void seesChangedWeights();
+    void transposedViewsAndNoBias();
     void serialEqualsThreaded();
     void vitBlockUsesPackedWeights();
 };
@@ -84,8 +85,12 @@ void TestPackedLinear::matchesReference()
     const torch::Tensor w = torch::randn({out, in}) * 0.05;
     const torch::Tensor b = bias ? torch::randn({out}) : torch::Tensor();
     const PackedWeights packed = packWeights(w, b);
-    torch::Tensor y = torch::full({rows, out}, std::nanf(""));
-    packedMatmul(x.data_ptr<float>(), rows, packed, y.data_ptr<float>(), kernel);
+    // One guard row after the output: a write past [rows, out] would change it.
+    torch::Tensor buffer = torch::full({rows + 1, out}, std::nanf(""));
+    buffer[rows].fill_(-12345.0f);
+    packedMatmul(x.data_ptr<float>(), rows, packed, buffer.data_ptr<float>(), kernel);
+    QVERIFY(torch::equal(buffer[rows], torch::full({out}, -12345.0f)));
+    const torch::Tensor y = buffer.slice(0, 0, rows);
     // float32 sums of `in` terms: a few units of 2^-24 per term at most.
     const double err = relativeError(y, x, w, b);
     QVERIFY2(err < 4e-7 * std::sqrt(static_cast<double>(in)) + 1e-6,
@@ -169,6 +174,24 @@ void TestPackedLinear::seesChangedWeights()
     QVERIFY(relativeError(layer.tryForward(x, w, b), x, w, b) < 1e-5);
     // Another tensor altogether.
     QVERIFY(relativeError(layer.tryForward(x, w2, b), x, w2, b) < 1e-5);
+}
+
+void TestPackedLinear::transposedViewsAndNoBias()
+{
+    // A square weight and its transpose share memory and version counter: told apart by strides.
+    torch::manual_seed(8);
+    const torch::Tensor w = torch::randn({48, 48}), x = torch::randn({5, 48});
+    PackedLinear layer;
+    QVERIFY(relativeError(layer.tryForward(x, w, {}), x, w, {}) < 1e-5);
+    const torch::Tensor wt = w.t();
+    QVERIFY(relativeError(layer.tryForward(x, wt, {}), x, wt, {}) < 1e-5);
+    // A weight freed and another made in its place: the packed copy holds the old storage, so the
+    // new one cannot take its address and pass for it.
+    PackedLinear again;
+    for (int i = 0; i < 3; ++i) {
+        const torch::Tensor wi = torch::randn({40, 48});
+        QVERIFY(relativeError(again.tryForward(x, wi, {}), x, wi, {}) < 1e-5);
+    }
 }
 
 void TestPackedLinear::serialEqualsThreaded()

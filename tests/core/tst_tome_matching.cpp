@@ -187,6 +187,8 @@ void TestTomeMatching::loopMatchingEqualsTensorFormula_data()
     QTest::newRow("ties from duplicated tokens") << 2 << 50 << 12 << true << "ties";
     QTest::newRow("zero keys give NaN") << 1 << 40 << 10 << true << "zeros";
     QTest::newRow("zero keys, no class token") << 1 << 40 << 10 << false << "zeros";
+    QTest::newRow("zero keys, batch 2") << 2 << 40 << 10 << true << "zeros";
+    QTest::newRow("strided metric") << 2 << 77 << 9 << true << "strided";
 }
 
 void TestTomeMatching::loopMatchingEqualsTensorFormula()
@@ -203,7 +205,10 @@ void TestTomeMatching::loopMatchingEqualsTensorFormula()
         metric = torch::randn({batch, 4, 16}).repeat({1, (tokens + 3) / 4, 1}).slice(1, 0, tokens).contiguous();
     } else if (kind == "zeros") {
         for (int t : {2, 3, 8, 17, 30})
-            metric[0][t].zero_();
+            metric[batch - 1][t].zero_();
+    } else if (kind == "strided") {
+        metric = torch::randn({16, tokens, batch}).permute({2, 1, 0}); // [B, N, C], not contiguous
+        QVERIFY(!metric.is_contiguous());
     }
     const MergePlan loop = bipartiteSoftMatching(metric, r, classToken);
     const MergePlan tensor = bipartiteSoftMatchingTensor(metric, r, classToken);
@@ -217,7 +222,7 @@ void TestTomeMatching::loopMatchingEqualsTensorFormula()
 void TestTomeMatching::keyMetricEqualsMean()
 {
     torch::manual_seed(4);
-    for (int heads : {1, 3, 6, 12}) {
+    for (int heads : {1, 3, 6, 12, 16, 20}) {
         const torch::Tensor qkv = torch::randn({2, 37, 3, heads, 64}).permute({2, 0, 3, 1, 4});
         const torch::Tensor keys = qkv[1]; // [B, H, N, d], not contiguous
         QVERIFY(!keys.is_contiguous());
