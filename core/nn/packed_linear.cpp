@@ -27,22 +27,32 @@ inline __attribute__((always_inline)) Vec16 load16(const float* p)
 
 inline __attribute__((always_inline)) void store16(float* p, Vec16 v) { std::memcpy(p, &v, sizeof v); }
 
+// Rows [begin, end) of the panel a thread takes next, to request into L2 during one tile, one
+// row (two cache lines) every `every` steps of its k loop. The weights come from memory: a
+// panel's tiles share out its successor's rows so the requests are spread over the whole panel's
+// work instead of arriving in one burst (which fills the line-fill buffers and stalls), and with
+// few rows the one tile there is requests them all.
+struct Prefetch {
+    const float* next = nullptr;
+    std::int64_t begin = 0, end = 0, every = 1;
+};
+
 // One MR x 32 tile of y: rows of x against one panel, summed over all of k in order (the
 // register accumulators hold the tile for the whole sum), then the bias.
-// With `prefetch` (the panel this thread takes next), its two cache lines for each k are
-// requested into L2 as the k loop goes: with few rows the tile is too short to hide the wait for
-// weights that come from memory, and this overlaps that wait with the current panel's work.
 template <int MR>
 inline __attribute__((always_inline)) void tile(const float* x, std::int64_t in, const float* panel, const float* bias,
-                                                float* y, std::int64_t ldy, int cols, const float* prefetch)
+                                                float* y, std::int64_t ldy, int cols, const Prefetch& prefetch)
 {
     Vec16 lo[MR], hi[MR];
     for (int m = 0; m < MR; ++m)
         lo[m] = hi[m] = Vec16{};
+    std::int64_t pk = prefetch.begin, countdown = 0;
     for (std::int64_t k = 0; k < in; ++k) {
-        if (prefetch) {
-            __builtin_prefetch(prefetch + k * kNr, 0, 2);
-            __builtin_prefetch(prefetch + k * kNr + 16, 0, 2);
+        if (prefetch.next && pk < prefetch.end && --countdown <= 0) {
+            __builtin_prefetch(prefetch.next + pk * kNr, 0, 2);
+            __builtin_prefetch(prefetch.next + pk * kNr + 16, 0, 2);
+            ++pk;
+            countdown = prefetch.every;
         }
         const Vec16 b0 = load16(panel + k * kNr), b1 = load16(panel + k * kNr + 16);
         for (int m = 0; m < MR; ++m) {
@@ -74,24 +84,32 @@ inline __attribute__((always_inline)) void panelRows(const float* x, std::int64_
                                                      const float* panel, const float* bias, float* y, std::int64_t ldy,
                                                      int cols, const float* next)
 {
-    std::int64_t m = m0;
-    for (; m + MaxMR <= m1; m += MaxMR) {
-        tile<MaxMR>(x + m * in, in, panel, bias, y + m * ldy, ldy, cols, next);
-        next = nullptr; // the first tile fetched it
-    }
+    const std::int64_t tiles = (m1 - m0 + MaxMR - 1) / MaxMR;
+    auto share = [&](std::int64_t j) {
+        Prefetch p;
+        p.next = next;
+        p.begin = j * in / tiles;
+        p.end = (j + 1) * in / tiles;
+        p.every = std::max<std::int64_t>(1, in / std::max<std::int64_t>(1, p.end - p.begin));
+        return p;
+    };
+    std::int64_t m = m0, j = 0;
+    for (; m + MaxMR <= m1; m += MaxMR, ++j)
+        tile<MaxMR>(x + m * in, in, panel, bias, y + m * ldy, ldy, cols, share(j));
     const std::int64_t rest = m1 - m;
     if (rest <= 0)
         return;
     const float* xm = x + m * in;
     float* ym = y + m * ldy;
+    const Prefetch last = share(j);
     switch (rest) {
-    case 1: tile<1>(xm, in, panel, bias, ym, ldy, cols, next); break;
-    case 2: tile<2 <= MaxMR ? 2 : 1>(xm, in, panel, bias, ym, ldy, cols, next); break;
-    case 3: tile<3 <= MaxMR ? 3 : 1>(xm, in, panel, bias, ym, ldy, cols, next); break;
-    case 4: tile<4 <= MaxMR ? 4 : 1>(xm, in, panel, bias, ym, ldy, cols, next); break;
-    case 5: tile<5 <= MaxMR ? 5 : 1>(xm, in, panel, bias, ym, ldy, cols, next); break;
-    case 6: tile<6 <= MaxMR ? 6 : 1>(xm, in, panel, bias, ym, ldy, cols, next); break;
-    default: tile<7 <= MaxMR ? 7 : 1>(xm, in, panel, bias, ym, ldy, cols, next); break;
+    case 1: tile<1>(xm, in, panel, bias, ym, ldy, cols, last); break;
+    case 2: tile<2 <= MaxMR ? 2 : 1>(xm, in, panel, bias, ym, ldy, cols, last); break;
+    case 3: tile<3 <= MaxMR ? 3 : 1>(xm, in, panel, bias, ym, ldy, cols, last); break;
+    case 4: tile<4 <= MaxMR ? 4 : 1>(xm, in, panel, bias, ym, ldy, cols, last); break;
+    case 5: tile<5 <= MaxMR ? 5 : 1>(xm, in, panel, bias, ym, ldy, cols, last); break;
+    case 6: tile<6 <= MaxMR ? 6 : 1>(xm, in, panel, bias, ym, ldy, cols, last); break;
+    default: tile<7 <= MaxMR ? 7 : 1>(xm, in, panel, bias, ym, ldy, cols, last); break;
     }
 }
 
