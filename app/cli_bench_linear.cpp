@@ -3,6 +3,7 @@
 // (394: batch 2; 197: batch 1; fewer as ToMe merges tokens), with the weights resident in cache (the same layer timed
 // again and again) as a kernel benchmark measures them.
 #include "app/cli_args.h"
+#include "app/cli_bench_timing.h"
 #include "app/command_line.h"
 #include "core/nn/packed_linear.h"
 #include "core/util/error.h"
@@ -15,30 +16,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 
 namespace ts::cli {
-namespace {
-
-template <typename F>
-double medianSeconds(int repeats, F&& run)
-{
-    for (int i = 0; i < 3; ++i)
-        run(); // warm up (and pack)
-    std::vector<double> times;
-    for (int i = 0; i < repeats; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        run();
-        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
-}
-
-} // namespace
 
 int runBenchLinear(const std::vector<std::string>& argv)
 {
@@ -68,8 +49,8 @@ int runBenchLinear(const std::vector<std::string>& argv)
         for (int rowCount : {394, 197, 101, 53, 21, 11}) {
             const torch::Tensor x = torch::randn({rowCount, shape.in});
             const double flops = 2.0 * rowCount * shape.in * shape.out;
-            const double torchSeconds = medianSeconds(repeats, [&] { torch::nn::functional::linear(x, weight, bias); });
-            const double packedSeconds = medianSeconds(repeats, [&] {
+            const double torchSeconds = medianSeconds(repeats, 3, [&] { torch::nn::functional::linear(x, weight, bias); });
+            const double packedSeconds = medianSeconds(repeats, 3, [&] {
                 if (!packed.tryForward(x, weight, bias).defined())
                     throw Error("bench linear: the packed path did not run at " + std::to_string(rowCount) + " rows");
             });

@@ -1,6 +1,7 @@
 // tokenscope bench tome: ToMe's measured speed-up against its FLOP ratio, and the ViT's
 // sustained GFLOP/s against a plain 1024^3 matmul in the same run.
 #include "app/cli_args.h"
+#include "app/cli_bench_timing.h"
 #include "app/command_line.h"
 #include "core/nn/flop_counter.h"
 #include "core/tome/tome_api.h"
@@ -13,32 +14,17 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 
 namespace ts::cli {
 namespace {
 
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
-
 double matmulGflops(int repeats)
 {
     c10::InferenceMode guard;
     torch::Tensor a = torch::randn({1024, 1024}), b = torch::randn({1024, 1024});
-    torch::mm(a, b); // warm up
-    std::vector<double> times;
-    for (int i = 0; i < repeats; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        torch::mm(a, b);
-        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    return 2.0 * 1024 * 1024 * 1024 / median(times) / 1e9;
+    return 2.0 * 1024 * 1024 * 1024 / medianSeconds(repeats, 1, [&] { torch::mm(a, b); }) / 1e9;
 }
 
 // Read bandwidth from memory: the sum of a 256 MiB buffer, larger than the caches, on all threads.
@@ -46,14 +32,7 @@ double memoryReadGBps()
 {
     c10::InferenceMode guard;
     const torch::Tensor buffer = torch::ones({64 << 20}); // 64 Mi floats
-    buffer.sum();
-    std::vector<double> times;
-    for (int i = 0; i < 5; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        buffer.sum();
-        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    return static_cast<double>(buffer.numel()) * 4.0 / median(times) / 1e9;
+    return static_cast<double>(buffer.numel()) * 4.0 / medianSeconds(5, 1, [&] { buffer.sum(); }) / 1e9;
 }
 
 } // namespace

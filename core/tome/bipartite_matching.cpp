@@ -11,6 +11,13 @@ namespace ts {
 
 namespace {
 
+// r clamped to what the alternate split allows, the class token kept out of set A's choices.
+int clampMerges(const torch::Tensor& metric, int r, bool classToken)
+{
+    const int tokens = static_cast<int>(metric.size(1));
+    return std::min(r, (tokens - (classToken ? 1 : 0)) / 2);
+}
+
 // torch.max's order on floats: NaN above everything (max propagates it), then the usual order.
 inline bool above(float a, float b) { return std::isnan(a) ? !std::isnan(b) : a > b; }
 
@@ -105,9 +112,7 @@ torch::Tensor keyMetric(const torch::Tensor& keys)
 
 MergePlan bipartiteSoftMatching(const torch::Tensor& metric, int r, bool classToken)
 {
-    const int tokens = static_cast<int>(metric.size(1));
-    const int protectedTokens = classToken ? 1 : 0;
-    r = std::min(r, (tokens - protectedTokens) / 2);
+    r = clampMerges(metric, r, classToken);
     if (r <= 0)
         return {};
     if (metric.device().is_cpu() && metric.scalar_type() == torch::kFloat && metric.dim() == 3)
@@ -119,8 +124,7 @@ MergePlan bipartiteSoftMatchingTensor(const torch::Tensor& metric, int r, bool c
 {
     MergePlan plan;
     const int tokens = static_cast<int>(metric.size(1));
-    const int protectedTokens = classToken ? 1 : 0;
-    r = std::min(r, (tokens - protectedTokens) / 2);
+    r = clampMerges(metric, r, classToken);
     if (r <= 0)
         return plan;
     plan.r = r;
