@@ -82,7 +82,20 @@ struct Prepared {
     Grouping grouping;
 };
 
+MemoryEstimate estimateFor(const FitRequest& request, const FitConfig& config, const Grouping& grouping)
+{
+    FitRecordingSize recording;
+    if (request.record.enabled) {
+        recording.blocks = request.record.blocks.empty() ? static_cast<int>(config.layerPattern().blocks.size())
+                                                         : static_cast<int>(request.record.blocks.size());
+        recording.oneGroup = request.record.group >= 0;
+    }
+    return estimateFitMemory(config, grouping, request.chunkTokens, recording);
+}
+
 // Reads the checkpoint (which may fix the architecture), prepares the image and the grouping.
+// Refuses a run that cannot fit before any pixel is resized: a 60000 px square is 10.8 GB of
+// pixels before the model starts.
 Prepared prepare(const FitRequest& request)
 {
     Prepared p;
@@ -122,6 +135,13 @@ Prepared prepare(const FitRequest& request)
             p.config.validate();
         }
     }
+    {
+        const cv::Size in = inputSize(request);
+        const cv::Size grid = patchGrid(in, p.config.patchSize);
+        MemoryEstimate sized = estimateFor(request, p.config, Grouping(grid.height, grid.width, p.config.groupSize));
+        sized.persistentBytes += 3.0 * static_cast<double>(in.width) * static_cast<double>(in.height); // the pixels
+        requireMemory(sized, request.memoryLimitBytes, "FIT");
+    }
     p.input = modelInput(request, p.config.patchSize);
     p.grouping = Grouping(p.input.rows / p.config.patchSize, p.input.cols / p.config.patchSize, p.config.groupSize);
     if (p.fitCheckpoint && (ckRows != p.grouping.gridRows() || ckCols != p.grouping.gridCols()))
@@ -132,16 +152,6 @@ Prepared prepare(const FitRequest& request)
     return p;
 }
 
-MemoryEstimate estimateFor(const FitRequest& request, const Prepared& p)
-{
-    FitRecordingSize recording;
-    if (request.record.enabled) {
-        recording.blocks = request.record.blocks.empty() ? static_cast<int>(p.config.layerPattern().blocks.size())
-                                                         : static_cast<int>(request.record.blocks.size());
-        recording.oneGroup = request.record.group >= 0;
-    }
-    return estimateFitMemory(p.config, p.grouping, request.chunkTokens, recording);
-}
 
 std::vector<float> toVector(const torch::Tensor& t)
 {
@@ -168,13 +178,13 @@ Grouping fitGroupingFor(const FitRequest& request)
 MemoryEstimate estimateFitRun(const FitRequest& request)
 {
     const Prepared p = prepare(request);
-    return estimateFor(request, p);
+    return estimateFor(request, p.config, p.grouping);
 }
 
 FitResult runFit(const FitRequest& request, const RunControl& control)
 {
     Prepared p = prepare(request);
-    const MemoryEstimate estimate = estimateFor(request, p);
+    const MemoryEstimate estimate = estimateFor(request, p.config, p.grouping);
     requireMemory(estimate, request.memoryLimitBytes, "FIT");
 
     FitResult result;

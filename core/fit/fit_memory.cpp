@@ -1,5 +1,6 @@
 #include "core/fit/fit_memory.h"
 
+#include "core/nn/attention_path.h"
 #include "core/util/error.h"
 #include "core/util/memory_tracker.h"
 
@@ -22,11 +23,12 @@ double crossParameters(double queryW, double contextW, double inner)
 
 // Temporaries of one pre-norm transformer layer on `rows` sequences of `len` tokens of width w
 // (floats), matching BlockImpl: attention stage LN + qkv + logits + softmax, or MLP stage
-// attention output + LN + fc1 + GELU + fc2.
-double layerTransient(double rows, double len, double w, double heads, double mlpRatio)
+// attention output + LN + fc1 + GELU + fc2. With `materialised` false the fused kernel computes
+// the attention and no logits or weights tensor exists (its scratch is heap, not tensors).
+double layerTransient(double rows, double len, double w, double heads, double mlpRatio, bool materialised)
 {
     const double tokens = rows * len * w;
-    const double logits = rows * heads * len * len;
+    const double logits = materialised ? rows * heads * len * len : 0.0;
     const double attention = std::max({5 * tokens + logits, 4 * tokens + 2 * logits, 7 * tokens});
     const double mlp = (3 + 2 * mlpRatio) * tokens;
     return std::max(attention, mlp);
@@ -91,14 +93,17 @@ MemoryEstimate estimateFitMemory(const FitConfig& c, const Grouping& grouping, i
     const double bandPixels = double(c.groupSize) * c.patchSize * grouping.gridCols() * c.patchSize;
     keepLarger(e, embeddingTransient(bandPixels, double(grouping.groupCols()) * n, cw), "embedding");
     if (pattern.localLayers() > 0)
-        keepLarger(e, layerTransient(k, n, cw, c.heads, c.mlpRatio) * kFloat, "local layer");
+        keepLarger(e, layerTransient(k, n, cw, c.heads, c.mlpRatio, !fusedAttentionHandles(c.dataWidth / c.heads)) * kFloat,
+                   "local layer");
     if (pattern.globalLayers() > 0) {
         // read: LN(data), kv, q, logits + softmax [k, H, m, n], output, projection
         const double read = k * n * cw + 2 * k * n * p + 2 * k * hc * m * n + k * m * (2 * dw + 3 * p);
         keepLarger(e, read * kFloat, "read");
-        // global: qkv + gathered heads + one query chunk's logits and weights; then the MLP
+        // global: qkv + gathered heads + one query chunk's logits and weights (none through the
+        // fused kernel); then the MLP
         const double tokens = latents * dw;
-        const double attention = 5 * tokens + 2 * c.latentHeads * qc * latents + 2 * qc * dw
+        const double chunkLogits = fusedAttentionHandles(c.latentWidth / c.latentHeads) ? 0.0 : 2 * c.latentHeads * qc * latents;
+        const double attention = 5 * tokens + chunkLogits + 2 * qc * dw
                                  + (c.autoregressive ? qc * latents * 1.25 : 0);
         const double mlp = (5 + 2 * c.mlpRatio) * tokens;
         keepLarger(e, std::max(attention, mlp) * kFloat, "global layer");
@@ -129,7 +134,8 @@ MemoryEstimate estimateFullAttentionMemory(std::int64_t tokens, int width, int h
     e.persistentBytes = 2 * l * w * kFloat;
     keepLarger(e, embeddingTransient(double(patchSize) * imageWidthPx, double(imageWidthPx) / patchSize, w),
                "embedding");
-    keepLarger(e, layerTransient(1, l, w, heads, mlpRatio) * kFloat, "full attention layer");
+    // The baseline computes attention the standard way (StandardAttentionScope): [H, L, L] twice.
+    keepLarger(e, layerTransient(1, l, w, heads, mlpRatio, /*materialised=*/true) * kFloat, "full attention layer");
     return e;
 }
 

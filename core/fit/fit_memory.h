@@ -33,7 +33,8 @@ MemoryEstimate estimateFitMemory(const FitConfig& config, const Grouping& groupi
                                  const FitRecordingSize& recording = {});
 
 // A plain ViT of the same width (full attention over all `tokens`, all heads at once, as a
-// standard implementation materialises [H, L, L]) on an image `imageWidthPx` wide.
+// standard implementation materialises [H, L, L]: the baseline runs under StandardAttentionScope)
+// on an image `imageWidthPx` wide.
 MemoryEstimate estimateFullAttentionMemory(std::int64_t tokens, int width, int heads, int depth, int mlpRatio,
                                            int patchSize, int imageWidthPx);
 

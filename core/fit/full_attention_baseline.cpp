@@ -1,4 +1,5 @@
 #include "core/fit/full_attention_baseline.h"
+#include "core/nn/attention_path.h"
 
 #include "core/util/error.h"
 #include "core/util/memory_tracker.h"
@@ -27,6 +28,9 @@ FullAttentionResult runFullAttentionVit(const FullAttentionRequest& r, const Run
     result.tokens = r.tokens();
     result.estimatedMemoryBytes = static_cast<std::int64_t>(estimate.totalBytes());
     c10::InferenceMode guard;
+    // Attention as a standard implementation computes it, logits and weights materialised: the
+    // memory wall FIT is compared with (the app's own models use the fused kernel).
+    const StandardAttentionScope standard;
     try {
         PeakMemoryScope memory;
         at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(r.seed);

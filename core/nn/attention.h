@@ -1,6 +1,7 @@
 #pragma once
 // Scaled dot-product attention written with matmul + softmax (LibTorch 1.13 has no fused
-// kernel), counted through core/nn/ops.h.
+// kernel), counted through core/nn/ops.h; on the CPU in one fused pass per head where it can
+// (core/nn/fused_attention.h).
 #include <torch/torch.h>
 
 namespace ts {

@@ -1,5 +1,6 @@
 #include "core/nn/packed_linear.h"
 
+#include "core/nn/vec16.h"
 #include "core/util/memory_tracker.h"
 
 #include <ATen/Parallel.h>
@@ -7,25 +8,13 @@
 #include <algorithm>
 #include <cstring>
 
-// The kernel is written once with GCC's vector extensions and compiled for each instruction set
-// by inlining it into functions with a target attribute; vectors never cross a call boundary, so
-// the ABI note GCC gives for 64-byte vectors does not apply.
-#pragma GCC diagnostic ignored "-Wpsabi"
-
 namespace ts {
 namespace {
 
+using simd::load16;
+using simd::store16;
+using simd::Vec16;
 constexpr int kNr = PackedWeights::kPanelWidth;
-typedef float Vec16 __attribute__((vector_size(64), aligned(4)));
-
-inline __attribute__((always_inline)) Vec16 load16(const float* p)
-{
-    Vec16 v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
-inline __attribute__((always_inline)) void store16(float* p, Vec16 v) { std::memcpy(p, &v, sizeof v); }
 
 // Rows [begin, end) of the panel a thread takes next, to request into L2 during one tile, one
 // row (two cache lines) every `every` steps of its k loop. The weights come from memory: a

@@ -97,9 +97,13 @@ void TestCliFit::impossibleConfigsExitWithOneLine_data()
     QTest::newRow("zero latents") << (base + QStringList{"--group", "4", "--latents", "0", "--pattern", "L1G1"}) << "latents per group";
     QTest::newRow("bad pattern") << (base + QStringList{"--group", "4", "--latents", "2", "--pattern", "L(1)Q"}) << "column 5";
     QTest::newRow("no global layers") << (base + QStringList{"--group", "4", "--latents", "2", "--pattern", "L2"}) << "no global layers";
-    // One group of 200 x 200 patches: local attention over 40K tokens (about 77 GB of weights) cannot fit.
+    // 25600 px: 2.56M tokens, 10K groups of 64 latents: about 64 GiB of activations.
     QTest::newRow("would not fit in memory")
-        << (base + QStringList{"--group", "200", "--latents", "2", "--pattern", "L1G1", "--size", "3200"}) << "needs about";
+        << (base + QStringList{"--group", "8", "--latents", "64", "--pattern", "L1G1", "--size", "25600"}) << "needs about";
+    // Refused before resizing: the 60000 px square alone is 10.8 GB of pixels (this was an
+    // out-of-memory kill once).
+    QTest::newRow("image too large to resize")
+        << (base + QStringList{"--group", "8", "--latents", "64", "--pattern", "L1G1", "--size", "60000"}) << "needs about";
     QTest::newRow("bad overlay") << (base + QStringList{"--group", "4", "--latents", "2", "--pattern", "L1G1", "--overlay", "patch:3"})
                                  << "--overlay must be";
     QTest::newRow("overlay group out of range")
