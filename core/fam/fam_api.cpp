@@ -1,6 +1,7 @@
 #include "core/fam/fam_api.h"
 
 #include "core/fam/fam_stream.h"
+#include "core/nn/attention_path.h"
 #include "core/util/error.h"
 #include "core/util/memory_tracker.h"
 #include "core/vit/vit_handle.h"
@@ -105,8 +106,10 @@ std::int64_t estimateFamMemoryBytes(const FamRequest& r)
     // own keys join them), the FAM.
     const std::int64_t cache = c.depth * (2 * s * b * d + f * d) + 2 * b * d;
     // One layer step: input, norm, qkv and its head copies, gathered keys/values, logits and
-    // weights, bias, attention output, projection, residual, norm, MLP hidden twice, output.
-    const std::int64_t step = rows * (12 * d + 2 * c.mlpHidden) + 2 * keys * d + 2 * h * rows * keys + rows * keys;
+    // weights (through the fused kernel only the weights of a probed block), bias, attention
+    // output, projection, residual, norm, MLP hidden twice, output.
+    const std::int64_t scores = (fusedAttentionHandles(d / h) ? 1 : 2) * h * rows * keys;
+    const std::int64_t step = rows * (12 * d + 2 * c.mlpHidden) + 2 * keys * d + scores + rows * keys;
     std::int64_t floats = cache + step + f * d * 2;
     const std::int64_t length = famSequenceLength(r);
     if (!r.imageRgb.empty())

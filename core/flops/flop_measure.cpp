@@ -3,6 +3,7 @@
 #include "core/fam/fam_api.h"
 #include "core/fit/fit_memory.h"
 #include "core/fit/fit_model.h"
+#include "core/nn/attention_path.h"
 #include "core/nn/flop_counter.h"
 #include "core/nn/ops.h"
 #include "core/tome/bipartite_matching.h"
@@ -284,15 +285,18 @@ std::int64_t estimateMeasureMemory(const ArchSpec& s, long long length, const Me
         return std::int64_t(1.15 * (e.totalBytes() + (s.patchSize > 0 ? 0.0 : kFloat * L * c))) + (16LL << 20);
     }
     const double weights = transformerParameters(s) * kFloat;
+    const bool fused = fusedAttentionHandles(s.width / s.heads); // attention without [.., N, M] tensors
     double floats = 0;
     if (s.kind == ArchKind::Bswa || s.kind == ArchKind::Fam) {
         // Per layer: memory keys/values and the FAM; one block step's activations and logits.
         const double b = s.block, f = s.kind == ArchKind::Fam ? s.famLength : 0, rows = b + f, keys = s.memory * b + f + b;
-        floats = s.depth * (2 * s.memory * b * c + f * c) + rows * (12 * c + 2 * hid) + 2 * keys * c + (2 * h + 1) * rows * keys;
+        floats = s.depth * (2 * s.memory * b * c + f * c) + rows * (12 * c + 2 * hid) + 2 * keys * c
+                 + (fused ? 1 : 2 * h + 1) * rows * keys;
     } else {
         const double n = double(tokensFor(s, length));
         const double w = s.kind == ArchKind::Window ? std::min<double>(s.window, n) : n;
-        const double logits = h * n * w; // per layer: all windows' (or the whole) logits
+        // Per layer: all windows' (or the whole) logits; none through the fused kernel.
+        const double logits = fused ? 0.0 : h * n * w;
         const double attention = 9 * n * c + 2 * logits + (s.causal ? w * w : 0.0);
         const double mlp = 2 * n * c + 2 * n * hid;
         const double embed = s.patchSize > 0 ? 2.0 * 3 * s.patchSize * s.patchSize * L : n * c;
