@@ -1,6 +1,7 @@
 #include "core/nn/fused_attention.h"
 
 #include "core/nn/attention_path.h"
+#include "core/nn/dot_tiles.h"
 #include "core/nn/vec16.h"
 
 #include <ATen/Parallel.h>
@@ -87,44 +88,8 @@ struct Problem {
     std::int64_t biasKeyStride = 1; // 0 when the bias is broadcast over keys
     float scale = 1.0f;
     std::int64_t rowsPerTask = 1, rowBlocks = 1;
-    std::int64_t paddedKeys() const { return (M + 15) / 16 * 16; }
+    std::int64_t paddedKeys() const { return simd::paddedColumns(M); }
 };
-
-// The keys of a head are packed transposed in chunks of 64 (the last one narrower, a multiple
-// of 16): chunk q holds keys [64 q, 64 q + w) as [d][w], so a tile reads its chunk front to back.
-struct KeyChunk {
-    const float* base;
-    std::int64_t width;
-};
-TS_INLINE KeyChunk keyChunk(const float* kt, std::int64_t d, std::int64_t mp, std::int64_t q)
-{
-    return {kt + q * 64 * d, std::min<std::int64_t>(64, mp - q * 64)};
-}
-
-// logits[r][16 t0 .. 16 (t0 + NV)) of a chunk = sum over c of qs[r][c] keys[c][j]: R query rows
-// (scaled) against NV vectors of the chunk's keys, summed over c in order in registers.
-template <int R, int NV>
-TS_INLINE void logitsTile(const float* qs, std::int64_t d, KeyChunk keys, std::int64_t t0, float* s, std::int64_t mp)
-{
-    Vec16 acc[R][NV];
-    for (int r = 0; r < R; ++r)
-        for (int t = 0; t < NV; ++t)
-            acc[r][t] = Vec16{};
-    const float* kc = keys.base + 16 * t0;
-    for (std::int64_t c = 0; c < d; ++c) {
-        Vec16 kv[NV];
-        for (int t = 0; t < NV; ++t)
-            kv[t] = load16(kc + c * keys.width + 16 * t);
-        for (int r = 0; r < R; ++r) {
-            const float qb = qs[r * d + c]; // scalar x vector: one broadcast
-            for (int t = 0; t < NV; ++t)
-                acc[r][t] += qb * kv[t];
-        }
-    }
-    for (int r = 0; r < R; ++r)
-        for (int t = 0; t < NV; ++t)
-            store16(s + r * mp + 16 * (t0 + t), acc[r][t]);
-}
 
 // out[r][c0 .. c0 + 16 NV) = sum over keys j of p[r][j] v[j][c]: R rows of weights against NV
 // vectors of value columns, summed over j in order in registers, then times inv[r] (the
@@ -183,7 +148,7 @@ TS_INLINE float softmaxRow(float* s, std::int64_t m, std::int64_t mp, const floa
     return 1.0f / horizontalSum(sum);
 }
 
-// Query rows [i, i + R) of head (x, y), with the head's keys packed in kt (see KeyChunk).
+// Query rows [i, i + R) of head (x, y), with the head's keys packed in kt (core/nn/dot_tiles.h).
 template <int R>
 TS_INLINE void queryRows(const Problem& pb, std::int64_t x, std::int64_t y, std::int64_t i, const float* kt, float* s,
                          float* qs)
@@ -194,14 +159,7 @@ TS_INLINE void queryRows(const Problem& pb, std::int64_t x, std::int64_t y, std:
         for (std::int64_t c = 0; c < d; ++c)
             qs[r * d + c] = row[c] * pb.scale; // (q * scale) first, as the torch ops do
     }
-    for (std::int64_t q = 0; q * 64 < mp; ++q) {
-        const KeyChunk keys = keyChunk(kt, d, mp, q);
-        if (keys.width == 64)
-            logitsTile<R, 4>(qs, d, keys, 0, s + q * 64, mp);
-        else
-            for (std::int64_t t0 = 0; t0 * 16 < keys.width; ++t0)
-                logitsTile<R, 1>(qs, d, keys, t0, s + q * 64, mp);
-    }
+    simd::rowDots<R>(qs, d, kt, mp, s);
     float inv[R];
     for (int r = 0; r < R; ++r)
         inv[r] = softmaxRow(s + r * mp, pb.M, mp, pb.bias ? pb.bs.at(pb.bias, x, y, i + r) : nullptr, pb.biasKeyStride);
@@ -234,17 +192,7 @@ TS_INLINE void runTasks(const Problem& pb, std::int64_t begin, std::int64_t end)
         const std::int64_t head = t / pb.rowBlocks, block = t % pb.rowBlocks;
         const std::int64_t x = head / pb.Y, y = head % pb.Y;
         if (head != packed) {
-            // Sixteen keys at a time, so each row of a chunk is written a cache line at a time.
-            for (std::int64_t j0 = 0; j0 < pb.M; j0 += 16) {
-                const std::int64_t count = std::min<std::int64_t>(16, pb.M - j0);
-                const KeyChunk chunk = keyChunk(kt.data(), pb.d, mp, j0 / 64);
-                float* base = const_cast<float*>(chunk.base) + j0 % 64;
-                for (std::int64_t c = 0; c < pb.d; ++c) {
-                    float* dst = base + c * chunk.width;
-                    for (std::int64_t j = 0; j < count; ++j)
-                        dst[j] = pb.ks.at(pb.k, x, y, j0 + j)[c];
-                }
-            }
+            simd::packRows(kt.data(), pb.d, pb.M, [&](std::int64_t j) { return pb.ks.at(pb.k, x, y, j); });
             packed = head;
         }
         const std::int64_t i0 = block * pb.rowsPerTask, i1 = std::min(pb.N, i0 + pb.rowsPerTask);

@@ -1,6 +1,8 @@
 #include "core/tome/bipartite_matching.h"
 
+#include "core/nn/flop_counter.h"
 #include "core/nn/ops.h"
+#include "core/tome/best_match.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,14 +14,45 @@ namespace ts {
 namespace {
 
 // r clamped to what the alternate split allows, the class token kept out of set A's choices.
-int clampMerges(const torch::Tensor& metric, int r, bool classToken)
+int clampMerges(std::int64_t tokens, int r, bool classToken)
 {
-    const int tokens = static_cast<int>(metric.size(1));
-    return std::min(r, (tokens - (classToken ? 1 : 0)) / 2);
+    return static_cast<int>(std::min<std::int64_t>(r, (tokens - (classToken ? 1 : 0)) / 2));
 }
 
 // torch.max's order on floats: NaN above everything (max propagates it), then the usual order.
 inline bool above(float a, float b) { return std::isnan(a) ? !std::isnan(b) : a > b; }
+
+MergePlan emptyPlan(std::int64_t batch, std::int64_t na, int r)
+{
+    MergePlan plan;
+    plan.r = r;
+    plan.unmergedIdx = torch::empty({batch, na - r, 1}, torch::kLong);
+    plan.srcIdx = torch::empty({batch, r, 1}, torch::kLong);
+    plan.dstIdx = torch::empty({batch, r, 1}, torch::kLong);
+    return plan;
+}
+
+// Image b's part of the plan from each A-token's best B-token: a stable descending sort of the
+// best similarities as torch's, the r first merged, the kept A-tokens in their original order.
+void fillPlan(MergePlan& plan, std::int64_t b, bool classToken, const std::vector<float>& best,
+              const std::vector<std::int64_t>& bestB, std::vector<std::int64_t>& order)
+{
+    const std::int64_t r = plan.r, kept = static_cast<std::int64_t>(best.size()) - r;
+    std::iota(order.begin(), order.end(), std::int64_t(0));
+    std::stable_sort(order.begin(), order.end(), [&](std::int64_t x, std::int64_t y) {
+        return above(best[static_cast<std::size_t>(x)], best[static_cast<std::size_t>(y)]);
+    });
+    std::int64_t* src = plan.srcIdx.data_ptr<std::int64_t>() + b * r;
+    std::int64_t* dst = plan.dstIdx.data_ptr<std::int64_t>() + b * r;
+    std::int64_t* unm = plan.unmergedIdx.data_ptr<std::int64_t>() + b * kept;
+    for (std::int64_t e = 0; e < r; ++e) {
+        src[e] = order[static_cast<std::size_t>(e)];
+        dst[e] = bestB[static_cast<std::size_t>(src[e])];
+    }
+    std::copy(order.begin() + r, order.end(), unm);
+    if (classToken)
+        std::sort(unm, unm + kept);
+}
 
 // The matching on the CPU in one pass per image after the similarity product: the tensor
 // formulation below is a dozen small ATen ops (about 80 us per block at ViT-S batch 1, where a
@@ -29,18 +62,14 @@ inline bool above(float a, float b) { return std::isnan(a) ? !std::isnan(b) : a 
 MergePlan matchRows(const torch::Tensor& metric, int r, bool classToken)
 {
     const std::int64_t batch = metric.size(0), tokens = metric.size(1);
-    const std::int64_t na = (tokens + 1) / 2, nb = tokens / 2, kept = na - r;
+    const std::int64_t na = (tokens + 1) / 2, nb = tokens / 2;
     // Cosine similarity: the same normalisation and product as the tensor formulation, on the
     // same (possibly strided) metric, so the sums run in the same order.
     const torch::Tensor normed = metric / metric.norm(2, /*dim=*/-1, /*keepdim=*/true);
     const torch::Tensor scores = ops::matmul(normed.slice(1, 0, tokens, 2), normed.slice(1, 1, tokens, 2).transpose(-1, -2),
                                              "tome_match")
                                      .contiguous();
-    MergePlan plan;
-    plan.r = r;
-    plan.unmergedIdx = torch::empty({batch, kept, 1}, torch::kLong);
-    plan.srcIdx = torch::empty({batch, r, 1}, torch::kLong);
-    plan.dstIdx = torch::empty({batch, r, 1}, torch::kLong);
+    MergePlan plan = emptyPlan(batch, na, r);
     std::vector<float> best(static_cast<std::size_t>(na));
     std::vector<std::int64_t> bestB(static_cast<std::size_t>(na)), order(static_cast<std::size_t>(na));
     for (std::int64_t b = 0; b < batch; ++b) {
@@ -61,20 +90,7 @@ MergePlan matchRows(const torch::Tensor& metric, int r, bool classToken)
             best[static_cast<std::size_t>(i)] = v;
             bestB[static_cast<std::size_t>(i)] = idx;
         }
-        std::iota(order.begin(), order.end(), std::int64_t(0));
-        std::stable_sort(order.begin(), order.end(), [&](std::int64_t x, std::int64_t y) {
-            return above(best[static_cast<std::size_t>(x)], best[static_cast<std::size_t>(y)]);
-        });
-        std::int64_t* src = plan.srcIdx.data_ptr<std::int64_t>() + b * r;
-        std::int64_t* dst = plan.dstIdx.data_ptr<std::int64_t>() + b * r;
-        std::int64_t* unm = plan.unmergedIdx.data_ptr<std::int64_t>() + b * kept;
-        for (std::int64_t e = 0; e < r; ++e) {
-            src[e] = order[static_cast<std::size_t>(e)];
-            dst[e] = bestB[static_cast<std::size_t>(src[e])];
-        }
-        std::copy(order.begin() + r, order.end(), unm);
-        if (classToken)
-            std::sort(unm, unm + kept);
+        fillPlan(plan, b, classToken, best, bestB, order);
     }
     return plan;
 }
@@ -112,7 +128,7 @@ torch::Tensor keyMetric(const torch::Tensor& keys)
 
 MergePlan bipartiteSoftMatching(const torch::Tensor& metric, int r, bool classToken)
 {
-    r = clampMerges(metric, r, classToken);
+    r = clampMerges(metric.size(1), r, classToken);
     if (r <= 0)
         return {};
     if (metric.device().is_cpu() && metric.scalar_type() == torch::kFloat && metric.dim() == 3)
@@ -120,11 +136,42 @@ MergePlan bipartiteSoftMatching(const torch::Tensor& metric, int r, bool classTo
     return bipartiteSoftMatchingTensor(metric, r, classToken);
 }
 
+MergePlan bipartiteSoftMatchingFromKeys(const torch::Tensor& keys, int r, bool classToken)
+{
+    if (!keys.device().is_cpu() || keys.scalar_type() != torch::kFloat || keys.dim() != 4 || keys.stride(3) != 1
+        || keys.size(1) < 1 || keys.size(3) < 1)
+        return bipartiteSoftMatching(keys.mean(/*dim=*/1), r, classToken);
+    const std::int64_t batch = keys.size(0), tokens = keys.size(2);
+    r = clampMerges(tokens, r, classToken);
+    if (r <= 0)
+        return {};
+    if (FlopCountScope::active()) { // what the product of the tensor formulation counts
+        const double na = static_cast<double>((tokens + 1) / 2), nb = static_cast<double>(tokens / 2);
+        FlopCountScope::addMatmul("tome_match", 2.0 * static_cast<double>(batch) * na * nb * static_cast<double>(keys.size(3)));
+    }
+    const std::int64_t na = (tokens + 1) / 2;
+    MergePlan plan = emptyPlan(batch, na, r);
+    std::vector<float> best(static_cast<std::size_t>(na));
+    std::vector<std::int64_t> bestB(static_cast<std::size_t>(na)), order(static_cast<std::size_t>(na));
+    for (std::int64_t b = 0; b < batch; ++b) {
+        KeyView view;
+        view.data = keys.data_ptr<float>() + b * keys.stride(0);
+        view.heads = keys.size(1);
+        view.tokens = tokens;
+        view.d = keys.size(3);
+        view.headStride = keys.stride(1);
+        view.tokenStride = keys.stride(2);
+        bestMatches(view, classToken, best.data(), bestB.data());
+        fillPlan(plan, b, classToken, best, bestB, order);
+    }
+    return plan;
+}
+
 MergePlan bipartiteSoftMatchingTensor(const torch::Tensor& metric, int r, bool classToken)
 {
     MergePlan plan;
     const int tokens = static_cast<int>(metric.size(1));
-    r = clampMerges(metric, r, classToken);
+    r = clampMerges(metric.size(1), r, classToken);
     if (r <= 0)
         return plan;
     plan.r = r;

@@ -21,6 +21,11 @@ torch::Tensor keyMetric(const torch::Tensor& keys);
 // metric [B, N, C] (keys averaged over heads). r is clamped to (N - protected) / 2. With
 // `classToken`, token 0 is never merged (its similarities are set to -inf).
 MergePlan bipartiteSoftMatching(const torch::Tensor& metric, int r, bool classToken);
+// From the keys [B, H, N, d] themselves (any strides, d contiguous): the same matching on their
+// head mean, with the similarity step in one pass per image on CPU float keys
+// (core/tome/best_match.h: its normalisation and products sum in another order than ATen's, so
+// similarities can differ in the last bit and a near-tie at that level may break the other way).
+MergePlan bipartiteSoftMatchingFromKeys(const torch::Tensor& keys, int r, bool classToken);
 // The same as ATen tensor operations only, as the authors' code writes it (any device or type);
 // bipartiteSoftMatching uses plain loops after the similarity product on CPU float tensors.
 MergePlan bipartiteSoftMatchingTensor(const torch::Tensor& metric, int r, bool classToken);

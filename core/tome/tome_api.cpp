@@ -46,7 +46,7 @@ torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor&
         if (r > 0) {
             // Matching and merging are a dozen small ops on ~200 tokens: serial is faster.
             SerialSection serial;
-            const MergePlan plan = bipartiteSoftMatching(keyMetric(keys), r, /*classToken=*/true);
+            const MergePlan plan = bipartiteSoftMatchingFromKeys(keys, r, /*classToken=*/true);
             if (plan.r > 0) {
                 if (trace)
                     source = mergeSource(plan, source);

@@ -1,6 +1,7 @@
 // Bipartite soft matching and merging, against hand-worked cases and a plain-loop reference
 // written from the paper's description (Sec. 3 of Bolya et al.).
 #include "core/nn/attention.h"
+#include "core/tome/best_match.h"
 #include "core/tome/bipartite_matching.h"
 #include "core/tome/tome_schedule.h"
 
@@ -87,6 +88,9 @@ private Q_SLOTS:
     void loopMatchingEqualsTensorFormula_data();
     void loopMatchingEqualsTensorFormula();
     void keyMetricEqualsMean();
+    void matchingFromKeysEqualsTensorFormula_data();
+    void matchingFromKeysEqualsTensorFormula();
+    void bestMatchKernelsAgree();
     void classTokenNeverMerged();
     void rClampsToHalf_data();
     void rClampsToHalf();
@@ -228,6 +232,84 @@ void TestTomeMatching::keyMetricEqualsMean()
         QVERIFY(!keys.is_contiguous());
         QVERIFY(torch::equal(keyMetric(keys), keys.mean(1)));
         QVERIFY(torch::equal(keyMetric(keys.contiguous()), keys.mean(1)));
+    }
+}
+
+// The one-pass similarity step from the keys (core/tome/best_match.cpp) makes the plan the
+// authors' tensor formulation makes on keys.mean(1): ViT's strided qkv views, batches, exact ties
+// from duplicated tokens, zero keys (NaN similarities), no class token, the fewest tokens.
+void TestTomeMatching::matchingFromKeysEqualsTensorFormula_data()
+{
+    QTest::addColumn<int>("batch");
+    QTest::addColumn<int>("heads");
+    QTest::addColumn<int>("tokens");
+    QTest::addColumn<int>("d");
+    QTest::addColumn<int>("r");
+    QTest::addColumn<bool>("classToken");
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("ViT-S/16 block 1, qkv views") << 1 << 6 << 197 << 64 << 16 << true << "views";
+    QTest::newRow("ViT-B/16 heads, batch 3") << 3 << 12 << 101 << 64 << 7 << true << "views";
+    QTest::newRow("last ToMe block, r clamped") << 1 << 6 << 21 << 64 << 16 << true << "views";
+    QTest::newRow("no class token, even tokens") << 2 << 3 << 64 << 32 << 20 << false << "random";
+    QTest::newRow("ties from duplicated tokens") << 2 << 4 << 50 << 16 << 12 << true << "ties";
+    QTest::newRow("zero keys give NaN") << 2 << 2 << 40 << 16 << 10 << true << "zeros";
+    QTest::newRow("three tokens") << 1 << 1 << 3 << 8 << 1 << true << "random";
+    QTest::newRow("head width 20 (not whole vectors)") << 1 << 5 << 77 << 20 << 9 << true << "random";
+}
+
+void TestTomeMatching::matchingFromKeysEqualsTensorFormula()
+{
+    QFETCH(int, batch);
+    QFETCH(int, heads);
+    QFETCH(int, tokens);
+    QFETCH(int, d);
+    QFETCH(int, r);
+    QFETCH(bool, classToken);
+    QFETCH(QString, kind);
+    torch::manual_seed(tokens * 7 + heads);
+    torch::Tensor keys = torch::randn({batch, heads, tokens, d});
+    if (kind == "views") {
+        keys = torch::randn({batch, tokens, 3, heads, d}).permute({2, 0, 3, 1, 4})[1]; // as the attention hands it over
+        QVERIFY(!keys.is_contiguous());
+    } else if (kind == "ties") {
+        keys = torch::randn({batch, heads, 4, d}).repeat({1, 1, (tokens + 3) / 4, 1}).slice(2, 0, tokens).contiguous();
+    } else if (kind == "zeros") {
+        for (int t : {2, 3, 8, 17, 30})
+            keys.select(0, batch - 1).select(1, t).zero_();
+    }
+    const MergePlan fused = bipartiteSoftMatchingFromKeys(keys, r, classToken);
+    const MergePlan tensor = bipartiteSoftMatchingTensor(keys.mean(1), r, classToken);
+    QCOMPARE(fused.r, tensor.r);
+    QVERIFY(torch::equal(fused.srcIdx, tensor.srcIdx));
+    QVERIFY(torch::equal(fused.dstIdx, tensor.dstIdx));
+    QVERIFY(torch::equal(fused.unmergedIdx, tensor.unmergedIdx));
+}
+
+// Both kernels give each A-token's best similarity to float rounding of the tensor formulation's
+// and the same B-token.
+void TestTomeMatching::bestMatchKernelsAgree()
+{
+    torch::manual_seed(12);
+    const torch::Tensor keys = torch::randn({1, 197, 3, 6, 64}).permute({2, 0, 3, 1, 4})[1][0]; // [H, N, d]
+    const torch::Tensor metric = keys.mean(0);
+    const torch::Tensor normed = metric / metric.norm(2, -1, true);
+    const torch::Tensor scores = torch::matmul(normed.slice(0, 0, 197, 2), normed.slice(0, 1, 197, 2).t());
+    const auto [wantBest, wantIndex] = scores.max(-1);
+    KeyView view;
+    view.data = keys.data_ptr<float>();
+    view.heads = 6;
+    view.tokens = 197;
+    view.d = 64;
+    view.headStride = keys.stride(0);
+    view.tokenStride = keys.stride(1);
+    for (const MatchKernel kernel : {MatchKernel::Best, MatchKernel::Portable}) {
+        std::vector<float> best(99);
+        std::vector<std::int64_t> index(99);
+        bestMatches(view, /*classToken=*/false, best.data(), index.data(), kernel);
+        for (int i = 0; i < 99; ++i) {
+            QVERIFY(std::abs(best[static_cast<std::size_t>(i)] - wantBest[i].item<float>()) < 1e-6f);
+            QCOMPARE(index[static_cast<std::size_t>(i)], wantIndex[i].item<std::int64_t>());
+        }
     }
 }
 
