@@ -248,14 +248,9 @@ void expPortable(const float* x, float* y, std::int64_t n) { expAll(x, y, n); }
 const Kernels& kernelsFor(AttentionKernel which)
 {
     static const Kernels portable{&tasksPortable, &expPortable, "portable"};
-    static const Kernels best = [] {
-        __builtin_cpu_init();
-        if (__builtin_cpu_supports("avx512f"))
-            return Kernels{&tasksAvx512, &expAvx512, "avx512"};
-        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-            return Kernels{&tasksAvx2, &expAvx2, "avx2"};
-        return portable;
-    }();
+    static const Kernels avx512{&tasksAvx512, &expAvx512, "avx512"}, avx2{&tasksAvx2, &expAvx2, "avx2"};
+    const simd::Isa isa = simd::bestIsa();
+    const Kernels& best = isa == simd::Isa::Avx512 ? avx512 : isa == simd::Isa::Avx2 ? avx2 : portable;
     return which == AttentionKernel::Portable ? portable : best;
 }
 

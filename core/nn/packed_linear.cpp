@@ -129,15 +129,12 @@ void panelRowsPortable(const float* x, std::int64_t m0, std::int64_t m1, std::in
 
 PanelRowsFn bestPanelRows()
 {
-    static const PanelRowsFn fn = [] {
-        __builtin_cpu_init();
-        if (__builtin_cpu_supports("avx512f"))
-            return &panelRowsAvx512;
-        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-            return &panelRowsAvx2;
-        return &panelRowsPortable;
-    }();
-    return fn;
+    switch (simd::bestIsa()) {
+    case simd::Isa::Avx512: return &panelRowsAvx512;
+    case simd::Isa::Avx2: return &panelRowsAvx2;
+    case simd::Isa::Portable: break;
+    }
+    return &panelRowsPortable;
 }
 
 } // namespace

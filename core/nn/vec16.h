@@ -22,4 +22,20 @@ inline __attribute__((always_inline)) Vec16 load16(const float* p)
 
 inline __attribute__((always_inline)) void store16(float* p, Vec16 v) { std::memcpy(p, &v, sizeof v); }
 
+// The instruction sets the kernels are compiled for, and the widest this processor runs
+// (detected once).
+enum class Isa { Avx512, Avx2, Portable };
+inline Isa bestIsa()
+{
+    static const Isa isa = [] {
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx512f"))
+            return Isa::Avx512;
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            return Isa::Avx2;
+        return Isa::Portable;
+    }();
+    return isa;
+}
+
 } // namespace ts::simd

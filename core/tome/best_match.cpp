@@ -105,19 +105,13 @@ __attribute__((target("avx2,fma"))) void matchAvx2(const KeyView& k, bool c, flo
 }
 void matchPortable(const KeyView& k, bool c, float* b, std::int64_t* i) { matchAll<1>(k, c, b, i); }
 
-using MatchFn = void (*)(const KeyView&, bool, float*, std::int64_t*);
-
-MatchFn bestMatchFn()
+void matchBest(const KeyView& k, bool c, float* b, std::int64_t* i)
 {
-    static const MatchFn fn = [] {
-        __builtin_cpu_init();
-        if (__builtin_cpu_supports("avx512f"))
-            return &matchAvx512;
-        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-            return &matchAvx2;
-        return &matchPortable;
-    }();
-    return fn;
+    switch (simd::bestIsa()) {
+    case simd::Isa::Avx512: matchAvx512(k, c, b, i); break;
+    case simd::Isa::Avx2: matchAvx2(k, c, b, i); break;
+    case simd::Isa::Portable: matchPortable(k, c, b, i); break;
+    }
 }
 
 } // namespace
@@ -126,7 +120,7 @@ void bestMatches(const KeyView& keys, bool classToken, float* best, std::int64_t
 {
     if (keys.tokens < 2 || keys.heads < 1 || keys.d < 1)
         return;
-    (kernel == MatchKernel::Portable ? &matchPortable : bestMatchFn())(keys, classToken, best, bestIndex);
+    (kernel == MatchKernel::Portable ? &matchPortable : &matchBest)(keys, classToken, best, bestIndex);
 }
 
 } // namespace ts
