@@ -96,8 +96,9 @@ void TestResponsiveness::fitRunStaysResponsive()
     auto* panel = m_window->findChild<FitPanel*>();
     QVERIFY(panel);
     m_window->tabs()->setCurrentWidget(panel);
-    // 1536 px: 96 x 96 patches in 576 groups of 4 x 4, two FIT blocks; 2 s on this machine.
-    panel->patternEdit()->setText("L(2)G(1)L(2)G(1)");
+    // 1536 px: 96 x 96 patches in 576 groups of 4 x 4, two FIT blocks of three local layers;
+    // about 2 s on this machine (long enough for a stall to show).
+    panel->patternEdit()->setText("L(3)G(1)L(3)G(1)");
     panel->sizeSpin()->setValue(1536);
     QTest::qWait(50);
 
@@ -126,7 +127,8 @@ void TestResponsiveness::flopMeasurementStaysResponsive()
     QListWidget* list = panel->presetList();
     for (int i = 0; i < list->count(); ++i)
         list->item(i)->setCheckState(list->item(i)->text() == "vit-s16" ? Qt::Checked : Qt::Unchecked);
-    panel->lengthsEdit()->setText("256:1024:x2");
+    // Up to 2048 tokens: 1 s stopped at 1024 once the attention was fused; about 3 s now.
+    panel->lengthsEdit()->setText("256:2048:x2");
     panel->measureLimitBox()->setCurrentIndex(panel->measureLimitBox()->findData(0LL)); // every length
     QTest::qWait(50);
 
