@@ -1,6 +1,7 @@
 #include "core/tome/best_match.h"
 
 #include "core/nn/dot_tiles.h"
+#include "core/tome/head_mean.h"
 
 #include <cmath>
 #include <limits>
@@ -9,19 +10,11 @@
 namespace ts {
 namespace {
 
-// Token t's metric, normalised: the head sum in head order divided by the head count (the
-// arithmetic of keys.mean(1)), then divided by its 2-norm (0 / 0 = NaN for a zero metric).
+// Token t's metric (core/tome/head_mean.h), divided by its 2-norm (0 / 0 = NaN for a zero
+// metric).
 inline __attribute__((always_inline)) void metricRow(const KeyView& k, std::int64_t t, float* out)
 {
-    const float* src = k.data + t * k.tokenStride;
-    for (std::int64_t c = 0; c < k.d; ++c)
-        out[c] = src[c];
-    for (std::int64_t h = 1; h < k.heads; ++h)
-        for (std::int64_t c = 0; c < k.d; ++c)
-            out[c] += src[h * k.headStride + c];
-    const float heads = static_cast<float>(k.heads);
-    for (std::int64_t c = 0; c < k.d; ++c)
-        out[c] /= heads;
+    headMean(k.data + t * k.tokenStride, k.heads, k.headStride, k.d, out);
     // The squares summed sixteen lanes at a time (a single running sum is a chain of dependent
     // additions, a quarter of the whole step at ViT-S sizes).
     simd::Vec16 lanes = simd::Vec16{};

@@ -3,6 +3,7 @@
 #include "core/nn/flop_counter.h"
 #include "core/nn/ops.h"
 #include "core/tome/best_match.h"
+#include "core/tome/head_mean.h"
 
 #include <algorithm>
 #include <cmath>
@@ -110,19 +111,9 @@ torch::Tensor keyMetric(const torch::Tensor& keys)
     torch::Tensor out = torch::empty({batch, tokens, d}, keys.options());
     const float* k = keys.data_ptr<float>();
     float* o = out.data_ptr<float>();
-    const float h = static_cast<float>(heads);
     for (std::int64_t b = 0; b < batch; ++b)
-        for (std::int64_t n = 0; n < tokens; ++n) {
-            float* row = o + (b * tokens + n) * d;
-            const float* src = k + b * sb + n * sn;
-            for (std::int64_t c = 0; c < d; ++c)
-                row[c] = src[c];
-            for (std::int64_t i = 1; i < heads; ++i)
-                for (std::int64_t c = 0; c < d; ++c)
-                    row[c] += src[i * sh + c];
-            for (std::int64_t c = 0; c < d; ++c)
-                row[c] /= h;
-        }
+        for (std::int64_t n = 0; n < tokens; ++n)
+            headMean(k + b * sb + n * sn, heads, sh, d, o + (b * tokens + n) * d);
     return out;
 }
 

@@ -1,5 +1,5 @@
 // The packed linear kernel (core/nn/packed_linear.h) against torch's linear, computed in double
-// as the reference: every row-tile remainder (1..7 rows and whole tiles), panel remainders (out
+// as the reference: every tile size (1..8 rows; several tiles split evenly), panel remainders (out
 // not a multiple of 32), both kernels (the processor's best and the portable one), strided
 // inputs, leading batch dimensions, and the cache seeing weights that change.
 #include "core/nn/ops.h"
