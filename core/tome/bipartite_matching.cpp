@@ -270,8 +270,47 @@ std::pair<torch::Tensor, torch::Tensor> mergeWeightedAverage(const MergePlan& pl
     return {merged / newSize, newSize};
 }
 
+namespace {
+
+// merge_source's amax in plain loops on contiguous float tensors: the same values as
+// scatter_reduce (a maximum does not depend on the order, NaN propagates), without ATen's
+// "scatter_reduce() is in beta" warning on every command that tracks sources.
+torch::Tensor mergeSourceRows(const MergePlan& plan, const torch::Tensor& sourceIn)
+{
+    const torch::Tensor source = sourceIn.contiguous();
+    const std::int64_t batch = source.size(0), tokens = source.size(1), c = source.size(2);
+    const std::int64_t t1 = (tokens + 1) / 2, t2 = tokens / 2, r = plan.r, kept = t1 - r;
+    torch::Tensor out = torch::empty({batch, kept + t2, c}, source.options());
+    const torch::Tensor unm = plan.unmergedIdx.contiguous(), src = plan.srcIdx.contiguous(), dst = plan.dstIdx.contiguous();
+    for (std::int64_t b = 0; b < batch; ++b) {
+        const float* xb = source.data_ptr<float>() + b * tokens * c;
+        float* ob = out.data_ptr<float>() + b * (kept + t2) * c;
+        const std::int64_t* ub = unm.data_ptr<std::int64_t>() + b * kept;
+        const std::int64_t* srcb = src.data_ptr<std::int64_t>() + b * r;
+        const std::int64_t* dstb = dst.data_ptr<std::int64_t>() + b * r;
+        for (std::int64_t j = 0; j < kept; ++j)
+            std::copy_n(xb + 2 * ub[j] * c, c, ob + j * c);
+        for (std::int64_t j = 0; j < t2; ++j)
+            std::copy_n(xb + (2 * j + 1) * c, c, ob + (kept + j) * c);
+        for (std::int64_t i = 0; i < r; ++i) {
+            const float* from = xb + 2 * srcb[i] * c;
+            float* to = ob + (kept + dstb[i]) * c;
+            for (std::int64_t k = 0; k < c; ++k)
+                if (std::isnan(from[k]) || from[k] > to[k])
+                    to[k] = from[k];
+        }
+    }
+    return out;
+}
+
+} // namespace
+
 torch::Tensor mergeSource(const MergePlan& plan, const torch::Tensor& source)
 {
+    if (plan.r <= 0)
+        return source;
+    if (source.device().is_cpu() && source.scalar_type() == torch::kFloat && source.dim() == 3)
+        return mergeSourceRows(plan, source);
     return mergeTokens(source, plan, "amax");
 }
 

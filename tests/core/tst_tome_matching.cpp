@@ -85,6 +85,8 @@ private Q_SLOTS:
     void sizeWeightedAverage();
     void rowMergeEqualsTensorFormula_data();
     void rowMergeEqualsTensorFormula();
+    void rowSourceMergeEqualsTensorFormula_data() { rowMergeEqualsTensorFormula_data(); }
+    void rowSourceMergeEqualsTensorFormula();
     void loopMatchingEqualsTensorFormula_data();
     void loopMatchingEqualsTensorFormula();
     void keyMetricEqualsMean();
@@ -172,6 +174,33 @@ void TestTomeMatching::rowMergeEqualsTensorFormula()
     QVERIFY(torch::equal(newSize, refSize));
     QVERIFY2(torch::allclose(merged, ref, /*rtol=*/1e-6, /*atol=*/1e-6),
              qPrintable(QString::number((merged - ref).abs().max().item<float>())));
+}
+
+void TestTomeMatching::rowSourceMergeEqualsTensorFormula()
+{
+    // mergeSource's loops against merge_source's scatter_reduce(amax): on the running source
+    // (an expanded identity, then merged again), on arbitrary values with a NaN (a maximum
+    // propagates it), and with nothing to merge.
+    QFETCH(int, batch);
+    QFETCH(int, tokens);
+    QFETCH(int, r);
+    torch::manual_seed(11);
+    const torch::Tensor metric = torch::randn({batch, tokens, 16});
+    const MergePlan plan = bipartiteSoftMatching(metric, r, /*classToken=*/true);
+    QVERIFY(plan.r > 0);
+    const torch::Tensor eye = torch::eye(tokens).unsqueeze(0).expand({batch, tokens, tokens});
+    const torch::Tensor once = mergeSource(plan, eye);
+    QVERIFY(torch::equal(once, mergeTokens(eye, plan, "amax")));
+    QVERIFY(torch::equal(once.sum(1), torch::ones({batch, tokens}))); // still a partition
+    const MergePlan again = bipartiteSoftMatching(torch::randn({batch, once.size(1), 16}), r, true);
+    if (again.r > 0)
+        QVERIFY(torch::equal(mergeSource(again, once), mergeTokens(once, again, "amax")));
+    torch::Tensor values = torch::randn({batch, tokens, 5});
+    values[0][tokens - 1][2] = std::nanf("");
+    const torch::Tensor got = mergeSource(plan, values), want = mergeTokens(values, plan, "amax");
+    QVERIFY(torch::equal(got.isnan(), want.isnan()));
+    QVERIFY(torch::equal(got.nan_to_num(0.0), want.nan_to_num(0.0)));
+    QVERIFY(torch::equal(mergeSource(MergePlan{}, once), once));
 }
 
 // The CPU loops of bipartiteSoftMatching make exactly the plan of the tensor formulation (the
