@@ -203,6 +203,20 @@ torch::Tensor mergeTokens(const torch::Tensor& x, const MergePlan& plan, const s
 
 namespace {
 
+// A plan's index tensors as contiguous arrays, image by image, for the merges in plain loops.
+struct PlanIndex {
+    torch::Tensor unmerged, src, dst;
+    std::int64_t kept, r;
+    explicit PlanIndex(const MergePlan& plan)
+        : unmerged(plan.unmergedIdx.contiguous()), src(plan.srcIdx.contiguous()), dst(plan.dstIdx.contiguous()),
+          kept(plan.unmergedIdx.size(1)), r(plan.r)
+    {
+    }
+    const std::int64_t* unmergedOf(std::int64_t b) const { return unmerged.data_ptr<std::int64_t>() + b * kept; }
+    const std::int64_t* srcOf(std::int64_t b) const { return src.data_ptr<std::int64_t>() + b * r; }
+    const std::int64_t* dstOf(std::int64_t b) const { return dst.data_ptr<std::int64_t>() + b * r; }
+};
+
 // merge_wavg on contiguous float tensors in one pass over the rows, with the same arithmetic as
 // the tensor version below (x * size summed in plan order, then divided by the summed size): a
 // dozen small ATen ops per block cost more than the merge itself at ViT sizes and batch 1.
@@ -211,18 +225,16 @@ std::pair<torch::Tensor, torch::Tensor> mergeWeightedAverageRows(const MergePlan
 {
     const torch::Tensor x = xIn.contiguous(), size = sizeIn.contiguous();
     const std::int64_t batch = x.size(0), tokens = x.size(1), c = x.size(2);
-    const std::int64_t t1 = (tokens + 1) / 2, t2 = tokens / 2, r = plan.r, kept = t1 - r;
+    const PlanIndex index(plan);
+    const std::int64_t t2 = tokens / 2, r = index.r, kept = index.kept;
     torch::Tensor out = torch::empty({batch, kept + t2, c}, x.options());
     torch::Tensor outSize = torch::empty({batch, kept + t2, 1}, size.options());
-    const torch::Tensor unm = plan.unmergedIdx.contiguous(), src = plan.srcIdx.contiguous(), dst = plan.dstIdx.contiguous();
     for (std::int64_t b = 0; b < batch; ++b) {
         const float* xb = x.data_ptr<float>() + b * tokens * c;
         const float* sb = size.data_ptr<float>() + b * tokens;
         float* ob = out.data_ptr<float>() + b * (kept + t2) * c;
         float* osb = outSize.data_ptr<float>() + b * (kept + t2);
-        const std::int64_t* ub = unm.data_ptr<std::int64_t>() + b * kept;
-        const std::int64_t* srcb = src.data_ptr<std::int64_t>() + b * r;
-        const std::int64_t* dstb = dst.data_ptr<std::int64_t>() + b * r;
+        const std::int64_t *ub = index.unmergedOf(b), *srcb = index.srcOf(b), *dstb = index.dstOf(b);
         // Unmerged A-tokens, in plan order: (x * s) / s, as the tensor version computes it.
         for (std::int64_t j = 0; j < kept; ++j) {
             const std::int64_t row = 2 * ub[j];
@@ -279,15 +291,13 @@ torch::Tensor mergeSourceRows(const MergePlan& plan, const torch::Tensor& source
 {
     const torch::Tensor source = sourceIn.contiguous();
     const std::int64_t batch = source.size(0), tokens = source.size(1), c = source.size(2);
-    const std::int64_t t1 = (tokens + 1) / 2, t2 = tokens / 2, r = plan.r, kept = t1 - r;
+    const PlanIndex index(plan);
+    const std::int64_t t2 = tokens / 2, r = index.r, kept = index.kept;
     torch::Tensor out = torch::empty({batch, kept + t2, c}, source.options());
-    const torch::Tensor unm = plan.unmergedIdx.contiguous(), src = plan.srcIdx.contiguous(), dst = plan.dstIdx.contiguous();
     for (std::int64_t b = 0; b < batch; ++b) {
         const float* xb = source.data_ptr<float>() + b * tokens * c;
         float* ob = out.data_ptr<float>() + b * (kept + t2) * c;
-        const std::int64_t* ub = unm.data_ptr<std::int64_t>() + b * kept;
-        const std::int64_t* srcb = src.data_ptr<std::int64_t>() + b * r;
-        const std::int64_t* dstb = dst.data_ptr<std::int64_t>() + b * r;
+        const std::int64_t *ub = index.unmergedOf(b), *srcb = index.srcOf(b), *dstb = index.dstOf(b);
         for (std::int64_t j = 0; j < kept; ++j)
             std::copy_n(xb + 2 * ub[j] * c, c, ob + j * c);
         for (std::int64_t j = 0; j < t2; ++j)
