@@ -3,6 +3,7 @@
 // (394: batch 2; 197: batch 1; fewer as ToMe merges tokens), with the weights resident in cache (the same layer timed
 // again and again) as a kernel benchmark measures them.
 #include "app/cli_args.h"
+#include "app/cli_bench_machine.h"
 #include "app/cli_bench_timing.h"
 #include "app/command_line.h"
 #include "core/nn/packed_linear.h"
@@ -33,10 +34,14 @@ int runBenchLinear(const std::vector<std::string>& argv)
     const Shape shapes[] = {{"vit-s16 qkv", 384, 1152}, {"vit-s16 fc1", 384, 1536}, {"vit-s16 fc2", 1536, 384},
                             {"vit-b16 qkv", 768, 2304}, {"vit-b16 fc2", 3072, 768}};
     QJsonArray rows;
+    const MachineFigures machine = measureMachine();
+    const double peak = machine.peak.gflopsPerSecond;
     if (!json) {
-        std::printf("threads: %d   kernel: %s   packed path up to %lld rows (median of %d)\n", torchThreads(),
-                    bestGemmKernelName(), static_cast<long long>(PackedLinear::kMaxRows), repeats);
-        std::printf("%-12s %5s %12s %12s %8s\n", "layer", "rows", "torch GF/s", "packed GF/s", "ratio");
+        printMachine(machine);
+        std::printf("packed kernel: %s   packed path up to %lld rows (median of %d)\n", bestGemmKernelName(),
+                    static_cast<long long>(PackedLinear::kMaxRows), repeats);
+        std::printf("%-12s %5s %12s %8s %12s %8s %8s\n", "layer", "rows", "torch GF/s", "of peak", "packed GF/s",
+                    "of peak", "ratio");
     }
     torch::manual_seed(0);
     for (const Shape& shape : shapes) {
@@ -58,11 +63,14 @@ int runBenchLinear(const std::vector<std::string>& argv)
             rows.append(QJsonObject{{"layer", shape.layer}, {"in", shape.in}, {"out", shape.out}, {"rows", rowCount},
                                     {"torch_gflops_per_second", a}, {"packed_gflops_per_second", b}});
             if (!json)
-                std::printf("%-12s %5d %12.1f %12.1f %7.2fx\n", shape.layer, rowCount, a, b, b / a);
+                std::printf("%-12s %5d %12.1f %7.0f%% %12.1f %7.0f%% %7.2fx\n", shape.layer, rowCount, a, 100.0 * a / peak,
+                            b, 100.0 * b / peak, b / a);
         }
     }
     if (json)
         std::cout << QJsonDocument(QJsonObject{{"threads", torchThreads()}, {"kernel", bestGemmKernelName()},
+                                               {"machine", QJsonDocument::fromJson(QByteArray::fromStdString(
+                                                               machineJson(machine).dump())).object()},
                                                {"runs", rows}})
                          .toJson()
                          .toStdString();

@@ -18,14 +18,6 @@ static void registerBundledResources()
 
 namespace ts {
 
-QImage qImageFromRgb(const cv::Mat& rgb)
-{
-    if (rgb.empty())
-        return {};
-    QImage view(rgb.data, rgb.cols, rgb.rows, static_cast<int>(rgb.step), QImage::Format_RGB888);
-    return view.copy();
-}
-
 Workspace::Workspace(QObject* parent) : QObject(parent) { registerBundledResources(); }
 
 bool Workspace::openImage(const QString& path, QString* error)

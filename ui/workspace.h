@@ -3,6 +3,7 @@
 // to its signals; the main window's controls (open image, preset, checkpoint, seed) write it.
 #include "core/io/image_io.h"
 #include "core/vit/vit_api.h"
+#include "ui/figures/rgb_image.h"
 
 #include <QImage>
 #include <QObject>
@@ -49,8 +50,5 @@ private:
     ModelSource m_source;
     Normalisation m_normalisation;
 };
-
-// cv::Mat (CV_8UC3 RGB) -> QImage (deep copy).
-QImage qImageFromRgb(const cv::Mat& rgb);
 
 } // namespace ts

@@ -8,20 +8,12 @@
 // asymptotics.
 #include "core/fit/fit_config.h"
 #include "core/fit/grouping.h"
+#include "core/util/memory_estimate.h"
 
 #include <cstdint>
 #include <string>
 
 namespace ts {
-
-struct MemoryEstimate {
-    double parameterBytes = 0;  // weights (and the learned latent table)
-    double persistentBytes = 0; // tokens kept for the whole run
-    double transientBytes = 0;  // the largest stage's temporaries
-    double recordingBytes = 0;  // recorded attention weights (0 unless asked)
-    std::string peakStage;      // which stage sets transientBytes
-    double totalBytes() const { return parameterBytes + persistentBytes + transientBytes + recordingBytes; }
-};
 
 struct FitRecordingSize {
     int blocks = 0;     // blocks recorded (0: recording off)
@@ -37,13 +29,5 @@ MemoryEstimate estimateFitMemory(const FitConfig& config, const Grouping& groupi
 // on an image `imageWidthPx` wide.
 MemoryEstimate estimateFullAttentionMemory(std::int64_t tokens, int width, int heads, int depth, int mlpRatio,
                                            int patchSize, int imageWidthPx);
-
-// Throws ts::Error "<what>: needs about X GiB (estimated peak), limit Y GiB (available memory)"
-// when the estimate exceeds `limitBytes` (<= 0: the memory available now).
-void requireMemory(const MemoryEstimate& estimate, std::int64_t limitBytes, const std::string& what);
-// The limit used when none is given: memory available now, less a safety margin.
-std::int64_t defaultMemoryLimit();
-
-std::string formatBytes(double bytes); // "1.23 GiB", "45.6 MiB"
 
 } // namespace ts

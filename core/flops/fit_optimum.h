@@ -1,6 +1,7 @@
 #pragma once
 // FIT's best group size per sequence length and how the minimum scales with L (the paper's
-// O(L^{4/3}) argument, Appendix B; derived form in fit_fam_notes.md Sec. 2):
+// O(L^{4/3}) argument, Chen & Li 2023, arXiv 2305.12689, Appendix B; the form below is derived from
+// the layer costs of the official code, google-research/pix2seq, architectures/transformers.py):
 //   f(n) = alpha L n + beta (L m / n)^2,  alpha = 4 c (local layers), beta = 4 d (global layers),
 //   n* = (2 beta m^2 L / alpha)^{1/3} ~ L^{1/3},  f(n*) ~ L^{4/3}.
 // Here the minimum is searched on the exact analytic count (core/flops/flop_model.h), which also

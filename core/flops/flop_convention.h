@@ -5,7 +5,8 @@
 // Q/K/V and output projections, Q K^T, weights x V, the MLP, FIT's cross-attentions, the patch
 // embedding and the head when present. Softmax, LayerNorm and GELU are counted apart
 // (elementwise) and never enter the totals. The presets exist because the tools people compare
-// with disagree (fit_fam_notes.md Sec. 8): fvcore reports multiply-adds as "FLOPs", Kaplan et al.
+// with disagree (Kaplan et al. 2020, arXiv 2001.08361, Sec. 2.1 Table 1; Narayanan et al. 2021, arXiv
+// 2104.04473, Eq. 3; Hoffmann et al. 2022, arXiv 2203.15556, App. F): fvcore reports multiply-adds as "FLOPs", Kaplan et al.
 // count causal attention over half the keys, and training is ~3x forward. Torch-free.
 #include <string>
 #include <vector>

@@ -1,7 +1,8 @@
 #pragma once
 // The attention cost of a mask, computed from the same rows that are drawn: allowed pairs, the
 // FLOPs of Q K^T and of attention x V for a width (2 FLOPs per multiply-add, so 2 x pairs x width
-// each, as in the Megatron / Chinchilla tables of fit_fam_notes.md Sec. 8), and the share of dense
+// each, as in Narayanan et al. 2021, arXiv 2104.04473, Sec. 5.1 Eq. 3, and
+// Hoffmann et al. 2022, arXiv 2203.15556, App. F), and the share of dense
 // attention. Projections and MLPs are not attention and are not counted here. Torch-free.
 #include "core/masks/attention_mask.h"
 

@@ -1,7 +1,7 @@
 #include "core/masks/mask_spec.h"
 
 #include "core/masks/fam_mask.h"
-#include "core/masks/fit_masks.h"
+#include "core/masks/fit_mask_rows.h"
 #include "core/masks/tome_mask.h"
 #include "core/masks/window_masks.h"
 #include "core/util/error.h"

@@ -324,4 +324,24 @@ torch::Tensor mergeSource(const MergePlan& plan, const torch::Tensor& source)
     return mergeTokens(source, plan, "amax");
 }
 
+std::vector<int> mergedTokenIndex(const MergePlan& plan, int tokens, std::int64_t image)
+{
+    std::vector<int> to(static_cast<std::size_t>(tokens));
+    if (plan.r == 0) {
+        for (int t = 0; t < tokens; ++t)
+            to[static_cast<std::size_t>(t)] = t;
+        return to;
+    }
+    const PlanIndex index(plan);
+    const std::int64_t kept = index.kept, r = index.r, t2 = tokens / 2;
+    const std::int64_t *ub = index.unmergedOf(image), *srcb = index.srcOf(image), *dstb = index.dstOf(image);
+    for (std::int64_t j = 0; j < kept; ++j) // unmerged A-token at A-position ub[j]
+        to[static_cast<std::size_t>(2 * ub[j])] = static_cast<int>(j);
+    for (std::int64_t j = 0; j < t2; ++j) // every B-token, after them
+        to[static_cast<std::size_t>(2 * j + 1)] = static_cast<int>(kept + j);
+    for (std::int64_t i = 0; i < r; ++i) // a merged A-token joins its B-token
+        to[static_cast<std::size_t>(2 * srcb[i])] = static_cast<int>(kept + dstb[i]);
+    return to;
+}
+
 } // namespace ts

@@ -14,9 +14,10 @@
 namespace ts {
 namespace {
 
+// What a recorded run keeps of image 0 per state (input, then after each block).
 struct MergeTrace {
-    std::vector<torch::Tensor> source; // per state: [N, N0]
-    std::vector<torch::Tensor> size;   // per state: [N]
+    std::vector<std::vector<int>> tokenOf; // per state: [N0] the token holding each original token
+    std::vector<torch::Tensor> size;       // per state: [N]
 };
 
 // One forward pass with ToMe between attention and MLP in every block (the authors' ToMeBlock).
@@ -26,11 +27,13 @@ torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor&
     torch::Tensor x = net.embed(image);
     const auto batch = x.size(0), tokens = x.size(1);
     torch::Tensor size = torch::ones({batch, tokens, 1});
-    torch::Tensor source;
+    std::vector<int> tokenOf; // index-based merge_source (mergedTokenIndex), image 0
     bool merged = false;
     if (trace) {
-        source = torch::eye(tokens).unsqueeze(0).expand({batch, tokens, tokens});
-        trace->source.push_back(source[0]);
+        tokenOf.resize(static_cast<std::size_t>(tokens));
+        for (std::int64_t t = 0; t < tokens; ++t)
+            tokenOf[static_cast<std::size_t>(t)] = static_cast<int>(t);
+        trace->tokenOf.push_back(tokenOf);
         trace->size.push_back(size[0].squeeze(-1));
     }
     for (int i = 0; i < net.config.depth; ++i) {
@@ -48,15 +51,18 @@ torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor&
             SerialSection serial;
             const MergePlan plan = bipartiteSoftMatchingFromKeys(keys, r, /*classToken=*/true);
             if (plan.r > 0) {
-                if (trace)
-                    source = mergeSource(plan, source);
+                if (trace) {
+                    const std::vector<int> to = mergedTokenIndex(plan, static_cast<int>(x.size(1)));
+                    for (int& t : tokenOf)
+                        t = to[static_cast<std::size_t>(t)];
+                }
                 std::tie(x, size) = mergeWeightedAverage(plan, x, size);
                 merged = true;
             }
         }
         x = block->mlpResidual(x);
         if (trace) {
-            trace->source.push_back(source[0]);
+            trace->tokenOf.push_back(tokenOf);
             trace->size.push_back(size[0].squeeze(-1));
         }
         control.progress(stepOffset + i + 1, totalSteps, "block " + std::to_string(i + 1) + "/" + std::to_string(net.config.depth));
@@ -137,11 +143,9 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
             result.tokens.push_back(t);
         for (std::size_t k = 1; k < result.tokens.size(); ++k)
             result.rApplied.push_back(result.tokens[k - 1] - result.tokens[k]);
-        const int patches = config.numPatches();
-        for (std::size_t k = 0; k < trace.source.size(); ++k) {
-            // source[k] is [N_k, 1 + patches]; the class token is column 0.
-            torch::Tensor holder = trace.source[k].slice(1, 1).argmax(/*dim=*/0).to(torch::kInt32).contiguous();
-            result.tokenOfPatch.emplace_back(holder.data_ptr<int>(), holder.data_ptr<int>() + patches);
+        for (std::size_t k = 0; k < trace.tokenOf.size(); ++k) {
+            // Original token 0 is the class token; the patches follow in raster order.
+            result.tokenOfPatch.emplace_back(trace.tokenOf[k].begin() + 1, trace.tokenOf[k].end());
             torch::Tensor sz = trace.size[k].round().to(torch::kInt32).contiguous();
             result.sizes.emplace_back(sz.data_ptr<int>(), sz.data_ptr<int>() + sz.numel());
             if (static_cast<int>(sz.numel()) != result.tokens[k])

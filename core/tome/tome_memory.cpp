@@ -1,6 +1,6 @@
 #include "core/tome/tome_memory.h"
 
-#include "core/fit/fit_memory.h"
+#include "core/util/memory_estimate.h"
 #include "core/nn/attention_path.h"
 #include "core/util/error.h"
 
@@ -26,8 +26,10 @@ double estimateToMeMemoryBytes(const VitConfig& c, int batch, bool recordSources
     // Bipartite soft matching: normalised keys and the (N/2) x (N/2) similarity scores with their
     // row maxima and sort.
     const double matching = b * (n * d + 2 * (n / 2) * (n / 2));
-    // Source tracking keeps every layer's [B, N_k, N] matrix (N_k <= N).
-    const double trace = recordSources ? b * (c.depth + 1) * n * n : 0;
+    // Source tracking keeps, for image 0 and every layer, the token index of each original token
+    // and the token sizes (4 bytes each; core/tome/bipartite_matching.h mergedTokenIndex), twice
+    // over while the result is filled.
+    const double trace = recordSources ? 2.0 * (c.depth + 1) * 2 * n : 0;
     return 4.0 * (persistent + std::max({attention, mlp, matching}) + trace);
 }
 

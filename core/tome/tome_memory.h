@@ -11,7 +11,7 @@ namespace ts {
 // Float32 bytes at the peak of one ToMe run over `batch` copies of the image: the input, the
 // tokens, the largest block stage (attention logits, biased logits and probabilities over every
 // head; or the MLP's hidden activations; or the bipartite similarity matrix) and, when recording,
-// every layer's source matrix (bounded by the unmerged token count).
+// every layer's token index of each patch (N integers a layer, whatever the batch).
 double estimateToMeMemoryBytes(const VitConfig& config, int batch, bool recordSources);
 
 // Throws ts::Error "ToMe: batch B at N tokens needs ~X GiB, Y GiB available" when the estimate

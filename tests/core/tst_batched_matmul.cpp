@@ -1,7 +1,12 @@
-// ops::matmul's threaded batched path (core/nn/ops.cpp) gives torch::matmul's result, bit for
-// bit where torch::matmul hands bmm the same views, to float rounding where it copies them first:
-// the attention shapes of ViT, FIT and FAM (strided views of the qkv projection, broadcast
-// leading dimensions), under inference mode and outside it, with the FLOPs counted as before.
+// ops::matmul's threaded batched path (core/nn/ops.cpp) computes the product torch::matmul
+// computes: the attention shapes of ViT, FIT and FAM (strided views of the qkv projection,
+// broadcast leading dimensions), under inference mode and outside it, with the FLOPs counted as
+// before. Both are compared with the product in double precision, within the forward error bound
+// of a float dot product of length k in any summation order (Higham, Accuracy and Stability of
+// Numerical Algorithms, 2nd ed., Eq. 3.5): |c - c_ref| <= gamma_k * (|A| |B|), gamma_k = k u / (1 - k u),
+// u = 2^-24. Which BLAS kernel runs (OPENBLAS_CORETYPE) changes the summation order and so the
+// last bits, never the bound, so the test holds on every kernel; bit equality with torch::matmul
+// is not a property of the product (it holds only where both hand BLAS the same views).
 #include "core/nn/flop_counter.h"
 #include "core/nn/ops.h"
 #include "core/util/threads.h"
@@ -10,7 +15,32 @@
 
 #include <QtTest>
 
+#include <cmath>
+
 using namespace ts;
+
+namespace {
+
+// True when every element of `c` (a float product of a and b) lies within gamma_k * (|a| |b|) of
+// the product computed in double precision; prints the worst element otherwise.
+bool withinFloatBound(const torch::Tensor& c, const torch::Tensor& a, const torch::Tensor& b)
+{
+    const torch::Tensor ad = a.to(torch::kDouble), bd = b.to(torch::kDouble);
+    const torch::Tensor reference = torch::matmul(ad, bd);
+    const torch::Tensor magnitude = torch::matmul(ad.abs(), bd.abs());
+    const double k = static_cast<double>(a.size(-1));
+    const double u = std::ldexp(1.0, -24);
+    const double gamma = k * u / (1.0 - k * u);
+    if (c.numel() == 0)
+        return true;
+    const torch::Tensor excess = (c.to(torch::kDouble) - reference).abs() - gamma * magnitude;
+    const double worst = excess.max().item<double>();
+    if (worst > 0.0)
+        qWarning("error exceeds gamma_k |A||B| by %g (k = %g)", worst, k);
+    return worst <= 0.0;
+}
+
+} // namespace
 
 class TestBatchedMatmul : public QObject {
     Q_OBJECT
@@ -27,17 +57,16 @@ void TestBatchedMatmul::equalsTorchMatmul_data()
     QTest::addColumn<QList<int>>("aShape");
     QTest::addColumn<QList<int>>("bShape");
     QTest::addColumn<bool>("qkvViews");
-    QTest::addColumn<bool>("exact");
-    QTest::newRow("ViT-S heads, q k^T") << QList<int>{1, 6, 197, 64} << QList<int>{1, 6, 64, 197} << true << true;
+    QTest::newRow("ViT-S heads, q k^T") << QList<int>{1, 6, 197, 64} << QList<int>{1, 6, 64, 197} << true;
     QTest::newRow("ViT-B heads, batch 2 (copied by matmul)") << QList<int>{2, 12, 101, 64} << QList<int>{2, 12, 64, 101}
-                                                              << true << false;
-    QTest::newRow("weights x v") << QList<int>{1, 6, 197, 197} << QList<int>{1, 6, 197, 64} << false << true;
-    QTest::newRow("3-D batch (FIT groups)") << QList<int>{64, 64, 32} << QList<int>{64, 32, 64} << false << true;
-    QTest::newRow("broadcast keys over batch") << QList<int>{4, 6, 80, 64} << QList<int>{1, 6, 64, 80} << false << false;
-    QTest::newRow("broadcast over heads") << QList<int>{2, 6, 80, 64} << QList<int>{2, 1, 64, 80} << false << false;
-    QTest::newRow("too small to thread") << QList<int>{1, 6, 21, 64} << QList<int>{1, 6, 64, 21} << true << true;
-    QTest::newRow("empty batch broadcast") << QList<int>{0, 6, 80, 64} << QList<int>{1, 6, 64, 80} << false << true;
-    QTest::newRow("tiny slices (bmm's own loop)") << QList<int>{300, 4, 3} << QList<int>{300, 3, 4} << false << true;
+                                                              << true;
+    QTest::newRow("weights x v") << QList<int>{1, 6, 197, 197} << QList<int>{1, 6, 197, 64} << false;
+    QTest::newRow("3-D batch (FIT groups)") << QList<int>{64, 64, 32} << QList<int>{64, 32, 64} << false;
+    QTest::newRow("broadcast keys over batch") << QList<int>{4, 6, 80, 64} << QList<int>{1, 6, 64, 80} << false;
+    QTest::newRow("broadcast over heads") << QList<int>{2, 6, 80, 64} << QList<int>{2, 1, 64, 80} << false;
+    QTest::newRow("too small to thread") << QList<int>{1, 6, 21, 64} << QList<int>{1, 6, 64, 21} << true;
+    QTest::newRow("empty batch broadcast") << QList<int>{0, 6, 80, 64} << QList<int>{1, 6, 64, 80} << false;
+    QTest::newRow("tiny slices (bmm's own loop)") << QList<int>{300, 4, 3} << QList<int>{300, 3, 4} << false;
 }
 
 void TestBatchedMatmul::equalsTorchMatmul()
@@ -45,7 +74,6 @@ void TestBatchedMatmul::equalsTorchMatmul()
     QFETCH(QList<int>, aShape);
     QFETCH(QList<int>, bShape);
     QFETCH(bool, qkvViews);
-    QFETCH(bool, exact);
     torch::manual_seed(aShape.back() * 31 + bShape.back());
     const std::vector<std::int64_t> as(aShape.begin(), aShape.end()), bs(bShape.begin(), bShape.end());
     torch::Tensor a = torch::randn(as), b = torch::randn(bs);
@@ -61,10 +89,8 @@ void TestBatchedMatmul::equalsTorchMatmul()
     const torch::Tensor got = ops::matmul(a, b, "attn_qk");
     const torch::Tensor expected = torch::matmul(a, b);
     QCOMPARE(got.sizes(), expected.sizes());
-    if (exact)
-        QVERIFY(torch::equal(got, expected));
-    else
-        QVERIFY(torch::allclose(got, expected, /*rtol=*/1e-5, /*atol=*/1e-5));
+    QVERIFY(withinFloatBound(got, a, b));
+    QVERIFY(withinFloatBound(expected, a, b));
     const double macs = static_cast<double>(expected.numel()) * static_cast<double>(a.size(-1));
     if (macs > 0)
         QCOMPARE(flops.tally().matmulByPart.at("attn_qk"), 2.0 * macs);
@@ -78,7 +104,9 @@ void TestBatchedMatmul::inferenceModeAndGrad()
         // The pool's threads write the result under the caller's inference mode.
         c10::InferenceMode guard;
         const torch::Tensor x = torch::randn({1, 6, 120, 64}), y = torch::randn({1, 6, 64, 120});
-        QVERIFY(torch::equal(ops::matmul(x, y, "t"), torch::matmul(x, y)));
+        const torch::Tensor got = ops::matmul(x, y, "t");
+        QVERIFY(got.is_inference());
+        QVERIFY(withinFloatBound(got, x, y));
     }
     // With autograd recording, the result still has its graph (torch's path is taken).
     const torch::Tensor ag = a.clone().requires_grad_(true);

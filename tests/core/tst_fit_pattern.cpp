@@ -1,7 +1,7 @@
 // FIT's torch-free pieces: the layer-pattern parser (three notations, errors with columns), the
 // configuration checks, the grouping of a patch grid into g x g windows, and the mask rules.
 #include "core/fit/fit_config.h"
-#include "core/fit/fit_masks.h"
+#include "core/fit/fit_attention_rules.h"
 #include "core/fit/grouping.h"
 #include "core/fit/layer_pattern.h"
 #include "core/util/error.h"

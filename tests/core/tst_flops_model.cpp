@@ -1,5 +1,6 @@
 // Analytic FLOP models against counts worked out by hand, the Megatron / Kaplan formulas and
-// FIT's cost table (fit_fam_notes.md Sec. 2 and 8), plus the identities users rely on.
+// FIT's cost table (Chen & Li 2023, arXiv 2305.12689, Table 1 / App. B, with the
+// per-op counts of Narayanan et al. 2021, Eq. 3), plus the identities users rely on.
 #include "core/flops/fit_optimum.h"
 #include "core/flops/flop_lengths.h"
 #include "core/flops/flop_model.h"
@@ -194,7 +195,7 @@ void TestFlopsModel::fitMatchesCostTable()
 {
     QFETCH(int, length);
     QFETCH(int, group);
-    // fit_fam_notes.md Sec. 2 table, per layer / per call, r = MLP ratio, p = min(c, d).
+    // FIT's per-layer cost table (the official pix2seq FIT code's layers), per layer / per call, r = MLP ratio, p = min(c, d).
     ArchSpec s = tiny(ArchKind::Fit, 6, 64, 4, 4.0);
     s.pattern = "L(2)G(1)L(2)G(1)";
     s.groupSize = group;

@@ -2,7 +2,7 @@
 // (Hwang et al. 2024, Fig. 1 and 2b), the FIT model's own rules, exact pair counts against the
 // row sums for long sequences, and the size checks.
 #include "core/masks/fam_mask.h"
-#include "core/masks/fit_masks.h"
+#include "core/masks/fit_mask_rows.h"
 #include "core/masks/mask_spec.h"
 #include "core/masks/tome_mask.h"
 #include "core/masks/window_masks.h"

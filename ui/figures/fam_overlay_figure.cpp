@@ -1,5 +1,6 @@
 #include "ui/figures/fam_overlay_figure.h"
 #include "ui/figures/figure_colours.h"
+#include "ui/figures/rgb_image.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,14 +14,6 @@ namespace ts {
 namespace {
 
 constexpr double kPanel = 448, kMargin = 16, kCaption = 36, kFooter = 40;
-
-QImage toQImage(const cv::Mat& rgb)
-{
-    if (rgb.empty())
-        return {};
-    QImage view(rgb.data, rgb.cols, rgb.rows, static_cast<int>(rgb.step), QImage::Format_RGB888);
-    return view.copy();
-}
 
 QRectF cellRect(const QRectF& box, int grid, std::int64_t token)
 {
@@ -96,7 +89,7 @@ FamOverlayData famBlocksData(const QImage& image, int grid, int block)
 FamOverlayData famOverlayData(const FamResult& r)
 {
     FamOverlayData d;
-    d.image = toQImage(r.crop);
+    d.image = qImageFromRgb(r.crop);
     d.grid = r.grid;
     d.block = r.block;
     d.blocks = r.blocks;

@@ -1,6 +1,6 @@
 #include "ui/figures/figure_export.h"
 
-#include "core/fit/fit_memory.h"
+#include "core/util/memory_estimate.h"
 #include "core/util/error.h"
 #include "core/util/memory_tracker.h"
 

@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 #include "ui/figures/figure_colours.h"
+#include "ui/figures/rgb_image.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -29,16 +30,6 @@ QColor heatColour(double v)
     const QColor &a = stops[i], &b = stops[i + 1];
     return QColor::fromRgbF(a.redF() + f * (b.redF() - a.redF()), a.greenF() + f * (b.greenF() - a.greenF()),
                             a.blueF() + f * (b.blueF() - a.blueF()));
-}
-
-QImage panelImage(const cv::Mat& rgb, int panel)
-{
-    const double scale = double(panel) / std::max(rgb.cols, rgb.rows);
-    cv::Mat small;
-    cv::resize(rgb, small, cv::Size(std::max(1, int(rgb.cols * scale + 0.5)), std::max(1, int(rgb.rows * scale + 0.5))), 0, 0,
-               scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-    QImage view(small.data, small.cols, small.rows, static_cast<int>(small.step), QImage::Format_RGB888);
-    return view.copy();
 }
 
 // Rectangle of a patch-grid cell range inside a panel showing the whole grid.
@@ -115,7 +106,7 @@ FitOverlayData fitOverlayData(const FitResult& result, const FitOverlayOptions& 
     d.global = fitGlobalHeatmap(result, d.block, d.group);
     if (d.read.empty() || d.global.empty())
         throw Error("FIT overlay: block " + std::to_string(d.block + 1) + ", group " + std::to_string(d.group) + " was not recorded");
-    d.image = panelImage(result.input, options.panelSize);
+    d.image = qImageFromRgbScaled(result.input, options.panelSize);
 
     const QString latentText = d.latent < 0 ? QObject::tr("all %1 latents").arg(result.latentsPerGroup()) : QObject::tr("latent %1").arg(d.latent);
     d.leftTitle = QObject::tr("Block %1: group %2 latents read their patches (%3)").arg(d.block + 1).arg(d.group).arg(latentText);

@@ -3,6 +3,7 @@
 #include "core/render/merge_map.h"
 #include "core/util/error.h"
 #include "ui/figures/figure_colours.h"
+#include "ui/figures/rgb_image.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -13,12 +14,6 @@
 
 namespace ts {
 namespace {
-
-QImage toQImage(const cv::Mat& rgb)
-{
-    QImage view(rgb.data, rgb.cols, rgb.rows, static_cast<int>(rgb.step), QImage::Format_RGB888);
-    return view.copy();
-}
 
 constexpr double kPanel = 448, kMargin = 16, kTitle = 22, kCaption = 22, kFooter = 20, kLegend = 26;
 
@@ -68,21 +63,21 @@ MergeMapData mergeMapData(const ToMeResult& result, const MergeMapOptions& optio
     style.outputSize = options.panelSize;
     style.opacity = options.opacity;
     style.borders = options.borders;
-    d.right = toQImage(renderMergeMap(result.crop, result.grid, result.tokenOfPatch[static_cast<std::size_t>(layer)], style));
+    d.right = qImageFromRgb(renderMergeMap(result.crop, result.grid, result.tokenOfPatch[static_cast<std::size_t>(layer)], style));
     const int tokens = result.tokens[static_cast<std::size_t>(layer)];
     d.rightTitle = layer == 0 ? QObject::tr("Input tokens (%1)").arg(tokens)
                               : QObject::tr("Merged tokens after block %1 of %2: %3 tokens").arg(layer).arg(last).arg(tokens);
     const int patches = result.grid * result.grid;
     if (options.selectedPatch >= 0 && options.selectedPatch < patches) {
         const std::vector<int> joins = joinLayers(result, layer, options.selectedPatch);
-        d.left = toQImage(renderLineage(result.crop, result.grid, joins, std::max(layer, 1), options.panelSize));
+        d.left = qImageFromRgb(renderLineage(result.crop, result.grid, joins, std::max(layer, 1), options.panelSize));
         const int holder = result.tokenOfPatch[static_cast<std::size_t>(layer)][static_cast<std::size_t>(options.selectedPatch)];
         const int size = result.sizes[static_cast<std::size_t>(layer)][static_cast<std::size_t>(holder)];
         d.leftTitle = QObject::tr("Lineage of token %1 (size %2, patch %3)").arg(holder).arg(size).arg(options.selectedPatch);
         d.lineage = true;
     } else {
         cv::Mat base;
-        d.left = toQImage(result.crop).scaled(options.panelSize, options.panelSize, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        d.left = qImageFromRgb(result.crop).scaled(options.panelSize, options.panelSize, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
         d.leftTitle = QObject::tr("Model input (%1 px centre crop)").arg(result.config.imageSize);
     }
     const QString weights = QString::fromStdString(result.weights).startsWith("random(")

@@ -1,4 +1,4 @@
-#include "core/fit/fit_masks.h"
+#include "core/fit/fit_attention_rules.h"
 
 namespace ts {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/masks/fit_masks.h"
+#include "core/masks/fit_mask_rows.h"
 
 #include "core/fit/fit_config.h"
 #include "core/util/error.h"

@@ -1,13 +1,13 @@
 #pragma once
-// FIT's attention masks (Chen & Li 2023) as row ranges for the mask lab. The rules and index
-// spaces are the FIT model's own (core/fit/fit_masks.h: FitMaskSpec, FitMaskStage, fitAllowed);
+// FIT's attention masks (Chen & Li 2023) as row ranges for the mask lab: how each mask is drawn. The rules and index
+// spaces are the FIT model's own (core/fit/fit_attention_rules.h: FitMaskSpec, FitMaskStage, fitAllowed);
 // this file only describes each row as ranges, and tst_masks checks every pair against
 // fitAllowed / fitCombinedAllowed so the drawn mask and the model cannot drift apart.
 //   Local  data -> data      (Group kind)      Read  latent -> data (Data kind)
 //   Global latent -> latent  (Latent kind)     Write data -> latent (Latent kind)
 //   Combined: all four over [data (t n) | latents (t m)]; with autoregressive = true this is the
 //   whole FIT-AR block in one picture (the "fit-ar" mask).
-#include "core/fit/fit_masks.h"
+#include "core/fit/fit_attention_rules.h"
 #include "core/masks/attention_mask.h"
 
 #include <optional>
