@@ -42,6 +42,7 @@ int runMerge(const std::vector<std::string>& argv)
     request.model = buildVit(source);
     request.imageRgb = loadImage(imagePath).rgb;
     request.normalisation = normalisationFromArgs(args);
+    request.normalisationGiven = args.has("mean") || args.has("std"); // else a checkpoint's side files decide
     request.schedule = schedule;
     request.proportionalAttention = !args.flag("no-prop-attn");
     const ToMeResult result = runToMe(request);

@@ -28,6 +28,9 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
         {"merge", {runMerge, "merge --image IMG [--preset vit-s16 | --checkpoint FILE] [--seed N] [--r R | --schedule LIST | "
                              "--r R --inflection X] [--no-prop-attn] [--size PIXELS] [--mean R,G,B --std R,G,B] [--layer K] --out MAP.png|.svg|.pdf "
                              "[--json OUT.json]"}},
+        {"attention", {runAttentionCommand, "attention --image IMG [--preset P | --checkpoint FILE|FOLDER] [--seed N] [--size PIXELS] "
+                                            "[--r R] [--no-prop-attn] --block K (1-based) [--head H (0-based) | --mean] [--rollout] "
+                                            "--out MAP.png [--json OUT.json]"}},
         {"fit", {runFitCommand, "fit --image IMG [--checkpoint FILE] --group G --latents M --pattern STR [--latent-width D] "
                                 "[--size PIXELS] [--block K] [--overlay group:I | latent:I,J] --out OVERLAY.png [--json OUT.json]"}},
         {"mask", {runMask, "mask --kind full|causal|swa|bswa|fam|fit-local|fit-latent-read|fit-global|fit-data-read|fit|fit-ar|tome "

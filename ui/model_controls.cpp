@@ -68,7 +68,8 @@ ModelControls::ModelControls(Workspace* workspace, QWidget* parent) : QWidget(pa
         m_workspace->setNormalisation(n);
     });
     auto* load = new QPushButton(tr("Load Checkpoint…"), modelBox);
-    load->setToolTip(tr("A timm ViT/DeiT .safetensors checkpoint (F32, F16 or BF16)"));
+    load->setToolTip(tr("A .safetensors ViT checkpoint in timm's or transformers' layout (F32, F16 or BF16); "
+                        "config.json and preprocessor_config.json beside it are read"));
     m_useRandom = new QPushButton(tr("Use Random Weights"), modelBox);
     auto* save = new QPushButton(tr("Save Weights…"), modelBox);
     save->setToolTip(tr("Write the current weights as a timm-named .safetensors file"));
@@ -108,9 +109,11 @@ ModelControls::ModelControls(Workspace* workspace, QWidget* parent) : QWidget(pa
     connect(m_runner, &JobRunner::finished, this, [this](const JobOutcome& outcome) {
         if (!outcome.error.isEmpty())
             return; // shown by the status line; the previous model stays
-        if (const auto* source = std::any_cast<ModelSource>(&outcome.result)) {
-            m_workspace->setModelSource(*source);
-            m_status->setMessage(tr("Loaded %1").arg(QString::fromStdString(source->checkpoint)));
+        if (const auto* loaded = std::any_cast<std::pair<ModelSource, QString>>(&outcome.result)) {
+            m_detected = loaded->second;
+            m_detectedFor = QString::fromStdString(loaded->first.checkpoint);
+            m_workspace->setModelSource(loaded->first);
+            m_status->setMessage(tr("Loaded %1").arg(QString::fromStdString(loaded->first.checkpoint)));
         } else if (const auto* saved = std::any_cast<QString>(&outcome.result)) {
             m_status->setMessage(tr("Saved %1").arg(*saved));
         }
@@ -139,8 +142,8 @@ void ModelControls::loadCheckpoint(const QString& path)
     s.checkpoint = path.toStdString();
     // Validate by building it on the worker thread; the workspace changes only on success.
     m_runner->start([s](const RunControl& control) -> std::any {
-        cachedVit(s, &control);
-        return s;
+        const QString detected = QString::fromStdString(describeModel(*cachedVit(s, &control)));
+        return std::make_pair(s, detected);
     });
 }
 
@@ -183,7 +186,10 @@ void ModelControls::refreshLabels()
                                    "Merges follow image similarity through random projections; class predictions are meaningless.")
                                     .arg(s.seed));
     else
-        m_weightsLabel->setText(tr("<b>Checkpoint</b>: %1").arg(QString::fromStdString(s.checkpoint).toHtmlEscaped()));
+        m_weightsLabel->setText(tr("<b>Checkpoint</b>: %1").arg(QString::fromStdString(s.checkpoint).toHtmlEscaped())
+                                + (m_detectedFor == QString::fromStdString(s.checkpoint)
+                                       ? "<br>" + m_detected.toHtmlEscaped().replace('\n', "<br>")
+                                       : QString()));
 }
 
 } // namespace ts

@@ -42,6 +42,7 @@ private:
     QComboBox* m_normalisation;
     QLabel* m_imageLabel;
     QLabel* m_weightsLabel;
+    QString m_detected, m_detectedFor; // what the last loaded checkpoint was found to be, and its path
     QPushButton* m_useRandom;
     JobRunner* m_runner;
     RunStatus* m_status;

@@ -36,7 +36,7 @@ FamSettings settingsOf(const FamRequest& r)
 torch::Tensor imageTokens(const VisionTransformerImpl& net, const cv::Mat& cropRgb, const Normalisation& norm)
 {
     torch::Tensor x = net.patch_embed->forward(imageToTensor(cropRgb, norm));
-    return x + net.pos_embed.slice(/*dim=*/1, /*start=*/1);
+    return x + net.patchPositions();
 }
 
 void captureOverlay(const FamProbe& probe, FamResult& result)

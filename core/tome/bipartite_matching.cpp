@@ -14,19 +14,37 @@ namespace ts {
 
 namespace {
 
-// r clamped to what the alternate split allows, the class token kept out of set A's choices.
-int clampMerges(std::int64_t tokens, int r, bool classToken)
+// r clamped to what the alternate split allows, the prefix tokens kept out of the choices.
+int clampMerges(std::int64_t tokens, int r, int protectedTokens)
 {
-    return static_cast<int>(std::min<std::int64_t>(r, (tokens - (classToken ? 1 : 0)) / 2));
+    return static_cast<int>(std::min<std::int64_t>(r, (tokens - std::max(0, protectedTokens)) / 2));
 }
+
+// Protected prefix tokens on each side of the alternate split: A holds tokens 0, 2, ..., B 1, 3, ...
+std::int64_t protectedInA(int protectedTokens) { return (std::max(0, protectedTokens) + 1) / 2; }
+std::int64_t protectedInB(int protectedTokens) { return std::max(0, protectedTokens) / 2; }
+
+// Where unmerged A-token j and B-token j go in the merged sequence: the prefix tokens first in
+// their original order (they are the first kept A- and B-tokens), then the other kept A-tokens,
+// then the other B-tokens. With at most one prefix token: j and kept + j.
+struct MergedOrder {
+    std::int64_t pa, pb, kept;
+    MergedOrder(int protectedTokens, std::int64_t kept_)
+        : pa(protectedInA(protectedTokens)), pb(protectedInB(protectedTokens)), kept(kept_)
+    {
+    }
+    std::int64_t ofA(std::int64_t j) const { return j < pa ? (pb > 0 ? 2 * j : j) : j + pb; }
+    std::int64_t ofB(std::int64_t j) const { return j < pb ? 2 * j + 1 : kept + j; }
+};
 
 // torch.max's order on floats: NaN above everything (max propagates it), then the usual order.
 inline bool above(float a, float b) { return std::isnan(a) ? !std::isnan(b) : a > b; }
 
-MergePlan emptyPlan(std::int64_t batch, std::int64_t na, int r)
+MergePlan emptyPlan(std::int64_t batch, std::int64_t na, int r, int protectedTokens)
 {
     MergePlan plan;
     plan.r = r;
+    plan.protectedTokens = protectedTokens;
     plan.unmergedIdx = torch::empty({batch, na - r, 1}, torch::kLong);
     plan.srcIdx = torch::empty({batch, r, 1}, torch::kLong);
     plan.dstIdx = torch::empty({batch, r, 1}, torch::kLong);
@@ -35,7 +53,7 @@ MergePlan emptyPlan(std::int64_t batch, std::int64_t na, int r)
 
 // Image b's part of the plan from each A-token's best B-token: a stable descending sort of the
 // best similarities as torch's, the r first merged, the kept A-tokens in their original order.
-void fillPlan(MergePlan& plan, std::int64_t b, bool classToken, const std::vector<float>& best,
+void fillPlan(MergePlan& plan, std::int64_t b, int protectedTokens, const std::vector<float>& best,
               const std::vector<std::int64_t>& bestB, std::vector<std::int64_t>& order)
 {
     const std::int64_t r = plan.r, kept = static_cast<std::int64_t>(best.size()) - r;
@@ -51,7 +69,7 @@ void fillPlan(MergePlan& plan, std::int64_t b, bool classToken, const std::vecto
         dst[e] = bestB[static_cast<std::size_t>(src[e])];
     }
     std::copy(order.begin() + r, order.end(), unm);
-    if (classToken)
+    if (protectedTokens > 0)
         std::sort(unm, unm + kept);
 }
 
@@ -60,7 +78,7 @@ void fillPlan(MergePlan& plan, std::int64_t b, bool classToken, const std::vecto
 // whole merged block takes 300 us), this does the same arithmetic in plain loops: row maxima
 // with torch.max's first-index ties and NaN rule, a stable descending sort as torch's, and the
 // kept A-tokens in their original order.
-MergePlan matchRows(const torch::Tensor& metric, int r, bool classToken)
+MergePlan matchRows(const torch::Tensor& metric, int r, int protectedTokens)
 {
     const std::int64_t batch = metric.size(0), tokens = metric.size(1);
     const std::int64_t na = (tokens + 1) / 2, nb = tokens / 2;
@@ -70,19 +88,23 @@ MergePlan matchRows(const torch::Tensor& metric, int r, bool classToken)
     const torch::Tensor scores = ops::matmul(normed.slice(1, 0, tokens, 2), normed.slice(1, 1, tokens, 2).transpose(-1, -2),
                                              "tome_match")
                                      .contiguous();
-    MergePlan plan = emptyPlan(batch, na, r);
+    MergePlan plan = emptyPlan(batch, na, r, protectedTokens);
     std::vector<float> best(static_cast<std::size_t>(na));
     std::vector<std::int64_t> bestB(static_cast<std::size_t>(na)), order(static_cast<std::size_t>(na));
+    const std::int64_t pa = protectedInA(protectedTokens), pb = protectedInB(protectedTokens);
     for (std::int64_t b = 0; b < batch; ++b) {
         const float* s = scores.data_ptr<float>() + b * na * nb;
         for (std::int64_t i = 0; i < na; ++i) {
             const float* row = s + i * nb;
-            float v = row[0];
-            std::int64_t idx = 0;
-            if (classToken && i == 0) {
-                v = -std::numeric_limits<float>::infinity(); // the class token never merges
+            // B-side prefix tokens receive nothing: their column is -inf, so the search starts
+            // after them unless every column is one (index 0, as torch.max of an all -inf row).
+            std::int64_t idx = pb < nb ? pb : 0;
+            float v = pb < nb ? row[idx] : -std::numeric_limits<float>::infinity();
+            if (i < pa) {
+                v = -std::numeric_limits<float>::infinity(); // a prefix token never merges
+                idx = 0;
             } else {
-                for (std::int64_t j = 1; j < nb && !std::isnan(v); ++j)
+                for (std::int64_t j = idx + 1; j < nb && !std::isnan(v); ++j)
                     if (above(row[j], v)) {
                         v = row[j];
                         idx = j;
@@ -91,7 +113,7 @@ MergePlan matchRows(const torch::Tensor& metric, int r, bool classToken)
             best[static_cast<std::size_t>(i)] = v;
             bestB[static_cast<std::size_t>(i)] = idx;
         }
-        fillPlan(plan, b, classToken, best, bestB, order);
+        fillPlan(plan, b, protectedTokens, best, bestB, order);
     }
     return plan;
 }
@@ -117,23 +139,25 @@ torch::Tensor keyMetric(const torch::Tensor& keys)
     return out;
 }
 
-MergePlan bipartiteSoftMatching(const torch::Tensor& metric, int r, bool classToken)
+MergePlan bipartiteSoftMatching(const torch::Tensor& metric, int r, int protectedTokens)
 {
-    r = clampMerges(metric.size(1), r, classToken);
+    r = clampMerges(metric.size(1), r, protectedTokens);
     if (r <= 0)
         return {};
     if (metric.device().is_cpu() && metric.scalar_type() == torch::kFloat && metric.dim() == 3)
-        return matchRows(metric, r, classToken);
-    return bipartiteSoftMatchingTensor(metric, r, classToken);
+        return matchRows(metric, r, protectedTokens);
+    return bipartiteSoftMatchingTensor(metric, r, protectedTokens);
 }
 
-MergePlan bipartiteSoftMatchingFromKeys(const torch::Tensor& keys, int r, bool classToken)
+MergePlan bipartiteSoftMatchingFromKeys(const torch::Tensor& keys, int r, int protectedTokens)
 {
     if (!keys.device().is_cpu() || keys.scalar_type() != torch::kFloat || keys.dim() != 4 || keys.stride(3) != 1
         || keys.size(1) < 1 || keys.size(3) < 1)
-        return bipartiteSoftMatching(keys.mean(/*dim=*/1), r, classToken);
+        return bipartiteSoftMatching(keys.mean(/*dim=*/1), r, protectedTokens);
+    if (protectedTokens > 1) // B-side prefix tokens: the loops after the product mask their columns
+        return bipartiteSoftMatching(keyMetric(keys), r, protectedTokens);
     const std::int64_t batch = keys.size(0), tokens = keys.size(2);
-    r = clampMerges(tokens, r, classToken);
+    r = clampMerges(tokens, r, protectedTokens);
     if (r <= 0)
         return {};
     if (FlopCountScope::active()) { // what the product of the tensor formulation counts
@@ -141,7 +165,7 @@ MergePlan bipartiteSoftMatchingFromKeys(const torch::Tensor& keys, int r, bool c
         FlopCountScope::addMatmul("tome_match", 2.0 * static_cast<double>(batch) * na * nb * static_cast<double>(keys.size(3)));
     }
     const std::int64_t na = (tokens + 1) / 2;
-    MergePlan plan = emptyPlan(batch, na, r);
+    MergePlan plan = emptyPlan(batch, na, r, protectedTokens);
     std::vector<float> best(static_cast<std::size_t>(na));
     std::vector<std::int64_t> bestB(static_cast<std::size_t>(na)), order(static_cast<std::size_t>(na));
     for (std::int64_t b = 0; b < batch; ++b) {
@@ -152,28 +176,32 @@ MergePlan bipartiteSoftMatchingFromKeys(const torch::Tensor& keys, int r, bool c
         view.d = keys.size(3);
         view.headStride = keys.stride(1);
         view.tokenStride = keys.stride(2);
-        bestMatches(view, classToken, best.data(), bestB.data());
-        fillPlan(plan, b, classToken, best, bestB, order);
+        bestMatches(view, protectedTokens > 0, best.data(), bestB.data());
+        fillPlan(plan, b, protectedTokens, best, bestB, order);
     }
     return plan;
 }
 
-MergePlan bipartiteSoftMatchingTensor(const torch::Tensor& metric, int r, bool classToken)
+MergePlan bipartiteSoftMatchingTensor(const torch::Tensor& metric, int r, int protectedTokens)
 {
     MergePlan plan;
     const int tokens = static_cast<int>(metric.size(1));
-    r = clampMerges(metric.size(1), r, classToken);
+    r = clampMerges(metric.size(1), r, protectedTokens);
     if (r <= 0)
         return plan;
     plan.r = r;
+    plan.protectedTokens = protectedTokens;
 
     // Cosine similarity between every A-token and every B-token.
     torch::Tensor normed = metric / metric.norm(2, /*dim=*/-1, /*keepdim=*/true);
     torch::Tensor a = normed.slice(/*dim=*/1, 0, tokens, 2);
     torch::Tensor b = normed.slice(/*dim=*/1, 1, tokens, 2);
     torch::Tensor scores = ops::matmul(a, b.transpose(-1, -2), "tome_match");
-    if (classToken)
-        scores.select(1, 0).fill_(-std::numeric_limits<float>::infinity());
+    const std::int64_t pa = protectedInA(protectedTokens), pb = protectedInB(protectedTokens);
+    if (pb > 0) // nothing merges into a B-side prefix token
+        scores.slice(2, 0, pb).fill_(-std::numeric_limits<float>::infinity());
+    if (pa > 0) // an A-side prefix token never merges
+        scores.slice(1, 0, pa).fill_(-std::numeric_limits<float>::infinity());
 
     // Each A-token's best B-token; the r best edges are merged.
     auto [nodeMax, nodeIdx] = scores.max(/*dim=*/-1);
@@ -181,8 +209,8 @@ MergePlan bipartiteSoftMatchingTensor(const torch::Tensor& metric, int r, bool c
     plan.unmergedIdx = edgeIdx.slice(1, r);
     plan.srcIdx = edgeIdx.slice(1, 0, r);
     plan.dstIdx = nodeIdx.unsqueeze(-1).gather(/*dim=*/1, plan.srcIdx);
-    // Keep the unmerged A-tokens in their original order (the class token stays first).
-    if (classToken)
+    // Keep the unmerged A-tokens in their original order (the prefix tokens stay first).
+    if (protectedTokens > 0)
         plan.unmergedIdx = std::get<0>(plan.unmergedIdx.sort(/*dim=*/1));
     return plan;
 }
@@ -198,7 +226,15 @@ torch::Tensor mergeTokens(const torch::Tensor& x, const MergePlan& plan, const s
     torch::Tensor unm = src.gather(1, plan.unmergedIdx.expand({n, t1 - plan.r, c}));
     torch::Tensor moved = src.gather(1, plan.srcIdx.expand({n, plan.r, c}));
     dst = dst.scatter_reduce(1, plan.dstIdx.expand({n, plan.r, c}), moved, reduce, /*include_self=*/true);
-    return torch::cat({unm, dst}, /*dim=*/1);
+    const std::int64_t pa = protectedInA(plan.protectedTokens), pb = protectedInB(plan.protectedTokens);
+    if (pb == 0)
+        return torch::cat({unm, dst}, /*dim=*/1);
+    std::vector<torch::Tensor> parts;
+    for (std::int64_t j = 0; j < pa + pb; ++j)
+        parts.push_back(j % 2 == 0 ? unm.slice(1, j / 2, j / 2 + 1) : dst.slice(1, j / 2, j / 2 + 1));
+    parts.push_back(unm.slice(1, pa));
+    parts.push_back(dst.slice(1, pb));
+    return torch::cat(parts, /*dim=*/1);
 }
 
 namespace {
@@ -227,6 +263,7 @@ std::pair<torch::Tensor, torch::Tensor> mergeWeightedAverageRows(const MergePlan
     const std::int64_t batch = x.size(0), tokens = x.size(1), c = x.size(2);
     const PlanIndex index(plan);
     const std::int64_t t2 = tokens / 2, r = index.r, kept = index.kept;
+    const MergedOrder at(plan.protectedTokens, kept);
     torch::Tensor out = torch::empty({batch, kept + t2, c}, x.options());
     torch::Tensor outSize = torch::empty({batch, kept + t2, 1}, size.options());
     for (std::int64_t b = 0; b < batch; ++b) {
@@ -237,32 +274,32 @@ std::pair<torch::Tensor, torch::Tensor> mergeWeightedAverageRows(const MergePlan
         const std::int64_t *ub = index.unmergedOf(b), *srcb = index.srcOf(b), *dstb = index.dstOf(b);
         // Unmerged A-tokens, in plan order: (x * s) / s, as the tensor version computes it.
         for (std::int64_t j = 0; j < kept; ++j) {
-            const std::int64_t row = 2 * ub[j];
+            const std::int64_t row = 2 * ub[j], o = at.ofA(j);
             const float s = sb[row];
             for (std::int64_t k = 0; k < c; ++k)
-                ob[j * c + k] = (xb[row * c + k] * s) / s;
-            osb[j] = s;
+                ob[o * c + k] = (xb[row * c + k] * s) / s;
+            osb[o] = s;
         }
         // B-tokens: their own x * s, plus each merged A-token's, in plan order; then / size.
-        float* acc = ob + kept * c;
-        float* accSize = osb + kept;
         for (std::int64_t j = 0; j < t2; ++j) {
-            const std::int64_t row = 2 * j + 1;
+            const std::int64_t row = 2 * j + 1, o = at.ofB(j);
             const float s = sb[row];
             for (std::int64_t k = 0; k < c; ++k)
-                acc[j * c + k] = xb[row * c + k] * s;
-            accSize[j] = s;
+                ob[o * c + k] = xb[row * c + k] * s;
+            osb[o] = s;
         }
         for (std::int64_t i = 0; i < r; ++i) {
-            const std::int64_t row = 2 * srcb[i], j = dstb[i];
+            const std::int64_t row = 2 * srcb[i], o = at.ofB(dstb[i]);
             const float s = sb[row];
             for (std::int64_t k = 0; k < c; ++k)
-                acc[j * c + k] += xb[row * c + k] * s;
-            accSize[j] += s;
+                ob[o * c + k] += xb[row * c + k] * s;
+            osb[o] += s;
         }
-        for (std::int64_t j = 0; j < t2; ++j)
+        for (std::int64_t j = 0; j < t2; ++j) {
+            const std::int64_t o = at.ofB(j);
             for (std::int64_t k = 0; k < c; ++k)
-                acc[j * c + k] /= accSize[j];
+                ob[o * c + k] /= osb[o];
+        }
     }
     return {out, outSize};
 }
@@ -293,18 +330,19 @@ torch::Tensor mergeSourceRows(const MergePlan& plan, const torch::Tensor& source
     const std::int64_t batch = source.size(0), tokens = source.size(1), c = source.size(2);
     const PlanIndex index(plan);
     const std::int64_t t2 = tokens / 2, r = index.r, kept = index.kept;
+    const MergedOrder at(plan.protectedTokens, kept);
     torch::Tensor out = torch::empty({batch, kept + t2, c}, source.options());
     for (std::int64_t b = 0; b < batch; ++b) {
         const float* xb = source.data_ptr<float>() + b * tokens * c;
         float* ob = out.data_ptr<float>() + b * (kept + t2) * c;
         const std::int64_t *ub = index.unmergedOf(b), *srcb = index.srcOf(b), *dstb = index.dstOf(b);
         for (std::int64_t j = 0; j < kept; ++j)
-            std::copy_n(xb + 2 * ub[j] * c, c, ob + j * c);
+            std::copy_n(xb + 2 * ub[j] * c, c, ob + at.ofA(j) * c);
         for (std::int64_t j = 0; j < t2; ++j)
-            std::copy_n(xb + (2 * j + 1) * c, c, ob + (kept + j) * c);
+            std::copy_n(xb + (2 * j + 1) * c, c, ob + at.ofB(j) * c);
         for (std::int64_t i = 0; i < r; ++i) {
             const float* from = xb + 2 * srcb[i] * c;
-            float* to = ob + (kept + dstb[i]) * c;
+            float* to = ob + at.ofB(dstb[i]) * c;
             for (std::int64_t k = 0; k < c; ++k)
                 if (std::isnan(from[k]) || from[k] > to[k])
                     to[k] = from[k];

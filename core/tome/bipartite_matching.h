@@ -7,8 +7,17 @@ namespace ts {
 
 // Which tokens merge where, for one block. Tokens alternate into set A (even positions) and
 // set B (odd positions); the r A-tokens with the most similar B-token merge into it.
+//
+// Protected prefix tokens (class, distillation, register tokens first in the sequence) never
+// merge: an A-side prefix token is never chosen, and no token merges into a B-side prefix token
+// (the authors' code for the class and distillation tokens: scores[..., 0, :] and
+// scores[..., :, 0] = -inf). The merged sequence keeps the prefix tokens first in their order
+// (the authors' cat([unm[:, :1], dst[:, :1], unm[:, 1:], dst[:, 1:]]) for two), then the other
+// unmerged A-tokens in order, then the other B-tokens. With one prefix token this is exactly
+// [unmerged A, B]; register tokens extend the same rule to more prefix tokens.
 struct MergePlan {
     int r = 0;                 // tokens removed (0: the plan changes nothing)
+    int protectedTokens = 0;   // prefix tokens kept first
     torch::Tensor unmergedIdx; // [B, |A| - r, 1] A-positions kept, in original order
     torch::Tensor srcIdx;      // [B, r, 1] A-positions merged away
     torch::Tensor dstIdx;      // [B, r, 1] B-positions they merge into
@@ -18,19 +27,19 @@ struct MergePlan {
 // keys.mean(1) computes it (heads summed in order, then divided by H), in one pass.
 torch::Tensor keyMetric(const torch::Tensor& keys);
 
-// metric [B, N, C] (keys averaged over heads). r is clamped to (N - protected) / 2. With
-// `classToken`, token 0 is never merged (its similarities are set to -inf).
-MergePlan bipartiteSoftMatching(const torch::Tensor& metric, int r, bool classToken);
+// metric [B, N, C] (keys averaged over heads). r is clamped to (N - protected) / 2. The first
+// `protectedTokens` tokens never merge (a bool true is the class token alone).
+MergePlan bipartiteSoftMatching(const torch::Tensor& metric, int r, int protectedTokens);
 // From the keys [B, H, N, d] themselves (any strides, d contiguous): the same matching on their
 // head mean, with the similarity step in one pass per image on CPU float keys
 // (core/tome/best_match.h: its normalisation and products sum in another order than ATen's, so
 // similarities can differ in the last bit and a near-tie at that level may break the other way).
-MergePlan bipartiteSoftMatchingFromKeys(const torch::Tensor& keys, int r, bool classToken);
+MergePlan bipartiteSoftMatchingFromKeys(const torch::Tensor& keys, int r, int protectedTokens);
 // The same as ATen tensor operations only, as the authors' code writes it (any device or type);
 // bipartiteSoftMatching uses plain loops after the similarity product on CPU float tensors.
-MergePlan bipartiteSoftMatchingTensor(const torch::Tensor& metric, int r, bool classToken);
+MergePlan bipartiteSoftMatchingTensor(const torch::Tensor& metric, int r, int protectedTokens);
 
-// Applies a plan to x [B, N, C]: [unmerged A-tokens in order, then all B-tokens], with each
+// Applies a plan to x [B, N, C]: [prefix tokens, unmerged A-tokens in order, B-tokens], with each
 // B-token reduced over the A-tokens merged into it ("sum", "mean", "amax", ...).
 torch::Tensor mergeTokens(const torch::Tensor& x, const MergePlan& plan, const std::string& reduce);
 

@@ -49,7 +49,8 @@ torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor&
         if (r > 0) {
             // Matching and merging are a dozen small ops on ~200 tokens: serial is faster.
             SerialSection serial;
-            const MergePlan plan = bipartiteSoftMatchingFromKeys(keys, r, /*classToken=*/true);
+            // Every prefix token (class, distillation, registers) is protected.
+            const MergePlan plan = bipartiteSoftMatchingFromKeys(keys, r, net.config.prefixTokens());
             if (plan.r > 0) {
                 if (trace) {
                     const std::vector<int> to = mergedTokenIndex(plan, static_cast<int>(x.size(1)));
@@ -67,7 +68,7 @@ torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor&
         }
         control.progress(stepOffset + i + 1, totalSteps, "block " + std::to_string(i + 1) + "/" + std::to_string(net.config.depth));
     }
-    return net.classify(x);
+    return net.classify(x, size);
 }
 
 double secondsSince(std::chrono::steady_clock::time_point start)
@@ -98,13 +99,18 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
     result.grid = config.gridSize();
     result.rRequested = request.schedule.perLayer(config.depth);
 
-    SquareCrop crop = centreCrop(request.imageRgb, config.imageSize);
+    const ModelDescription& description = vitDescriptionOf(*request.model);
+    const Preprocessing& preprocessing = description.preprocessing;
+    const Normalisation normalisation = preprocessing.fromSideFiles && !request.normalisationGiven
+                                            ? preprocessing.normalisation
+                                            : request.normalisation;
+    SquareCrop crop = preprocessImage(request.imageRgb, config.imageSize, preprocessing);
     result.crop = crop.rgb;
     result.cropRect = crop.sourceRect;
 
     try {
         c10::InferenceMode guard;
-        torch::Tensor image = imageToTensor(crop.rgb, request.normalisation);
+        torch::Tensor image = imageToTensor(crop.rgb, normalisation);
         if (request.batch > 1)
             image = image.expand({request.batch, -1, -1, -1}).contiguous();
         const int total = config.depth * (request.measurePlain ? 2 : 1);
@@ -139,20 +145,23 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
             result.flopsPlain = flops.tally();
         }
         result.tokens.push_back(config.numTokens());
-        for (int t : tokenCountsAfterMerging(config.numTokens(), result.rRequested))
+        for (int t : tokenCountsAfterMerging(config.numTokens(), result.rRequested, config.prefixTokens()))
             result.tokens.push_back(t);
         for (std::size_t k = 1; k < result.tokens.size(); ++k)
             result.rApplied.push_back(result.tokens[k - 1] - result.tokens[k]);
+        const auto prefix = static_cast<std::ptrdiff_t>(config.prefixTokens());
         for (std::size_t k = 0; k < trace.tokenOf.size(); ++k) {
-            // Original token 0 is the class token; the patches follow in raster order.
-            result.tokenOfPatch.emplace_back(trace.tokenOf[k].begin() + 1, trace.tokenOf[k].end());
+            // The prefix tokens (class, distillation, registers) come first; then the patches in raster order.
+            result.tokenOfPatch.emplace_back(trace.tokenOf[k].begin() + prefix, trace.tokenOf[k].end());
             torch::Tensor sz = trace.size[k].round().to(torch::kInt32).contiguous();
             result.sizes.emplace_back(sz.data_ptr<int>(), sz.data_ptr<int>() + sz.numel());
             if (static_cast<int>(sz.numel()) != result.tokens[k])
                 throw Error("ToMe: internal token count mismatch at layer " + std::to_string(k));
         }
         if (config.numClasses > 0)
-            result.top5 = topClasses(logits.slice(0, 0, 1), 5);
+            result.top5 = topClasses(logits.slice(0, 0, 1), 5, description.classNames);
+        torch::Tensor out = logits.slice(0, 0, 1).reshape({-1}).contiguous();
+        result.output.assign(out.data_ptr<float>(), out.data_ptr<float>() + out.numel());
     } catch (const c10::Error& e) {
         throw Error(std::string("ToMe: ") + e.what_without_backtrace());
     }

@@ -16,6 +16,9 @@ struct ToMeRequest {
     VitModelPtr model;           // built with buildVit()
     cv::Mat imageRgb;            // any size; centre-cropped to the model's input size
     Normalisation normalisation; // ImageNet by default
+    // false: a checkpoint's side files' mean and std replace `normalisation` (the resize, crop and
+    // filter always follow them); true: `normalisation` was asked for (--mean/--std) and wins.
+    bool normalisationGiven = false;
     ToMeSchedule schedule;
     bool proportionalAttention = true;
     bool measurePlain = true;    // also time the forward pass without merging
@@ -35,12 +38,13 @@ struct ToMeResult {
     std::vector<int> rRequested;   // per block, from the schedule
     std::vector<int> rApplied;     // per block, after clamping
     // Index 0 is the input (before block 1); index k the state after block k (k = 1..depth).
-    std::vector<int> tokens;                   // token count, class token included
+    std::vector<int> tokens;                   // token count, every prefix token included
     // Only with recordSources:
-    std::vector<std::vector<int>> tokenOfPatch; // [k][patch] -> token index (>= 1) holding it
-    std::vector<std::vector<int>> sizes;        // [k][token] -> original tokens it holds (class token: 1)
+    std::vector<std::vector<int>> tokenOfPatch; // [k][patch] -> token index (>= prefix) holding it
+    std::vector<std::vector<int>> sizes;        // [k][token] -> original tokens it holds (prefix tokens: 1)
 
     std::vector<ClassScore> top5;  // when the model has a classifier head
+    std::vector<float> output;     // item 0's final vector: logits, or the pooled feature without a head
     double secondsMerged = 0;      // forward pass with merging
     double secondsPlain = 0;       // forward pass without merging (0 when not measured)
     FlopTally flopsMerged, flopsPlain;

@@ -95,10 +95,9 @@ std::string ToMeSchedule::describe() const
     return s.str();
 }
 
-std::vector<int> tokenCountsAfterMerging(int tokens, const std::vector<int>& perLayer, bool classToken)
+std::vector<int> tokenCountsAfterMerging(int tokens, const std::vector<int>& perLayer, int protectedTokens)
 {
     std::vector<int> out;
-    const int protectedTokens = classToken ? 1 : 0;
     for (int r : perLayer) {
         tokens -= std::max(0, std::min(r, (tokens - protectedTokens) / 2));
         out.push_back(tokens);

@@ -25,8 +25,9 @@ struct ToMeSchedule {
     void validate(int depth) const;
 };
 
-// Tokens left after each block when merging `perLayer` from `tokens` (class token protected):
-// each block merges min(r, (tokens - 1) / 2), as bipartite matching allows.
-std::vector<int> tokenCountsAfterMerging(int tokens, const std::vector<int>& perLayer, bool classToken = true);
+// Tokens left after each block when merging `perLayer` from `tokens` (`protectedTokens` prefix
+// tokens never merge; true: the class token): each block merges min(r, (tokens - protected) / 2),
+// as bipartite matching allows.
+std::vector<int> tokenCountsAfterMerging(int tokens, const std::vector<int>& perLayer, int protectedTokens = 1);
 
 } // namespace ts

@@ -14,9 +14,12 @@ double VitConfig::parameterCount() const
                           + 3 * d * d + 3 * d + d * d + d // qkv, proj
                           + d * h + h + h * d + d;        // fc1, fc2
     const double patch = static_cast<double>(inChannels) * patchSize * patchSize * d + d;
-    const double tokens = d + static_cast<double>(numTokens()) * d; // cls, pos
-    const double head = numClasses > 0 ? d * numClasses + numClasses : 0;
-    return patch + tokens + depth * perBlock + 2 * d + head;
+    const double tokens = static_cast<double>(prefixTokens()) * d + static_cast<double>(positions()) * d; // prefix, pos
+    const double pooled = pooledWidth();
+    const double heads = numClasses > 0 ? (pooled + 1) * numClasses + (distillationHead ? (d + 1) * numClasses : 0) : 0;
+    const double norms = 2 * d * ((normPre ? 1 : 0) + (finalNorm ? 1 : 0)) + (fcNorm ? 2 * pooled : 0);
+    const double scales = layerScale ? 2 * d : 0;
+    return patch + tokens + depth * (perBlock + scales) + norms + heads;
 }
 
 void VitConfig::validate() const
@@ -37,6 +40,19 @@ void VitConfig::validate() const
         fail("number of classes cannot be negative");
     if (inChannels != 3)
         fail("only 3-channel (RGB) models are supported, got " + std::to_string(inChannels));
+    if (registers < 0 || registers > 1024)
+        fail("register tokens must be between 0 and 1024, got " + std::to_string(registers));
+    if (pool != VitPool::Average && !classToken)
+        fail("class-token pooling needs a class token (cls_token)");
+    if (distillationHead && !distillationToken)
+        fail("a distillation head (head_dist) needs a distillation token (dist_token)");
+    if (distillationHead && pool != VitPool::Token)
+        fail("a distilled model pools its class and distillation tokens, not an average");
+    if (positionPrefix < 0 || positionPrefix > prefixTokens())
+        fail("position embedding rows for " + std::to_string(positionPrefix) + " prefix tokens, but the model has "
+             + std::to_string(prefixTokens()));
+    if (!(normEps > 0) || normEps > 1)
+        fail("LayerNorm eps must be in (0, 1]");
 }
 
 const std::vector<VitConfig>& vitPresets()

@@ -10,6 +10,7 @@ namespace ts {
 struct VitModel {
     ModelSource source;
     VisionTransformer net{nullptr}; // eval mode; use under c10::InferenceMode
+    ModelDescription description;
     // Set after the first forward pass on this model: the first pass pays one-off costs
     // (allocator, thread pool start-up) that timings must not include.
     mutable std::atomic<bool> warmedUp{false};

@@ -20,13 +20,18 @@ torch::Tensor imageToTensor(const cv::Mat& rgb, const Normalisation& norm)
 
 std::vector<ClassScore> topClasses(const torch::Tensor& logits, int k)
 {
+    const auto& names = imagenetClassNames();
+    return topClasses(logits, k, logits.size(-1) == static_cast<std::int64_t>(names.size()) ? names : std::vector<std::string>{});
+}
+
+std::vector<ClassScore> topClasses(const torch::Tensor& logits, int k, const std::vector<std::string>& names)
+{
     std::vector<ClassScore> out;
     const auto classes = logits.size(-1);
     if (classes <= 0)
         return out;
     torch::Tensor probs = torch::softmax(logits.reshape({-1, classes})[0], /*dim=*/0);
     auto [values, indices] = probs.topk(std::min<std::int64_t>(k, classes));
-    const auto& names = imagenetClassNames();
     for (int i = 0; i < values.size(0); ++i) {
         ClassScore s;
         s.index = static_cast<int>(indices[i].item<std::int64_t>());

@@ -12,5 +12,7 @@ torch::Tensor imageToTensor(const cv::Mat& rgb, const Normalisation& norm = {});
 
 // Top-k classes of logits [1, classes] (names when there are 1000 classes).
 std::vector<ClassScore> topClasses(const torch::Tensor& logits, int k = 5);
+// The same with the model's own class names (one per class; "class i" when empty).
+std::vector<ClassScore> topClasses(const torch::Tensor& logits, int k, const std::vector<std::string>& names);
 
 } // namespace ts

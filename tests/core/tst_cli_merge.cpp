@@ -54,6 +54,11 @@ void TestCliMerge::writesMapAndJson()
     QCOMPARE(o["model"].toObject()["depth"].toInt(), 12);
     QCOMPARE(o["model"].toObject()["width"].toInt(), 192);
     QCOMPARE(o["top5"].toArray().size(), 5);
+    // The final vector (1000 logits) and what the model is.
+    QCOMPARE(o["output"].toArray().size(), 1000);
+    QCOMPARE(o["model"].toObject()["family"].toString(), QString("vit"));
+    QCOMPARE(o["model"].toObject()["format"].toString(), QString("timm"));
+    QCOMPARE(o["model"].toObject()["prefix_tokens"].toInt(), 1);
 }
 
 void TestCliMerge::badInputExitsWithOneLine_data()

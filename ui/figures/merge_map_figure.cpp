@@ -189,7 +189,16 @@ QByteArray toMeResultJson(const ToMeResult& result)
                              {"width", result.config.width},
                              {"heads", result.config.heads},
                              {"patch", result.config.patchSize},
-                             {"image_size", result.config.imageSize}};
+                             {"image_size", result.config.imageSize},
+                             {"family", QString::fromStdString(result.config.family)},
+                             {"format", QString::fromStdString(result.config.format)},
+                             {"prefix_tokens", result.config.prefixTokens()},
+                             {"registers", result.config.registers},
+                             {"classes", result.config.numClasses}};
+    QJsonArray output; // logits, or the pooled pre-logits feature of a model without a head
+    for (float v : result.output)
+        output.append(static_cast<double>(v));
+    o["output"] = output;
     o["schedule"] = QString::fromStdString(result.scheduleText);
     o["proportional_attention"] = result.proportionalAttention;
     o["seconds_merged"] = result.secondsMerged;
