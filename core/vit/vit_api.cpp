@@ -2,6 +2,7 @@
 
 #include "core/io/safetensors.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 #include "core/util/memory_tracker.h"
 #include "core/vit/vit_checkpoint.h"
 #include "core/vit/vit_handle.h"
@@ -47,7 +48,7 @@ void loadWeights(VisionTransformer& net, const SafetensorsFile& file, const RunC
     auto params = net->named_parameters(/*recurse=*/true);
     for (const auto& [key, entry] : file.entries) {
         if (!params.contains(key))
-            throw Error("checkpoint '" + file.path + "': unexpected key '" + key + "' (not part of a timm ViT of this shape)");
+            throw Error("checkpoint '" + file.path + "': unexpected key " + quotedForMessage(key) + " (not part of a timm ViT of this shape)");
     }
     for (auto& item : params) {
         if (control)

@@ -1,6 +1,7 @@
 #include "core/vit/vit_checkpoint.h"
 
 #include "core/util/error.h"
+#include "core/util/printable.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,6 +9,21 @@
 
 namespace ts {
 namespace {
+
+// A whole decimal number in 0..2^31-1 and nothing else ("3abc", " 3", "" are not).
+bool wholeNumber(const std::string& text, int* out)
+{
+    if (text.empty() || text.size() > 9)
+        return false;
+    int value = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9')
+            return false;
+        value = value * 10 + (c - '0');
+    }
+    *out = value;
+    return true;
+}
 
 const SafetensorsEntry& require(const SafetensorsFile& file, const std::string& key, std::size_t rank)
 {
@@ -58,11 +74,10 @@ VitConfig inferVitConfig(const SafetensorsFile& file)
     for (const auto& [key, e] : file.entries) {
         if (key.rfind("blocks.", 0) == 0) {
             const auto dot = key.find('.', 7);
-            try {
-                blockIds.insert(std::stoi(key.substr(7, dot - 7)));
-            } catch (const std::exception&) {
-                throw Error("checkpoint '" + file.path + "': unexpected key '" + key + "'");
-            }
+            int id = 0;
+            if (!wholeNumber(key.substr(7, dot == std::string::npos ? std::string::npos : dot - 7), &id))
+                throw Error("checkpoint '" + file.path + "': unexpected key " + quotedForMessage(key));
+            blockIds.insert(id);
         }
     }
     if (blockIds.empty())
@@ -74,11 +89,9 @@ VitConfig inferVitConfig(const SafetensorsFile& file)
     c.mlpHidden = dimension(file, "blocks.0.mlp.fc1.weight", require(file, "blocks.0.mlp.fc1.weight", 2), 0);
     auto headsIt = file.metadata.find("num_heads");
     if (headsIt != file.metadata.end()) {
-        try {
-            c.heads = std::stoi(headsIt->second);
-        } catch (const std::exception&) {
-            throw Error("checkpoint '" + file.path + "': metadata num_heads '" + headsIt->second + "' is not a number");
-        }
+        if (!wholeNumber(headsIt->second, &c.heads)) // "3abc" is not 3
+            throw Error("checkpoint '" + file.path + "': metadata num_heads " + quotedForMessage(headsIt->second)
+                        + " is not a whole number");
     } else {
         c.heads = std::max(1, c.width / 64);
     }

@@ -354,7 +354,7 @@ void TestFuzzRegressions::flopConfigHostile_data()
     QTest::newRow("fractional depth") << R"({"architecture": "transformer", "depth": 2.5})" << "whole number";
     QTest::newRow("schedule entry beyond int (was read as 4)") << tome.arg(R"("schedule": [4294967300])") << "schedule";
     QTest::newRow("r 2^30 with inflection") << tome.arg(R"("r": 1073741824, "inflection": 0.5)") << "";
-    QTest::newRow("inflection 1e300") << tome.arg(R"("r": 3, "inflection": 1e300)") << "";
+    QTest::newRow("inflection 1e300") << tome.arg(R"("r": 3, "inflection": 1e300)") << "inflection must be between -1 and 1";
     QTest::newRow("nested arrays 100000 deep") << QString(100000, '[') + QString(100000, ']') << "expected a JSON object";
     QTest::newRow("empty models") << R"({"models": []})" << "no models";
     QTest::newRow("pattern count overflow")
