@@ -240,9 +240,10 @@ int runMask(const std::vector<std::string>& argv)
     files.commit();
     std::cout << rfLine;
 
-    const KeyCountSummary keys = mask.keyCountSummary();
-    std::cout << mask.label() << ": " << mask.allowedPairs() << " allowed pairs; keys per query min " << keys.min << ", max "
-              << keys.max << ", mean " << keys.mean << "\n"
+    const nlohmann::json& keys = json["keys_per_query"]; // walked once, for the JSON
+    std::cout << mask.label() << ": " << json["allowed_pairs"].get<std::int64_t>() << " allowed pairs; keys per query min "
+              << keys["min"].get<std::int64_t>() << ", max " << keys["max"].get<std::int64_t>() << ", mean "
+              << keys["mean"].get<double>() << "\n"
               << "rendered in " << static_cast<long long>(renderSeconds * 1000 + 0.5) << " ms; wrote " << out << "\n";
     return 0;
 }

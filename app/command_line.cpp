@@ -35,7 +35,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
         {"mask", {runMask, "mask --kind full|causal|swa|bswa|fam|fit-local|fit-latent-read|fit-global|fit-data-read|fit|fit-ar|tome "
                            "--length L [--window W] [--block B] [--memory S (1)] [--fam F] [--group G --latents M] [--ar] "
                            "[--bidirectional] [--region Q0:Q1,K0:K1] [--pixels N (1024)] [--width D (384)] [--compare K2[,K3]] "
-                           "[--depth D [--query Q] [--rf-out RF.png]] [--max-work N (4e9)] [tome: --image IMG [--r R] [--layer K]] "
+                           "[--depth D [--query Q] [--rf-out RF.png]] [--max-work N (5e8)] [tome: --image IMG [--r R] [--layer K]] "
                            "--out MASK.png|.svg|.pdf [--json OUT.json]"}},
         {"fam", {runFamCommand, "fam --image IMG | --stream-length N [--preset P | --checkpoint FILE] [--seed N] --block B "
                                 "--memory S --fam F [--no-fam] [--causal | --bidirectional] [--overlay block:I] [--layer K (1-based)] "

@@ -10,18 +10,19 @@
 namespace ts {
 namespace {
 
-// A whole decimal number in 0..2^31-1 and nothing else ("3abc", " 3", "" are not).
-bool wholeNumber(const std::string& text, int* out)
+// A whole decimal number, optionally negative, and nothing else ("3abc", " 3", "" are not).
+bool wholeNumber(const std::string& text, long long* out)
 {
-    if (text.empty() || text.size() > 9)
+    const std::size_t start = !text.empty() && text[0] == '-' ? 1 : 0;
+    if (text.size() <= start || text.size() - start > 18)
         return false;
-    int value = 0;
-    for (const char c : text) {
-        if (c < '0' || c > '9')
+    long long value = 0;
+    for (std::size_t i = start; i < text.size(); ++i) {
+        if (text[i] < '0' || text[i] > '9')
             return false;
-        value = value * 10 + (c - '0');
+        value = value * 10 + (text[i] - '0');
     }
-    *out = value;
+    *out = start ? -value : value;
     return true;
 }
 
@@ -74,10 +75,12 @@ VitConfig inferVitConfig(const SafetensorsFile& file)
     for (const auto& [key, e] : file.entries) {
         if (key.rfind("blocks.", 0) == 0) {
             const auto dot = key.find('.', 7);
-            int id = 0;
+            long long id = 0;
             if (!wholeNumber(key.substr(7, dot == std::string::npos ? std::string::npos : dot - 7), &id))
                 throw Error("checkpoint '" + file.path + "': unexpected key " + quotedForMessage(key));
-            blockIds.insert(id);
+            if (id < 0 || id >= 4096) // also keeps depth = last + 1 from overflowing
+                throw Error("checkpoint '" + file.path + "': block index " + std::to_string(id) + " is outside 0..4095");
+            blockIds.insert(static_cast<int>(id));
         }
     }
     if (blockIds.empty())
@@ -89,9 +92,11 @@ VitConfig inferVitConfig(const SafetensorsFile& file)
     c.mlpHidden = dimension(file, "blocks.0.mlp.fc1.weight", require(file, "blocks.0.mlp.fc1.weight", 2), 0);
     auto headsIt = file.metadata.find("num_heads");
     if (headsIt != file.metadata.end()) {
-        if (!wholeNumber(headsIt->second, &c.heads)) // "3abc" is not 3
+        long long heads = 0;
+        if (!wholeNumber(headsIt->second, &heads) || heads < 1 || heads > 4096) // "3abc" is not 3
             throw Error("checkpoint '" + file.path + "': metadata num_heads " + quotedForMessage(headsIt->second)
-                        + " is not a whole number");
+                        + " is not a whole number from 1 to 4096");
+        c.heads = static_cast<int>(heads);
     } else {
         c.heads = std::max(1, c.width / 64);
     }

@@ -20,7 +20,8 @@ namespace {
 
 QByteArray be32(quint32 v)
 {
-    return QByteArray{char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+    const char bytes[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+    return QByteArray(bytes, 4);
 }
 
 quint32 crc32(const QByteArray& bytes)
@@ -42,7 +43,8 @@ QByteArray chunk(const QByteArray& type, const QByteArray& data, bool goodCrc = 
 // A PNG signature and IHDR (8-bit RGBA unless told) followed by `rest`.
 QByteArray pngHeader(quint32 width, quint32 height, bool goodCrc = true, char colourType = 6)
 {
-    const QByteArray ihdr = be32(width) + be32(height) + QByteArray{char(8), colourType, 0, 0, 0};
+    const char rest[5] = {char(8), colourType, 0, 0, 0};
+    const QByteArray ihdr = be32(width) + be32(height) + QByteArray(rest, 5);
     return QByteArray("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr, goodCrc);
 }
 
@@ -88,7 +90,7 @@ private:
 void TestCliHostile::initTestCase()
 {
     QVERIFY(m_inputs.isValid());
-    QImage small(48, 32, QImage::Format_RGB32);
+    QImage small(128, 96, QImage::Format_RGB32); // 8 x 6 patches: room for FIT groups of 4 x 4
     small.fill(qRgb(40, 120, 200));
     QVERIFY(small.save(input("small.png")));
     QVERIFY(QDir(m_inputs.path()).mkdir("folder"));
@@ -106,6 +108,9 @@ void TestCliHostile::initTestCase()
     writeFile(input("badcrc.png"), pngHeader(64, 64, false) + chunk("IEND", {}));
     writeFile(input("heads.json"), R"({"name": "x", "architecture": "transformer", "depth": 2, "width": 64, "heads": "3abc"})");
     writeFile(input("ratio.json"), R"({"name": "x", "architecture": "transformer", "depth": 2, "width": 64, "heads": 4, "mlp_ratio": 1e308})");
+    // A FIT that fits in memory at a million tokens but is 4e13 FLOPs to run there.
+    writeFile(input("fitbig.json"), R"({"name": "fitbig", "architecture": "fit", "width": 512, "heads": 8, "group_size": 1024,
+                                        "latents_per_group": 16, "pattern": "L4G4"})");
     writeFile(input("newline.json"), "{\"name\": \"x\", \"architecture\": \"transformer\", \"bad\\nfield\": 1}");
 }
 
@@ -165,6 +170,21 @@ void TestCliHostile::refusedInOneLineLeavingNothing_data()
         << QStringList{"fit", "--image", "{in}/8193.png", "--group", "4", "--latents", "2", "--pattern", "(1)1", "--out", "{out}/f.png"}
         << "8193 x 8192 px is above the limit of 67,108,864 pixels (67.1 megapixels, 8192 x 8192)";
 
+    // Long runs: the work is estimated first and refused beyond the stated bound.
+    QTest::newRow("flops --measure: hours of work")
+        << QStringList{"flops", "--config", "{in}/fitbig.json", "--lengths", "1024,1048576", "--measure", "--memory-limit-mib", "30000",
+                       "--json", "{out}/f.json"}
+        << "--measure would run 3.98081e+13 FLOPs over 2 points (the largest, fitbig at 1048576, 3.97714e+13), above the bound "
+           "of 2e+13 FLOPs";
+    QTest::newRow("mask: FAM of 1e9 tokens, 4096 memory blocks")
+        << QStringList{"mask", "--kind", "fam", "--length", "1000000000", "--block", "64", "--fam", "8", "--memory", "4096", "--out",
+                       "{out}/k.png"}
+        << "above the bound of 5e+08 (about a minute): raise it with --max-work";
+    QTest::newRow("mask: BSWA receptive field over 4096 layers")
+        << QStringList{"mask", "--kind", "bswa", "--length", "1000000000", "--block", "1", "--memory", "4096", "--depth", "4096",
+                       "--query", "999999999", "--out", "{out}/k.png"}
+        << "for the receptive field";
+
     // Honest numbers and one line whatever the input holds.
     QTest::newRow("fit: group 99999999999")
         << fit + QStringList{"--overlay", "group:99999999999", "--out", "{out}/f.png"} << "group 99999999999 does not exist";
@@ -216,10 +236,10 @@ void TestCliHostile::fullDiskKeepsPreviousOutputs_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QStringList>("outputs");
     QTest::addColumn<int>("limit");
-    QTest::newRow("fam: figure, recipe, small JSON")
+    QTest::newRow("fam: figure and small JSON")
         << QStringList{"fam", "--preset", "vit-ti16", "--stream-length", "64", "--block", "16", "--memory", "1", "--fam", "4", "--out",
                        "{out}/x.png", "--json", "{out}/fam.json"}
-        << QStringList{"x.png", "x.png.recipe.json", "fam.json"} << 1024;
+        << QStringList{"x.png", "fam.json"} << 1024;
     QTest::newRow("mask: SVG figure, recipe, JSON")
         << QStringList{"mask", "--kind", "bswa", "--length", "8", "--block", "2", "--out", "{out}/k.svg", "--json", "{out}/k.json"}
         << QStringList{"k.svg", "k.svg.recipe.json", "k.json"} << 2048;
