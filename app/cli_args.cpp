@@ -1,8 +1,12 @@
 #include "app/cli_args.h"
 
 #include "core/util/error.h"
+#include "core/util/printable.h"
 
+#include <cctype>
 #include <cerrno>
+#include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
 
@@ -13,7 +17,7 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
     for (std::size_t i = 0; i < argv.size(); ++i) {
         const std::string& arg = argv[i];
         if (arg.rfind("--", 0) != 0)
-            throw Error("unexpected argument '" + arg + "'");
+            throw Error("unexpected argument " + quotedForMessage(arg, 60));
         std::string name = arg.substr(2), inlineValue;
         bool hasInline = false;
         if (auto eq = name.find('='); eq != std::string::npos) {
@@ -34,7 +38,7 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
                 m_values[name] = argv[++i];
             }
         } else {
-            throw Error("unknown option --" + name);
+            throw Error("unknown option " + quotedForMessage("--" + name, 60));
         }
     }
 }
@@ -91,8 +95,11 @@ long long parseInteger(const std::string& text, const std::string& what)
     errno = 0;
     char* end = nullptr;
     const long long v = std::strtoll(text.c_str(), &end, 10);
-    if (errno != 0 || end == text.c_str() || *end != '\0')
-        throw Error(what + ": expected an integer, got '" + text + "'");
+    if (end == text.c_str() || *end != '\0' || std::isspace(static_cast<unsigned char>(text[0])))
+        throw Error(what + ": expected an integer, got " + quotedForMessage(text, 40));
+    if (errno == ERANGE) // never a wrapped or clamped value passed on as if it were the input
+        throw Error(what + ": " + quotedForMessage(text, 40) + " is out of range (" + std::to_string(LLONG_MIN) + " to "
+                    + std::to_string(LLONG_MAX) + ")");
     return v;
 }
 
@@ -101,8 +108,10 @@ double parseNumber(const std::string& text, const std::string& what)
     errno = 0;
     char* end = nullptr;
     const double v = std::strtod(text.c_str(), &end);
-    if (text.empty() || errno != 0 || end == text.c_str() || *end != '\0')
-        throw Error(what + ": expected a number, got '" + text + "'");
+    if (text.empty() || end == text.c_str() || *end != '\0' || std::isspace(static_cast<unsigned char>(text[0])))
+        throw Error(what + ": expected a number, got " + quotedForMessage(text, 40));
+    if (!std::isfinite(v) || (errno == ERANGE && std::abs(v) > 1)) // "inf", "nan", "1e999"
+        throw Error(what + ": expected a finite number, got " + quotedForMessage(text, 40));
     return v;
 }
 
@@ -111,8 +120,13 @@ std::vector<int> parseIntegerList(const std::string& text, const std::string& wh
     std::vector<int> out;
     std::stringstream in(text);
     std::string item;
-    while (std::getline(in, item, ','))
-        out.push_back(static_cast<int>(parseInteger(item, what)));
+    while (std::getline(in, item, ',')) {
+        const long long v = parseInteger(item, what);
+        if (v < INT_MIN || v > INT_MAX)
+            throw Error(what + ": " + std::to_string(v) + " is out of range (" + std::to_string(INT_MIN) + " to "
+                        + std::to_string(INT_MAX) + ")");
+        out.push_back(static_cast<int>(v));
+    }
     if (out.empty())
         throw Error(what + ": expected a comma-separated list of integers");
     return out;

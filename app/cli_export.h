@@ -9,6 +9,9 @@
 namespace ts::cli {
 
 inline const std::set<std::string> kPngResolutionOptions = {"scale", "dpi"};
+// Below a quarter of its natural size a figure's text is unreadable (--scale 0.001 once gave a
+// 1 x 1 PNG): the command line refuses it.
+constexpr double kMinCommandScale = 0.25;
 
 // The PNG scale the options ask for (1 when neither is given). Throws ts::Error for both at once,
 // a non-positive or too large value.

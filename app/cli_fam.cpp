@@ -4,6 +4,7 @@
 #include "app/cli_model.h"
 #include "app/command_line.h"
 #include "core/fam/fam_api.h"
+#include "core/fit/fit_memory.h"
 #include "core/util/error.h"
 #include "ui/figures/fam_overlay_figure.h"
 #include "ui/figures/figure_export.h"
@@ -24,8 +25,10 @@ int parseOverlay(const std::string& text)
     if (text.rfind(prefix, 0) != 0)
         throw Error("--overlay: expected block:I, got '" + text + "'");
     const long long i = parseInteger(text.substr(prefix.size()), "--overlay");
-    if (i < 0 || i > INT32_MAX)
+    if (i < 0)
         throw Error("--overlay: block index must be 0 or more, got " + std::to_string(i));
+    if (i > INT32_MAX)
+        throw Error("--overlay: block " + std::to_string(i) + " does not exist (block indices are below 2^31)");
     return static_cast<int>(i);
 }
 
@@ -39,7 +42,10 @@ int runFamCommand(const std::vector<std::string>& argv)
     valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {"no-fam", "causal", "bidirectional"});
     const std::string out = args.value("out");
-    figureFormatForPath(QString::fromStdString(out));
+    OutputFiles files; // all outputs checked now, written together at the end (all or none)
+    reserveFigure(files, QString::fromStdString(out));
+    if (args.has("json"))
+        files.reserve(QString::fromStdString(args.value("json")));
     const double scale = pngScale(args);
     if (args.has("image") == args.has("stream-length"))
         throw Error("give either --image IMG or --stream-length N");
@@ -76,7 +82,7 @@ int runFamCommand(const std::vector<std::string>& argv)
         request.normalisation = normalisationFromArgs(args);
     }
     validateFamRequest(request);
-    std::cerr << "estimated peak memory " << estimateFamMemoryBytes(request) / 1024 << " KiB\n";
+    std::cerr << "estimated peak memory " << formatBytes(double(estimateFamMemoryBytes(request))) << "\n";
 
     RunControl control;
     int lastTenth = -1;
@@ -92,9 +98,10 @@ int runFamCommand(const std::vector<std::string>& argv)
     std::string command = "tokenscope fam";
     for (const std::string& a : argv)
         command += " " + a;
-    exportFigure(famOverlayFigure(result, QString::fromStdString(command)), QString::fromStdString(out), scale);
+    stageFigure(files, famOverlayFigure(result, QString::fromStdString(command)), QString::fromStdString(out), scale);
     if (args.has("json"))
-        writeFileAtomically(QString::fromStdString(args.value("json")), famResultJson(result));
+        files.stage(QString::fromStdString(args.value("json")), famResultJson(result));
+    files.commit();
     std::cout << (result.withFam ? "FAM" : "BSWA") << ": " << result.length << " tokens in " << result.blocks << " blocks, "
               << result.seconds << " s, " << static_cast<long long>(result.tokensPerSecond) << " tokens/s, peak "
               << result.peakMemoryBytes << " bytes\nwrote " << out << "\n";

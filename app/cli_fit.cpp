@@ -12,6 +12,7 @@
 #include "core/fit/fit_api.h"
 #include "core/io/image_io.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 #include "ui/figures/figure_export.h"
 #include "ui/figures/fit_overlay_figure.h"
 
@@ -23,26 +24,31 @@
 namespace ts::cli {
 namespace {
 
-// "group:I" or "latent:I,J".
-void parseOverlay(const std::string& text, FitOverlayOptions& options)
+// "group:I" or "latent:I,J", read as written (no narrowing to int before the range checks).
+struct OverlayChoice {
+    long long group = -1, latent = -1; // -1: the centre group / all latents
+};
+
+OverlayChoice parseOverlay(const std::string& text)
 {
     const auto colon = text.find(':');
     const std::string kind = text.substr(0, colon);
     const std::string rest = colon == std::string::npos ? "" : text.substr(colon + 1);
+    OverlayChoice choice;
     if (kind == "group" && !rest.empty()) {
-        options.group = static_cast<int>(parseInteger(rest, "--overlay group"));
-        options.latent = -1;
+        choice.group = parseInteger(rest, "--overlay group");
     } else if (kind == "latent" && !rest.empty()) {
-        const std::vector<int> ij = parseIntegerList(rest, "--overlay latent");
-        if (ij.size() != 2)
-            throw Error("--overlay latent:I,J needs a group I and a latent J, got '" + text + "'");
-        options.group = ij[0];
-        options.latent = ij[1];
+        const auto comma = rest.find(',');
+        if (comma == std::string::npos)
+            throw Error("--overlay latent:I,J needs a group I and a latent J, got " + quotedForMessage(text, 60));
+        choice.group = parseInteger(rest.substr(0, comma), "--overlay latent");
+        choice.latent = parseInteger(rest.substr(comma + 1), "--overlay latent");
     } else {
-        throw Error("--overlay must be group:I or latent:I,J, got '" + text + "'");
+        throw Error("--overlay must be group:I or latent:I,J, got " + quotedForMessage(text, 60));
     }
-    if (options.group < 0 || options.latent < -1)
-        throw Error("--overlay: group and latent numbers start at 0, got '" + text + "'");
+    if (choice.group < 0 || (kind == "latent" && choice.latent < 0))
+        throw Error("--overlay: group and latent numbers start at 0, got " + quotedForMessage(text, 60));
+    return choice;
 }
 
 } // namespace
@@ -55,17 +61,21 @@ int runFitCommand(const std::vector<std::string>& argv)
                     {"autoregressive"});
     const std::string imagePath = args.value("image");
     const std::string out = args.value("out");
-    figureFormatForPath(QString::fromStdString(out)); // refuse an unknown format before any work
+    OutputFiles files; // every output checked now, all written together at the end (all or none)
+    reserveFigure(files, QString::fromStdString(out));
+    if (args.has("json"))
+        files.reserve(QString::fromStdString(args.value("json")));
     const double scale = pngScale(args);
 
     FitRequest request;
     FitConfig& c = request.config;
-    c.groupSize = static_cast<int>(args.integer("group", -1000000, 1000000));
-    c.latentsPerGroup = static_cast<int>(args.integer("latents", -1000000, 1000000));
+    // The bounds are FitConfig::validate's own, so the message states the real limits.
+    c.groupSize = static_cast<int>(args.integer("group", 1, 256));
+    c.latentsPerGroup = static_cast<int>(args.integer("latents", 1, 4096));
     c.pattern = args.value("pattern");
-    c.latentWidth = static_cast<int>(args.integer("latent-width", c.dataWidth, -1000000, 1000000));
+    c.latentWidth = static_cast<int>(args.integer("latent-width", c.dataWidth, 1, 8192));
     c.latentHeads = static_cast<int>(args.integer("latent-heads", c.latentWidth == c.dataWidth ? c.heads : c.latentWidth / 64 > 0 ? c.latentWidth / 64 : 1,
-                                                  -1000000, 1000000));
+                                                  1, 128));
     c.autoregressive = args.flag("autoregressive");
     c.validate(); // zero latents, bad pattern, ... before the image is read
     request.size = static_cast<int>(args.integer("size", 0, 0, 100000));
@@ -73,12 +83,18 @@ int runFitCommand(const std::vector<std::string>& argv)
     request.chunkTokens = static_cast<int>(args.integer("chunk-tokens", request.chunkTokens, 1, 1 << 24));
     request.checkpoint = args.value("checkpoint", "");
     request.saveCheckpointTo = args.value("save-checkpoint", "");
+    if (!request.saveCheckpointTo.empty()) // written by runFit itself (atomically); checked here first
+        files.reserve(QString::fromStdString(request.saveCheckpointTo));
 
     FitOverlayOptions overlay;
     if (args.has("block"))
         overlay.block = static_cast<int>(args.integer("block", 1, 100000)) - 1;
-    if (args.has("overlay"))
-        parseOverlay(args.value("overlay"), overlay);
+    const OverlayChoice choice = args.has("overlay") ? parseOverlay(args.value("overlay")) : OverlayChoice{};
+    // The latent is checked against the architecture now, not after the whole run.
+    if (choice.latent >= c.latentsPerGroup)
+        throw Error("--overlay: latent " + std::to_string(choice.latent) + " does not exist (each group has "
+                    + std::to_string(c.latentsPerGroup) + " latents, 0 to " + std::to_string(c.latentsPerGroup - 1) + ")");
+    overlay.latent = static_cast<int>(choice.latent);
 
     ImageLoadOptions loadOptions;
     loadOptions.maxPixels = 8192LL * 8192LL;
@@ -94,11 +110,13 @@ int runFitCommand(const std::vector<std::string>& argv)
         if (overlay.block < 0)
             throw Error("pattern " + pattern.text() + " has no global layers: there is no latent attention to show");
     }
-    if (overlay.group < 0)
-        overlay.group = centreGroup(grouping);
-    if (overlay.group >= grouping.groups())
-        throw Error("--overlay: group " + std::to_string(overlay.group) + " does not exist (the image has " +
-                    std::to_string(grouping.groups()) + " groups)");
+    if (overlay.block >= static_cast<int>(pattern.blocks.size()))
+        throw Error("--block " + std::to_string(overlay.block + 1) + " does not exist (pattern " + pattern.text() + " has "
+                    + std::to_string(pattern.blocks.size()) + " blocks)");
+    if (choice.group >= grouping.groups())
+        throw Error("--overlay: group " + std::to_string(choice.group) + " does not exist (the image has " +
+                    std::to_string(grouping.groups()) + " groups, 0 to " + std::to_string(grouping.groups() - 1) + ")");
+    overlay.group = choice.group < 0 ? centreGroup(grouping) : static_cast<int>(choice.group);
     request.record.enabled = true;
     request.record.blocks = {overlay.block};
     request.record.group = overlay.group;
@@ -109,21 +127,35 @@ int runFitCommand(const std::vector<std::string>& argv)
                  grouping.gridCols(), grouping.gridRows(), grouping.groups(), grouping.tokensPerGroup(), c.latentsPerGroup,
                  formatBytes(estimate.totalBytes()).c_str());
     int lastPercent = -1;
+    // The progress line is rewritten in place ("\r"); it is ended before anything else is
+    // printed, an error included, so every message starts on its own line.
+    struct EndProgressLine {
+        bool open = false;
+        ~EndProgressLine()
+        {
+            if (open)
+                std::fprintf(stderr, "\n");
+        }
+    } progressLine;
     RunControl control{[&](int done, int total, const std::string& what) {
-                           const int percent = total > 0 ? done * 100 / total : 0;
+                           const int percent = total > 0 ? int(std::int64_t(done) * 100 / total) : 0;
                            if (percent != lastPercent) {
                                lastPercent = percent;
+                               progressLine.open = true;
                                std::fprintf(stderr, "\r%3d%% %-60s", percent, what.c_str());
                            }
                        },
                        {}};
     const FitResult result = runFit(request, control);
-    std::fprintf(stderr, "\n");
+    if (progressLine.open)
+        std::fprintf(stderr, "\n");
+    progressLine.open = false;
 
     const Figure figure = fitOverlayFigure(result, overlay, QString::fromStdString(imagePath));
-    exportFigure(figure, QString::fromStdString(out), scale);
+    stageFigure(files, figure, QString::fromStdString(out), scale);
     if (args.has("json"))
-        writeFileAtomically(QString::fromStdString(args.value("json")), fitResultJson(result, overlay));
+        files.stage(QString::fromStdString(args.value("json")), fitResultJson(result, overlay));
+    files.commit();
     std::printf("groups %d, tokens per group %d, latents per group %d, pattern %s\n", result.groups(), result.tokensPerGroup(),
                 result.latentsPerGroup(), result.pattern.text().c_str());
     std::printf("seconds %.3f, peak memory %s (estimated %s)\nwrote %s\n", result.seconds,

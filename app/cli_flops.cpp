@@ -8,6 +8,7 @@
 #include "core/flops/flop_measure.h"
 #include "core/flops/flop_presets.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 #include "ui/figures/figure_export.h"
 #include "ui/figures/flop_curve_figure.h"
 
@@ -120,13 +121,18 @@ int runFlops(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"preset", "config", "lengths", "convention", "csv", "json", "out", "scale", "dpi", "mode", "baseline",
-                     "breakdown-model", "memory-limit-mib", "measure-max-length", "seed"},
+                     "breakdown-model", "memory-limit-mib", "measure-max-length", "measure-max-flops", "seed"},
                     {"breakdown", "measure", "stages", "no-fit-optimum"});
     const std::vector<ArchSpec> specs = specsFromArgs(args);
     const std::vector<long long> lengths = parseLengths(args.value("lengths"));
     const FlopConvention convention = flopConvention(args.value("convention", "default"));
+    // Every output checked before any work; all written together at the end (all or none).
+    OutputFiles files;
+    for (const char* option : {"json", "csv"})
+        if (args.has(option))
+            files.reserve(QString::fromStdString(args.value(option)));
     if (args.has("out"))
-        figureFormatForPath(QString::fromStdString(args.value("out"))); // refuse an unknown format before any work
+        reserveFigure(files, QString::fromStdString(args.value("out")));
     const double scale = pngScale(args);
     FlopReport report = computeFlopCurves(specs, lengths, convention, !args.flag("no-fit-optimum"));
     const FlopCurveOptions options = figureOptions(args, report);
@@ -135,6 +141,19 @@ int runFlops(const std::vector<std::string>& argv)
         mo.memoryLimitBytes = args.integer("memory-limit-mib", 0, 0, 1LL << 30) << 20;
         mo.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 62));
         mo.maxLength = args.integer("measure-max-length", 0, 0, 1LL << 40);
+        // The work is known before anything runs: refused beyond a stated bound (raised with
+        // --measure-max-flops) rather than left to run for hours.
+        const double maxFlops = args.number("measure-max-flops", kDefaultMeasureMaxFlops);
+        if (!(maxFlops > 0))
+            throw Error("--measure-max-flops must be positive, got " + quotedForMessage(args.value("measure-max-flops"), 40));
+        const MeasureWork work = estimateMeasureWork(report, mo);
+        if (work.totalFlops > maxFlops)
+            throw Error("--measure would run " + numberText(work.totalFlops) + " FLOPs over " + std::to_string(work.points)
+                        + " points (the largest, " + work.largestLabel + ", " + numberText(work.largestFlops)
+                        + "), above the bound of " + numberText(maxFlops)
+                        + " FLOPs (minutes on a desktop CPU): raise it with --measure-max-flops or leave long lengths out with "
+                          "--measure-max-length");
+        std::cerr << "measuring " << work.points << " points, " << numberText(work.totalFlops) << " FLOPs in all\n";
         RunControl control;
         control.onProgress = [](int done, int total, const std::string& what) {
             std::cerr << "[" << done << "/" << total << "] " << what << "\n";
@@ -143,14 +162,14 @@ int runFlops(const std::vector<std::string>& argv)
     }
     printTable(report, args.flag("breakdown"), args.flag("measure"));
     if (args.has("json"))
-        writeFileAtomically(QString::fromStdString(args.value("json")), QByteArray::fromStdString(flopReportJson(report)));
+        files.stage(QString::fromStdString(args.value("json")), QByteArray::fromStdString(flopReportJson(report)));
     if (args.has("csv"))
-        writeFileAtomically(QString::fromStdString(args.value("csv")), QByteArray::fromStdString(flopReportCsv(report)));
-    if (args.has("out")) {
-        const QString out = QString::fromStdString(args.value("out"));
-        exportFigure(flopCurveFigure(report, options, commandLine(argv)), out, scale);
-        std::cout << "wrote " << out.toStdString() << "\n";
-    }
+        files.stage(QString::fromStdString(args.value("csv")), QByteArray::fromStdString(flopReportCsv(report)));
+    if (args.has("out"))
+        stageFigure(files, flopCurveFigure(report, options, commandLine(argv)), QString::fromStdString(args.value("out")), scale);
+    files.commit();
+    if (args.has("out"))
+        std::cout << "wrote " << args.value("out") << "\n";
     return 0;
 }
 

@@ -6,9 +6,11 @@
 #include "core/masks/mask_cost.h"
 #include "core/masks/mask_raster.h"
 #include "core/masks/mask_spec.h"
+#include "core/masks/mask_work.h"
 #include "core/masks/receptive_field.h"
 #include "core/tome/tome_api.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 #include "ui/figures/figure_export.h"
 #include "ui/figures/mask_figure.h"
 #include "ui/figures/receptive_field_figure.h"
@@ -128,6 +130,19 @@ nlohmann::json maskJson(const AttentionMask& mask, const MaskSpec& spec, const M
     return j;
 }
 
+// The row walks this command will do, refused beyond `maxWork` with the numbers.
+void refuseLongWork(const AttentionMask& mask, int depth, const Args& args, double maxWork)
+{
+    const std::int64_t query = depth > 0 ? args.integer("query", mask.queries() - 1, 0, mask.queries() - 1) : 0;
+    const MaskWork work = estimateMaskWork(mask, depth, query);
+    if (work.total() > maxWork)
+        throw Error(mask.label() + ": walking its rows takes about " + numberText(work.total()) + " row-range visits ("
+                    + numberText(work.summaryVisits) + " for the key counts"
+                    + (depth > 0 ? ", " + numberText(work.receptiveFieldVisits) + " for the receptive field" : std::string())
+                    + "), above the bound of " + numberText(maxWork)
+                    + " (about a minute): raise it with --max-work, or use a shorter --length or smaller --memory/--depth");
+}
+
 std::string commandLine(const std::vector<std::string>& argv)
 {
     std::string s = "tokenscope mask";
@@ -142,15 +157,28 @@ int runMask(const std::vector<std::string>& argv)
 {
     std::set<std::string> valued = {"kind",    "length", "window", "block", "memory", "fam",   "group",  "latents",
                                     "region",  "pixels", "width",  "out",   "json",   "compare", "depth", "query",
-                                    "rf-out",  "image",  "r",      "layer"};
+                                    "rf-out",  "image",  "r",      "layer",  "max-work"};
     valued.insert(kModelOptions.begin(), kModelOptions.end());
     valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {"bidirectional", "ar"});
     const std::string out = args.value("out");
-    figureFormatForPath(QString::fromStdString(out)); // refuse an unknown format before any work
+    // Every option and output path checked before any work; the outputs are written together at
+    // the end (all or none), so a refused run leaves no file.
+    OutputFiles files;
+    reserveFigure(files, QString::fromStdString(out));
+    if (args.has("rf-out")) {
+        if (!args.has("depth"))
+            throw Error("--rf-out needs --depth D (the receptive field over D layers)");
+        reserveFigure(files, QString::fromStdString(args.value("rf-out")));
+    }
+    if (args.has("json"))
+        files.reserve(QString::fromStdString(args.value("json")));
+    if (args.has("query") && !args.has("depth"))
+        throw Error("--query needs --depth D (the receptive field over D layers)");
     const double scale = pngScale(args);
     const int pixels = static_cast<int>(args.integer("pixels", 1024, 1, 16384));
     const int width = static_cast<int>(args.integer("width", 384, 1, 1 << 20));
+    const int depth = args.has("depth") ? static_cast<int>(args.integer("depth", 1, 4096)) : 0;
 
     std::vector<std::string> kinds = {args.value("kind")};
     if (args.has("compare")) {
@@ -170,10 +198,15 @@ int runMask(const std::vector<std::string>& argv)
     std::vector<std::unique_ptr<AttentionMask>> masks;
     std::vector<MaskSpec> specs;
     std::vector<MaskRegion> regions;
+    const double maxWork = args.number("max-work", kDefaultMaskMaxWork);
+    if (!(maxWork > 0))
+        throw Error("--max-work must be positive, got " + quotedForMessage(args.value("max-work"), 40));
     for (const std::string& kind : kinds) {
         specs.push_back(specFromArgs(args, kind));
         const auto start = std::chrono::steady_clock::now();
         masks.push_back(makeMask(specs.back()));
+        if (masks.size() == 1) // its rows are all walked (summary, receptive field): estimated first
+            refuseLongWork(*masks.back(), depth, args, maxWork);
         const MaskRegion region = args.has("region") ? parseRegion(args.value("region")) : fullRegion(*masks.back());
         validateRegion(*masks.back(), region);
         regions.push_back(region);
@@ -184,29 +217,33 @@ int runMask(const std::vector<std::string>& argv)
     figure.caption = QString::fromStdString(mask.label() + ": " + std::to_string(mask.dataLength()) + " tokens, "
                                             + std::to_string(mask.queries()) + " x " + std::to_string(mask.keys()) + " positions");
 
+    const std::int64_t query = depth > 0 ? args.integer("query", mask.queries() - 1, 0, mask.queries() - 1) : 0;
     const nlohmann::json json = maskJson(mask, specs.front(), regions.front(), pixels, width, renderSeconds);
     const QString command = QString::fromStdString(commandLine(argv));
-    exportFigure(maskFigure(figure, QString::fromStdString(json["sizes"].dump()), command), QString::fromStdString(out), scale);
+    stageFigure(files, maskFigure(figure, QString::fromStdString(json["sizes"].dump()), command), QString::fromStdString(out),
+                scale);
 
     nlohmann::json report = json;
-    if (args.has("depth")) {
-        const int depth = static_cast<int>(args.integer("depth", 1, 4096));
-        const std::int64_t query = args.integer("query", mask.queries() - 1, 0, mask.queries() - 1);
+    std::string rfLine;
+    if (depth > 0) {
         const ReceptiveFieldData rf = receptiveFieldData(mask, query, depth);
         const ReceptiveField& last = rf.fields.back();
         report["receptive_field"] = {{"query", query},       {"depth", depth},         {"earliest", last.earliest},
                                      {"span", last.span},    {"reached", last.reachedCount},
                                      {"unbounded", last.unbounded}, {"note", last.note}};
-        std::cout << "receptive field after " << depth << " layers: " << last.note << "\n";
+        rfLine = "receptive field after " + std::to_string(depth) + " layers: " + last.note + "\n";
         if (args.has("rf-out"))
-            exportFigure(receptiveFieldFigure(rf, command), QString::fromStdString(args.value("rf-out")), scale);
+            stageFigure(files, receptiveFieldFigure(rf, command), QString::fromStdString(args.value("rf-out")), scale);
     }
     if (args.has("json"))
-        writeFileAtomically(QString::fromStdString(args.value("json")), QByteArray::fromStdString(report.dump(1)));
+        files.stage(QString::fromStdString(args.value("json")), QByteArray::fromStdString(report.dump(1)));
+    files.commit();
+    std::cout << rfLine;
 
-    const KeyCountSummary keys = mask.keyCountSummary();
-    std::cout << mask.label() << ": " << mask.allowedPairs() << " allowed pairs; keys per query min " << keys.min << ", max "
-              << keys.max << ", mean " << keys.mean << "\n"
+    const nlohmann::json& keys = json["keys_per_query"]; // walked once, for the JSON
+    std::cout << mask.label() << ": " << json["allowed_pairs"].get<std::int64_t>() << " allowed pairs; keys per query min "
+              << keys["min"].get<std::int64_t>() << ", max " << keys["max"].get<std::int64_t>() << ", mean "
+              << keys["mean"].get<double>() << "\n"
               << "rendered in " << static_cast<long long>(renderSeconds * 1000 + 0.5) << " ms; wrote " << out << "\n";
     return 0;
 }

@@ -5,6 +5,7 @@
 #include "core/io/image_io.h"
 #include "core/tome/tome_api.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 #include "ui/figures/figure_export.h"
 #include "ui/figures/merge_map_figure.h"
 
@@ -23,7 +24,12 @@ int runMerge(const std::vector<std::string>& argv)
 
     const std::string imagePath = args.value("image");
     const std::string out = args.value("out");
-    figureFormatForPath(QString::fromStdString(out)); // refuse an unknown format before any work
+    // Every output checked before any work (format, folder, one path each), written at the end
+    // as one transaction: a failed run leaves no file.
+    OutputFiles files;
+    reserveFigure(files, QString::fromStdString(out));
+    if (args.has("json"))
+        files.reserve(QString::fromStdString(args.value("json")));
     const double scale = pngScale(args);
     const ModelSource source = modelSourceFromArgs(args);
 
@@ -38,25 +44,29 @@ int runMerge(const std::vector<std::string>& argv)
         schedule = ToMeSchedule::constant(static_cast<int>(args.integer("r", 8, 0, 100000)));
     }
 
+    MergeMapOptions options;
+    options.borders = !args.flag("no-borders");
+    options.opacity = args.number("opacity", 1.0);
+    if (!(options.opacity >= 0 && options.opacity <= 1))
+        throw Error("--opacity must be between 0 and 1, got " + quotedForMessage(args.value("opacity")));
+    const Normalisation normalisation = normalisationFromArgs(args);
+
     ToMeRequest request;
     request.model = buildVit(source);
+    const int depth = vitConfigOf(*request.model).depth;
+    options.layer = static_cast<int>(args.integer("layer", depth, 0, depth));
     request.imageRgb = loadImage(imagePath).rgb;
-    request.normalisation = normalisationFromArgs(args);
+    request.normalisation = normalisation;
     request.normalisationGiven = args.has("mean") || args.has("std"); // else a checkpoint's side files decide
     request.schedule = schedule;
     request.proportionalAttention = !args.flag("no-prop-attn");
     const ToMeResult result = runToMe(request);
 
-    MergeMapOptions options;
-    options.layer = static_cast<int>(args.integer("layer", result.depth(), 0, result.depth()));
-    options.borders = !args.flag("no-borders");
-    options.opacity = args.number("opacity", 1.0);
-    if (options.opacity < 0 || options.opacity > 1)
-        throw Error("--opacity must be between 0 and 1");
     const Figure figure = mergeMapFigure(result, options, QString::fromStdString(imagePath));
-    exportFigure(figure, QString::fromStdString(out), scale);
+    stageFigure(files, figure, QString::fromStdString(out), scale);
     if (args.has("json"))
-        writeFileAtomically(QString::fromStdString(args.value("json")), toMeResultJson(result));
+        files.stage(QString::fromStdString(args.value("json")), toMeResultJson(result));
+    files.commit();
 
     std::cout << "tokens:";
     for (int t : result.tokens)

@@ -1,6 +1,7 @@
 #include "app/command_line.h"
 
 #include "core/util/error.h"
+#include "core/util/printable.h"
 #include "core/util/threads.h"
 
 #include <QApplication>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -36,14 +38,14 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
         {"mask", {runMask, "mask --kind full|causal|swa|bswa|fam|fit-local|fit-latent-read|fit-global|fit-data-read|fit|fit-ar|tome "
                            "--length L [--window W] [--block B] [--memory S (1)] [--fam F] [--group G --latents M] [--ar] "
                            "[--bidirectional] [--region Q0:Q1,K0:K1] [--pixels N (1024)] [--width D (384)] [--compare K2[,K3]] "
-                           "[--depth D [--query Q] [--rf-out RF.png]] [tome: --image IMG [--r R] [--layer K]] "
+                           "[--depth D [--query Q] [--rf-out RF.png]] [--max-work N (5e8)] [tome: --image IMG [--r R] [--layer K]] "
                            "--out MASK.png|.svg|.pdf [--json OUT.json]"}},
         {"fam", {runFamCommand, "fam --image IMG | --stream-length N [--preset P | --checkpoint FILE] [--seed N] --block B "
                                 "--memory S --fam F [--no-fam] [--causal | --bidirectional] [--overlay block:I] [--layer K (1-based)] "
                                 "--out FILE.png|.svg|.pdf [--json OUT.json]"}},
         {"flops", {runFlops, "flops --preset NAME[,NAME...] | --config FILE.json --lengths 1024:1048576:x2 | --lengths 1024,4096,... "
                              "[--convention default|macs|causal-half|training (joined by +)] [--breakdown [--stages]] [--measure "
-                             "[--memory-limit-mib N]] [--mode curves|ratio|breakdown] [--baseline NAME] [--breakdown-model NAME] "
+                             "[--memory-limit-mib N] [--measure-max-length N] [--measure-max-flops F (2e13)]] [--mode curves|ratio|breakdown] [--baseline NAME] [--breakdown-model NAME] "
                              "[--csv OUT.csv] [--json OUT.json] [--out PLOT.png|.svg|.pdf]"}},
         {"bench", {runBench, "bench tome|fit|fam|flops|linear [--json]"}},
     };
@@ -58,14 +60,52 @@ void printUsage(std::ostream& out)
     out << "Commands that write a figure (--out) also take --scale S or --dpi N for PNG (default 1x = 96 DPI).\n";
 }
 
+// Levenshtein distance, for "did you mean".
+std::size_t editDistance(const std::string& a, const std::string& b)
+{
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+// One line: the unknown word, the commands, and the nearest one when it is a likely typo.
+int unknownCommand(const std::string& name)
+{
+    std::string list, nearest;
+    std::size_t best = 3; // at most two edits away counts as a typo
+    for (const auto& entry : commands()) {
+        list += (list.empty() ? "" : ", ") + entry.first;
+        const std::size_t d = editDistance(name, entry.first);
+        if (d < best) {
+            best = d;
+            nearest = entry.first;
+        }
+    }
+    std::cerr << "tokenscope: unknown command " << quotedForMessage(name) << (nearest.empty() ? "" : " (did you mean " + nearest + "?)")
+              << "; the commands are " << list << ", help (run without a command for the desktop app)\n";
+    return 1;
+}
+
 } // namespace
 
 bool isCommand(int argc, char** argv)
 {
+    // Any first word is a command (known or not: a typo must not start the desktop app); options
+    // starting with '-' other than these are Qt's own (-platform, -style) and go to the app.
     if (argc < 2)
         return false;
     const std::string first = argv[1];
-    return commands().count(first) || first == "help" || first == "--help" || first == "-h" || first == "--version";
+    return (!first.empty() && first[0] != '-') || first == "--help" || first == "-h" || first == "--version";
 }
 
 int run(int argc, char** argv)
@@ -79,6 +119,8 @@ int run(int argc, char** argv)
         std::cout << "tokenscope " << TOKENSCOPE_VERSION_STRING << "\n";
         return 0;
     }
+    if (!commands().count(name))
+        return unknownCommand(name);
     // Figures are painted offscreen; no window is needed, so never ask for a display.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -97,8 +139,11 @@ int run(int argc, char** argv)
         return commands().at(name).first(args);
     } catch (const Cancelled&) {
         std::cerr << "tokenscope " << name << ": cancelled\n";
+    } catch (const std::bad_alloc&) {
+        std::cerr << "tokenscope " << name << ": out of memory (the request is larger than the memory available)\n";
     } catch (const std::exception& e) {
-        std::cerr << "tokenscope " << name << ": " << e.what() << "\n";
+        // Whatever the message echoes (a file name, a key, a config field), it stays one line.
+        std::cerr << "tokenscope " << name << ": " << oneLineMessage(e.what()) << "\n";
     }
     return 1;
 }

@@ -33,6 +33,7 @@ QStringList exportAll(const MainWindow& window, const QString& folder, double pn
     if (!QDir().mkpath(folder))
         throw Error("cannot create the folder '" + folder.toStdString() + "'");
     const QDir dir(folder);
+    OutputFiles files; // one transaction: the folder gets every file or none
     QStringList written;
     auto note = [&written](const QString& path) {
         written << path;
@@ -53,7 +54,7 @@ QStringList exportAll(const MainWindow& window, const QString& folder, double pn
         QJsonArray figures, recipes;
         for (const char* suffix : {".png", ".svg", ".pdf"}) {
             const QString path = dir.filePath(stem + suffix);
-            exportFigure(*figure, path, pngScale);
+            stageFigure(files, *figure, path, pngScale);
             figures.append(note(path));
             if (!figure->recipeJson.isEmpty())
                 recipes.append(note(path + ".recipe.json"));
@@ -63,20 +64,20 @@ QStringList exportAll(const MainWindow& window, const QString& folder, double pn
         const QByteArray data = panel->currentDataJson();
         if (!data.isEmpty()) {
             const QString path = dir.filePath(stem + ".data.json");
-            writeFileAtomically(path, data);
+            files.stage(path, data);
             entry["data"] = note(path);
         }
         const QByteArray csv = panel->currentDataCsv();
         if (!csv.isEmpty()) {
             const QString path = dir.filePath(stem + ".data.csv");
-            writeFileAtomically(path, csv);
+            files.stage(path, csv);
             entry["data_csv"] = note(path);
         }
         // What the command reads, so it runs from this folder as written.
         QJsonArray inputs;
         for (const auto& [name, bytes] : panel->commandInputs()) {
             const QString path = dir.filePath(name);
-            writeFileAtomically(path, bytes);
+            files.stage(path, bytes);
             inputs.append(note(path));
         }
         if (!inputs.isEmpty())
@@ -85,7 +86,7 @@ QStringList exportAll(const MainWindow& window, const QString& folder, double pn
     }
 
     const QString settingsPath = dir.filePath("settings.json");
-    writeFileAtomically(settingsPath, sessionToJson(window.currentSession()));
+    files.stage(settingsPath, sessionToJson(window.currentSession()));
     note(settingsPath);
 
     // The index comes last: its presence says every file it lists was written completely.
@@ -96,8 +97,9 @@ QStringList exportAll(const MainWindow& window, const QString& folder, double pn
                             {"tabs", tabs},
                             {"without_result", skipped}};
     const QString indexPath = dir.filePath("index.json");
-    writeFileAtomically(indexPath, QJsonDocument(index).toJson(QJsonDocument::Indented));
+    files.stage(indexPath, QJsonDocument(index).toJson(QJsonDocument::Indented));
     note(indexPath);
+    files.commit();
     return written;
 }
 

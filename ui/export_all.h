@@ -14,8 +14,9 @@ QString exportStem(const QString& tabTitle);
 // Writes into `folder` (created when missing), for each tab with a figure: <stem>.png (at
 // `pngScale`), <stem>.svg, <stem>.pdf, their .recipe.json files and <stem>.data.json; then
 // settings.json (the session document) and, last, index.json listing the files per tab, so a
-// folder with an index is complete. Every file is written atomically: a failure midway leaves the
-// files written so far whole. Returns the paths written, in order. Throws ts::Error with a
+// folder with an index is complete. All files are one transaction (ui/figures/output_files.h):
+// each is written to a temporary file and checked, then all are renamed into place, so a failure
+// (a full disk, an unwritable file) leaves the folder as it was, earlier exports intact. Returns the paths written, in order. Throws ts::Error with a
 // one-line message when the folder cannot be made or a file cannot be written.
 QStringList exportAll(const MainWindow& window, const QString& folder, double pngScale = 1.0);
 

@@ -1,6 +1,8 @@
 #include "ui/main_window.h"
 
+#include "core/io/input_file.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 #include "ui/export_all.h"
 #include "ui/figures/figure_export.h"
 #include "ui/fam_panel.h"
@@ -293,10 +295,10 @@ bool MainWindow::openSession(const QString& path, QStringList* problemsOut)
     Session s;
     QStringList problems;
     try {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            throw Error("session '" + path.toStdString() + "': " + file.errorString().toStdString());
-        s = sessionFromJson(file.readAll(), path);
+        // Only a regular file, and no larger than a session can be (a named pipe would block the
+        // window forever, a folder or a device read as garbage).
+        const InputFile file(QFile::encodeName(path).toStdString(), "session " + quotedForMessage(path.toStdString()));
+        s = sessionFromJson(QByteArray::fromStdString(file.readAll(64u << 20)), path);
     } catch (const std::exception& e) {
         if (problemsOut)
             *problemsOut = QStringList{QString::fromStdString(e.what())};

@@ -1,5 +1,7 @@
 #include "core/fam/fam_api.h"
 
+#include "core/fit/fit_memory.h"
+
 #include "core/fam/fam_stream.h"
 #include "core/nn/attention_path.h"
 #include "core/util/error.h"
@@ -144,8 +146,8 @@ FamResult runFam(const FamRequest& request, const RunControl& control)
     result.estimatedMemoryBytes = estimateFamMemoryBytes(request);
     const std::int64_t available = availableMemoryBytes();
     if (available > 0 && result.estimatedMemoryBytes > available / 2)
-        throw Error("FAM: needs about " + std::to_string(result.estimatedMemoryBytes >> 20) + " MiB, only "
-                    + std::to_string(available >> 20) + " MiB available");
+        throw Error("FAM: needs about " + formatBytes(double(result.estimatedMemoryBytes)) + ", more than half of the "
+                    + formatBytes(double(available)) + " available");
     result.overlayBlock = request.overlayBlock >= 0 ? request.overlayBlock : static_cast<int>(result.blocks - 1);
     result.overlayLayer = request.overlayLayer >= 0 ? request.overlayLayer : config.depth - 1;
     result.overlayFirstToken = std::int64_t(result.overlayBlock) * request.block;

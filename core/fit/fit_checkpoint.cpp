@@ -1,6 +1,7 @@
 #include "core/fit/fit_checkpoint.h"
 
 #include "core/util/error.h"
+#include "core/util/printable.h"
 #include "core/vit/vit_checkpoint.h"
 
 #include <nlohmann/json.hpp>
@@ -89,7 +90,7 @@ void loadFitWeights(FitModelImpl& model, const SafetensorsFile& file)
     auto params = model.named_parameters(/*recurse=*/true);
     for (const auto& [key, entry] : file.entries)
         if (!params.contains(key))
-            throw Error("checkpoint '" + file.path + "': unexpected key '" + key + "' (not part of this FIT model)");
+            throw Error("checkpoint '" + file.path + "': unexpected key " + quotedForMessage(key) + " (not part of this FIT model)");
     for (auto& item : params)
         copyInto(item.value(), file, item.key(), item.key());
 }

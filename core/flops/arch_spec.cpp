@@ -2,6 +2,7 @@
 
 #include "core/fit/layer_pattern.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 
 #include <cmath>
 #include <sstream>
@@ -42,7 +43,7 @@ void ArchSpec::validate() const
     if (width % heads != 0)
         fail("heads", std::to_string(heads) + " does not divide width " + std::to_string(width));
     if (!std::isfinite(mlpRatio) || mlpRatio < 0 || mlpRatio > 64)
-        fail("mlp_ratio", "must be between 0 and 64, got " + std::to_string(mlpRatio));
+        fail("mlp_ratio", "must be between 0 and 64, got " + numberText(mlpRatio));
     atLeast(patchSize, 0, "patch_size", 1024);
     atLeast(inChannels, 1, "in_channels", 1024);
     atLeast(headOutputs, 0, "head_outputs", 1 << 24);

@@ -2,7 +2,9 @@
 
 #include "core/fit/layer_pattern.h"
 #include "core/flops/flop_presets.h"
+#include "core/io/input_file.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 
 #include <cmath>
 #include <fstream>
@@ -267,12 +269,10 @@ std::vector<ArchSpec> parseFlopConfig(const std::string& text, const std::string
 
 std::vector<ArchSpec> loadFlopConfig(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error(path + ": cannot be read");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return parseFlopConfig(buffer.str(), path);
+    // Only a regular file, and no larger than any sensible config (a named pipe, a folder or
+    // /dev/zero is refused before reading).
+    const InputFile in(path, "FLOP config " + quotedForMessage(path));
+    return parseFlopConfig(in.readAll(64u << 20), path);
 }
 
 } // namespace ts

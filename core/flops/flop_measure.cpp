@@ -352,6 +352,27 @@ FlopMeasurement measureFlops(const ArchSpec& spec, long long length, const RunCo
     return m;
 }
 
+MeasureWork estimateMeasureWork(const FlopReport& report, const MeasureOptions& o)
+{
+    MeasureWork work;
+    const std::int64_t limit = o.memoryLimitBytes > 0 ? o.memoryLimitBytes : defaultMemoryLimit();
+    for (const FlopSeries& s : report.series)
+        for (const FlopPoint& p : s.points) {
+            if ((o.maxLength > 0 && p.length > o.maxLength) || !measureUnsupportedReason(s.spec, p.length).empty())
+                continue;
+            if (limit > 0 && estimateMeasureMemory(s.spec, p.length, o) > limit)
+                continue; // refused by the memory check, never run
+            const double flops = countFlops(s.spec, p.length).total;
+            work.totalFlops += flops;
+            ++work.points;
+            if (flops > work.largestFlops) {
+                work.largestFlops = flops;
+                work.largestLabel = s.spec.name + " at " + std::to_string(p.length);
+            }
+        }
+    return work;
+}
+
 void measureReport(FlopReport& report, const RunControl& control, const MeasureOptions& o)
 {
     auto wanted = [&](const FlopPoint& p) { return o.maxLength <= 0 || p.length <= o.maxLength; };

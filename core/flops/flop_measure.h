@@ -35,6 +35,19 @@ std::int64_t estimateMeasureMemory(const ArchSpec& spec, long long length, const
 FlopMeasurement measureFlops(const ArchSpec& spec, long long length, const RunControl& control = {},
                              const MeasureOptions& options = {});
 
+// The work a measureReport would do: the analytic FLOPs of every point it would actually run
+// (up to maxLength, supported, within the memory limit), and the largest such point. Computed in
+// microseconds, before anything runs, so a request of hours is refused with the numbers.
+struct MeasureWork {
+    double totalFlops = 0;
+    double largestFlops = 0;
+    std::string largestLabel; // "vit-b16 at 1000000"
+    int points = 0;
+};
+MeasureWork estimateMeasureWork(const FlopReport& report, const MeasureOptions& options = {});
+// Default bound on MeasureWork::totalFlops for the command line (a few minutes on a desktop CPU).
+constexpr double kDefaultMeasureMaxFlops = 2e13;
+
 // Measures every point of every series up to options.maxLength (progress counts those points),
 // filling point.measured.
 void measureReport(FlopReport& report, const RunControl& control = {}, const MeasureOptions& options = {});

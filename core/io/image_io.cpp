@@ -1,12 +1,20 @@
 #include "core/io/image_io.h"
 
+#include "core/io/decoder_report.h"
+#include "core/io/exif_orientation.h"
+#include "core/io/input_file.h"
+#include "core/io/jpeg_check.h"
 #include "core/util/error.h"
+#include "core/util/memory_tracker.h"
+#include "core/util/printable.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -30,19 +38,6 @@ std::int32_t le32(const std::string& b, std::size_t i)
 
 bool isPng(const std::string& b) { return b.size() >= 8 && b.compare(0, 8, "\x89PNG\r\n\x1a\n", 8) == 0; }
 bool isJpeg(const std::string& b) { return b.size() >= 3 && b.compare(0, 3, "\xff\xd8\xff", 3) == 0; }
-
-// A truncated PNG or JPEG is often decoded partially (grey bottom rows) without an error, so
-// check the end markers ourselves.
-bool looksTruncated(const std::string& b)
-{
-    if (isPng(b))
-        return b.find("IEND", b.size() > 64 ? b.size() - 64 : 0) == std::string::npos;
-    if (isJpeg(b)) {
-        const std::size_t tail = b.size() > 4096 ? b.size() - 4096 : 0;
-        return b.find("\xff\xd9", tail) == std::string::npos;
-    }
-    return false;
-}
 
 std::string dims(std::int64_t w, std::int64_t h) { return std::to_string(w) + " x " + std::to_string(h); }
 
@@ -182,14 +177,78 @@ bool peekImageSize(const std::string& b, int& width, int& height)
     return peekTiffSize(b, width, height) || peekPnmSize(b, width, height);
 }
 
+namespace {
+
+// "67,108,864"
+std::string grouped(std::int64_t n)
+{
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0)
+            out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+std::string pixelLimitText(std::int64_t maxPixels)
+{
+    char mp[32];
+    std::snprintf(mp, sizeof mp, "%.1f", maxPixels / 1e6);
+    const auto side = static_cast<std::int64_t>(std::llround(std::sqrt(double(maxPixels))));
+    return grouped(maxPixels) + " pixels (" + mp + " megapixels" + (side * side == maxPixels ? ", " + dims(side, side) : "")
+           + ")";
+}
+
+// Bytes per pixel of what imdecode returns for this file (from the PNG header; JPEG decodes to
+// 8-bit BGR; others are bounded by 16-bit BGRA), so the memory a decode needs is known first.
+int decodedBytesPerPixel(const std::string& b)
+{
+    if (isPng(b) && b.size() >= 26) {
+        const int depth = static_cast<unsigned char>(b[24]), type = static_cast<unsigned char>(b[25]);
+        const int channels = type == 0 ? 1 : type == 2 ? 3 : 4; // palette and grey+alpha may become BGRA
+        return channels * (depth == 16 ? 2 : 1);
+    }
+    if (isJpeg(b))
+        return 3;
+    return 8;
+}
+
+// Peak bytes while loading: the decoded image, an 8-bit copy of a 16-bit one, the RGB result.
+std::int64_t loadBytes(std::int64_t pixels, int decodedBpp)
+{
+    return pixels * (decodedBpp + (decodedBpp > 4 ? decodedBpp / 2 : 0) + 3);
+}
+
+// Composites BGRA over white into RGB, in 8-bit integers (no float copies of a large image).
+cv::Mat bgraOverWhiteToRgb(const cv::Mat& bgra)
+{
+    cv::Mat rgb(bgra.rows, bgra.cols, CV_8UC3);
+    for (int y = 0; y < bgra.rows; ++y) {
+        const auto* src = bgra.ptr<cv::Vec4b>(y);
+        auto* dst = rgb.ptr<cv::Vec3b>(y);
+        for (int x = 0; x < bgra.cols; ++x) {
+            const int a = src[x][3];
+            for (int c = 0; c < 3; ++c) // round(v * a / 255 + 255 - a)
+                dst[x][2 - c] = static_cast<uchar>((src[x][c] * a + 255 * (255 - a) + 127) / 255);
+        }
+    }
+    return rgb;
+}
+
+std::string joined(const std::string& a, const std::string& b) { return a.empty() ? b : b.empty() ? a : a + "; " + b; }
+
+} // namespace
+
 LoadedImage decodeImage(const std::string& bytes, const std::string& name, const ImageLoadOptions& options)
 {
-    auto fail = [&name](const std::string& what) -> Error { return Error("image '" + name + "': " + what); };
+    auto fail = [&name](const std::string& what) -> Error { return Error("image " + quotedForMessage(name) + ": " + what); };
     if (bytes.empty())
         throw fail("the file is empty");
+    if (bytes.size() > static_cast<std::size_t>(INT32_MAX))
+        throw fail("the file is " + byteSizeText(bytes.size()) + ", above the 2 GiB an image decoder reads");
 
     LoadedImage out;
-    int reduce = 1;
     int w = 0, h = 0;
     // Only formats whose size we can read before decoding: OpenCV's own pixel limit
     // (OPENCV_IO_MAX_IMAGE_PIXELS) is read once when the library loads, so it cannot be set
@@ -200,45 +259,79 @@ LoadedImage decodeImage(const std::string& bytes, const std::string& name, const
     if (w <= 0 || h <= 0)
         throw fail("its header declares an empty image (" + dims(w, h) + ")");
     const std::int64_t pixels = static_cast<std::int64_t>(w) * h;
-    if (pixels > options.maxPixels) {
-        // JPEG can be decoded directly at 1/2, 1/4 or 1/8 size without the full buffer.
-        while (options.allowDownscale && isJpeg(bytes) && reduce < 8 && pixels / (reduce * reduce) > options.maxPixels)
-            reduce *= 2;
-        if (pixels / (reduce * reduce) > options.maxPixels)
-            throw fail(dims(w, h) + " px (" + std::to_string(pixels / 1000000) + " megapixels) is larger than the limit of "
-                       + std::to_string(options.maxPixels / 1000000) + " megapixels");
-        out.notice = "downscaled by " + std::to_string(reduce) + " while decoding (" + dims(w, h) + " px is above the "
-                   + std::to_string(options.maxPixels / 1000000) + "-megapixel limit)";
-    }
-    if (looksTruncated(bytes))
-        throw fail("the file is truncated (its end marker is missing)");
+    // JPEG can be decoded directly at 1/2, 1/4 or 1/8 size without the full buffer; other formats
+    // decode at full size, so their whole decode must fit in the pixel limit and in memory.
+    const int bpp = decodedBytesPerPixel(bytes);
+    const std::int64_t available = availableMemoryBytes();
+    auto fits = [&](int reduce) {
+        const std::int64_t p = pixels / (std::int64_t(reduce) * reduce);
+        return p <= options.maxPixels && (available <= 0 || loadBytes(p, bpp) <= available);
+    };
+    int reduce = 1;
+    while (options.allowDownscale && isJpeg(bytes) && reduce < 8 && !fits(reduce))
+        reduce *= 2;
+    if (pixels / (reduce * reduce) > options.maxPixels)
+        throw fail(dims(w, h) + " px is above the limit of " + pixelLimitText(options.maxPixels));
+    if (!fits(reduce))
+        throw fail("decoding " + dims(w, h) + " px needs ~" + byteSizeText(std::uint64_t(loadBytes(pixels / (reduce * reduce), bpp)))
+                   + ", " + byteSizeText(std::uint64_t(available)) + " of memory available");
+    if (reduce > 1)
+        out.notice = "downscaled by " + std::to_string(reduce) + " while decoding (" + dims(w, h) + " px is above the limit of "
+                   + pixelLimitText(options.maxPixels) + " or the memory available)";
 
-    const cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
-    int flags = cv::IMREAD_UNCHANGED;
+    // JPEG decodes in colour so OpenCV applies its EXIF orientation, as image viewers do; the
+    // others keep alpha and 16-bit depth (IMREAD_UNCHANGED) and carry no orientation OpenCV reads.
+    int flags = isJpeg(bytes) ? cv::IMREAD_COLOR : cv::IMREAD_UNCHANGED;
     if (reduce == 2)
         flags = cv::IMREAD_REDUCED_COLOR_2;
     else if (reduce == 4)
         flags = cv::IMREAD_REDUCED_COLOR_4;
     else if (reduce == 8)
         flags = cv::IMREAD_REDUCED_COLOR_8;
-    cv::Mat decoded;
-    try {
-        decoded = cv::imdecode(raw, flags);
-    } catch (const cv::Exception& e) {
-        throw fail(std::string("cannot be decoded: ") + e.err);
+    DecoderReport report;
+    if (isJpeg(bytes)) { // OpenCV's JPEG source says nothing when the data ends early: ask libjpeg
+        const JpegVerdict verdict = checkJpeg(bytes);
+        report.truncated = verdict.truncated;
+        report.corrupt = verdict.corrupt;
+        report.warning = verdict.warning;
+        if (!verdict.error.empty())
+            throw fail("cannot be decoded (" + printableText(verdict.error, 160) + ")");
+        if (!report.truncated.empty())
+            throw fail("the file is truncated (" + report.truncated + ")");
+        if (!report.corrupt.empty())
+            throw fail("the image data is corrupt (" + printableText(report.corrupt, 160) + ")");
     }
-    if (decoded.empty())
-        throw fail("not a readable image (unknown format, corrupt, or too large)");
+    std::string exception;
+    const std::string jpegWarning = report.warning;
+    cv::Mat decoded = decodeReportingProblems(bytes, flags, report, exception);
+    if (report.warning.empty())
+        report.warning = jpegWarning;
+    if (!report.truncated.empty())
+        throw fail("the file is truncated (" + report.truncated + ")");
+    if (!report.corrupt.empty())
+        throw fail("the image data is corrupt (" + report.corrupt + ")");
+    if (decoded.empty()) {
+        const std::string why = !report.error.empty() ? report.error : !exception.empty() ? printableText(exception, 160) : report.warning;
+        throw fail(why.empty() ? "not a readable image (unknown format, corrupt, or too large)" : "cannot be decoded (" + why + ")");
+    }
+    if (!report.warning.empty() || !report.error.empty())
+        out.notice = joined(out.notice, "decoder warning: " + joined(report.error, report.warning));
+    if (isJpeg(bytes)) {
+        const int orientation = jpegExifOrientation(bytes);
+        if (orientation > 1)
+            out.notice = joined(out.notice, std::string("EXIF orientation applied (") + exifOrientationText(orientation) + ")");
+    }
     // The header we read and the decoder agree for valid files; a crafted one must not slip through.
     if (static_cast<std::int64_t>(decoded.total()) > options.maxPixels)
-        throw fail("decoded to " + dims(decoded.cols, decoded.rows) + " px, above the limit of "
-                   + std::to_string(options.maxPixels / 1000000) + " megapixels");
+        throw fail("decoded to " + dims(decoded.cols, decoded.rows) + " px, above the limit of " + pixelLimitText(options.maxPixels));
 
-    out.originalWidth = w > 0 ? w : decoded.cols;
-    out.originalHeight = h > 0 ? h : decoded.rows;
+    out.originalWidth = w;
+    out.originalHeight = h;
     if (decoded.depth() == CV_16U) {
-        decoded.convertTo(decoded, CV_8U, 1.0 / 257.0);
-        out.notice += std::string(out.notice.empty() ? "" : "; ") + "16-bit image reduced to 8 bits";
+        cv::Mat eight;
+        decoded.convertTo(eight, CV_8U, 1.0 / 257.0);
+        decoded = eight; // the 16-bit buffer is released here
+        out.notice = joined(out.notice, "16-bit image reduced to 8 bits");
     } else if (decoded.depth() == CV_32F || decoded.depth() == CV_64F) {
         decoded.convertTo(decoded, CV_8U, 255.0);
     } else if (decoded.depth() != CV_8U) {
@@ -247,41 +340,21 @@ LoadedImage decodeImage(const std::string& bytes, const std::string& name, const
     switch (decoded.channels()) {
     case 1: cv::cvtColor(decoded, out.rgb, cv::COLOR_GRAY2RGB); break;
     case 3: cv::cvtColor(decoded, out.rgb, cv::COLOR_BGR2RGB); break;
-    case 4: {
-        // Composite over white so transparent areas look as they do in a viewer.
-        cv::Mat bgra;
-        decoded.convertTo(bgra, CV_32F, 1.0 / 255.0);
-        std::vector<cv::Mat> ch;
-        cv::split(bgra, ch);
-        for (int i = 0; i < 3; ++i)
-            ch[i] = ch[i].mul(ch[3]) + (1.0 - ch[3]);
-        cv::Mat bgr;
-        cv::merge(std::vector<cv::Mat>{ch[0], ch[1], ch[2]}, bgr);
-        bgr.convertTo(bgr, CV_8U, 255.0);
-        cv::cvtColor(bgr, out.rgb, cv::COLOR_BGR2RGB);
-        out.notice += std::string(out.notice.empty() ? "" : "; ") + "transparency composited over white";
+    case 4: // composited over white so transparent areas look as they do in a viewer
+        out.rgb = bgraOverWhiteToRgb(decoded);
+        out.notice = joined(out.notice, "transparency composited over white");
         break;
-    }
-    default: throw fail("unsupported channel count " + std::to_string(decoded.channels()));
+    default: throw fail("unsupported channel count " + std::to_string(decoded.channels()) + " (expected grey, RGB or RGBA)");
     }
     return out;
 }
 
 LoadedImage loadImage(const std::string& path, const ImageLoadOptions& options)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error("image '" + path + "': cannot open the file");
-    in.seekg(0, std::ios::end);
-    const std::streamoff size = in.tellg();
-    in.seekg(0);
-    // A compressed file far larger than any decodable image is refused before reading it.
-    if (size > options.maxPixels * 8)
-        throw Error("image '" + path + "': " + std::to_string(size / (1 << 20)) + " MiB file is too large");
-    std::string bytes(static_cast<std::size_t>(std::max<std::streamoff>(size, 0)), '\0');
-    in.read(bytes.data(), size);
-    if (!in)
-        throw Error("image '" + path + "': read error");
+    // Only a regular file (a named pipe or folder is refused before reading); a compressed file
+    // far larger than any decodable image is refused before reading it.
+    const InputFile in(path, "image " + quotedForMessage(path));
+    const std::string bytes = in.readAll(static_cast<std::uint64_t>(std::max<std::int64_t>(options.maxPixels, 1)) * 8);
     return decodeImage(bytes, path, options);
 }
 

@@ -1,14 +1,17 @@
 #include "core/io/safetensors.h"
 
+#include "core/io/file_transaction.h"
+#include "core/io/input_file.h"
 #include "core/util/error.h"
+#include "core/util/memory_tracker.h"
+#include "core/util/printable.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <cmath>
 
 namespace ts {
 namespace {
@@ -52,24 +55,38 @@ float halfToFloat(std::uint16_t h)
 
 [[noreturn]] void fail(const std::string& name, const std::string& what)
 {
-    throw Error("checkpoint '" + name + "': " + what);
+    throw Error("checkpoint " + quotedForMessage(name) + ": " + what);
 }
 
 } // namespace
 
-SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& name)
+namespace {
+
+// The 8-byte little-endian header length at the start of a file.
+std::uint64_t headerLength(const char* bytes)
 {
-    if (bytes.size() < 8)
-        fail(name, "truncated: " + std::to_string(bytes.size()) + " bytes, not even the 8-byte header length");
     std::uint64_t headerSize = 0;
     for (int i = 7; i >= 0; --i)
-        headerSize = (headerSize << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
-    if (headerSize > bytes.size() - 8)
+        headerSize = (headerSize << 8) | static_cast<unsigned char>(bytes[i]);
+    return headerSize;
+}
+
+void checkHeaderLength(std::uint64_t headerSize, std::uint64_t afterLength, const std::string& name)
+{
+    if (headerSize > afterLength)
         fail(name, "truncated or corrupt: header of " + std::to_string(headerSize) + " bytes, file has "
-                       + std::to_string(bytes.size() - 8) + " after the length");
+                       + std::to_string(afterLength) + " after the length");
+    if (headerSize > kMaxSafetensorsHeaderBytes)
+        fail(name, "corrupt header: its length field says " + std::to_string(headerSize) + " bytes, above the "
+                       + std::to_string(kMaxSafetensorsHeaderBytes / 1000000) + " MB that safetensors allows");
+}
+
+// Entries and metadata from the JSON header; every range checked against `dataSize`.
+SafetensorsFile parseHeader(const char* text, std::size_t length, std::uint64_t dataSize, const std::string& name)
+{
     nlohmann::json header;
     try {
-        header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(headerSize));
+        header = nlohmann::json::parse(text, text + length);
     } catch (const std::exception& e) {
         fail(name, std::string("corrupt header (not JSON): ") + e.what());
     }
@@ -78,12 +95,10 @@ SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& na
 
     SafetensorsFile file;
     file.path = name;
-    file.data = bytes.substr(8 + headerSize);
-    const std::uint64_t dataSize = file.data.size();
     for (auto it = header.begin(); it != header.end(); ++it) {
-        const std::string& key = it.key();
+        const std::string key = quotedForMessage(it.key()); // as messages print it: one line, bounded
         const auto& value = it.value();
-        if (key == "__metadata__") {
+        if (it.key() == "__metadata__") {
             if (!value.is_object())
                 fail(name, "corrupt header: __metadata__ is not an object");
             for (auto m = value.begin(); m != value.end(); ++m)
@@ -94,36 +109,36 @@ SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& na
         if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") || !value.contains("data_offsets")
             || !value["dtype"].is_string() || !value["shape"].is_array() || !value["data_offsets"].is_array()
             || value["data_offsets"].size() != 2)
-            fail(name, "corrupt header entry for '" + key + "'");
+            fail(name, "corrupt header entry for " + key);
         SafetensorsEntry entry;
         entry.dtype = value["dtype"].get<std::string>();
         std::uint64_t count = 1;
         for (const auto& d : value["shape"]) {
             if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
-                fail(name, "corrupt shape for '" + key + "'");
+                fail(name, "corrupt shape for " + key);
             entry.shape.push_back(d.get<std::int64_t>());
             // Bounded so that count x 8 bytes cannot wrap around (a [2^62] F32 tensor once passed
             // as 0 bytes; found with the fuzz harness), and so no single dimension is absurd.
             const auto dim = static_cast<std::uint64_t>(entry.shape.back());
             if (dim > (UINT64_C(1) << 60) || (dim != 0 && count > (UINT64_C(1) << 60) / dim))
-                fail(name, "impossible shape for '" + key + "'");
+                fail(name, "impossible shape for " + key);
             count *= dim;
         }
         const auto& offsets = value["data_offsets"];
         if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
-            fail(name, "corrupt data_offsets for '" + key + "'");
+            fail(name, "corrupt data_offsets for " + key);
         entry.begin = offsets[0].get<std::uint64_t>();
         entry.end = offsets[1].get<std::uint64_t>();
         const std::uint64_t elementSize = dtypeSize(entry.dtype);
         if (elementSize == 0)
-            fail(name, "unknown dtype '" + entry.dtype + "' for '" + key + "'");
+            fail(name, "unknown dtype " + quotedForMessage(entry.dtype) + " for " + key);
         if (entry.end < entry.begin || entry.end - entry.begin != count * elementSize)
-            fail(name, "'" + key + "' has " + std::to_string(entry.end - entry.begin) + " bytes, its shape and dtype need "
+            fail(name, key + " has " + std::to_string(entry.end - entry.begin) + " bytes, its shape and dtype need "
                            + std::to_string(count * elementSize));
         if (entry.end > dataSize)
-            fail(name, "truncated: '" + key + "' ends at byte " + std::to_string(entry.end) + ", data section has "
+            fail(name, "truncated: " + key + " ends at byte " + std::to_string(entry.end) + ", data section has "
                            + std::to_string(dataSize));
-        file.entries[key] = entry;
+        file.entries[it.key()] = entry;
     }
     // Overlapping ranges mean a corrupt or hostile file.
     std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
@@ -137,23 +152,56 @@ SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& na
     return file;
 }
 
+std::uint64_t dataEnd(const SafetensorsFile& file)
+{
+    std::uint64_t end = 0;
+    for (const auto& [key, e] : file.entries)
+        end = std::max(end, e.end);
+    return end;
+}
+
+} // namespace
+
+SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& name)
+{
+    if (bytes.size() < 8)
+        fail(name, "truncated: " + std::to_string(bytes.size()) + " bytes, not even the 8-byte header length");
+    const std::uint64_t headerSize = headerLength(bytes.data());
+    checkHeaderLength(headerSize, bytes.size() - 8, name);
+    SafetensorsFile file = parseHeader(bytes.data() + 8, static_cast<std::size_t>(headerSize), bytes.size() - 8 - headerSize, name);
+    file.data = bytes.substr(8 + headerSize);
+    return file;
+}
+
 SafetensorsFile readSafetensors(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error("checkpoint '" + path + "': cannot open the file");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad())
-        throw Error("checkpoint '" + path + "': read error");
-    return parseSafetensors(buffer.str(), path);
+    // As safetensors' own reader: the length, then the bounded header, every offset checked
+    // against the file's size; only then the tensor bytes (up to the last tensor's end, not any
+    // trailing bytes). Nothing of a corrupt or hostile file is read past its header.
+    const InputFile in(path, "checkpoint " + quotedForMessage(path));
+    const std::string& name = path;
+    if (in.size() < 8)
+        fail(name, "truncated: " + std::to_string(in.size()) + " bytes, not even the 8-byte header length");
+    char length[8];
+    in.read(0, length, 8);
+    const std::uint64_t headerSize = headerLength(length);
+    checkHeaderLength(headerSize, in.size() - 8, name);
+    const std::string header = in.read(8, static_cast<std::size_t>(headerSize));
+    SafetensorsFile file = parseHeader(header.data(), header.size(), in.size() - 8 - headerSize, name);
+    const std::uint64_t needed = dataEnd(file);
+    const std::int64_t available = availableMemoryBytes();
+    if (available > 0 && needed > static_cast<std::uint64_t>(available))
+        fail(name, "its tensors hold " + byteSizeText(needed) + ", more than the " + byteSizeText(std::uint64_t(available))
+                       + " of memory available");
+    file.data = in.read(8 + headerSize, static_cast<std::size_t>(needed));
+    return file;
 }
 
 std::vector<float> SafetensorsFile::floats(const std::string& name) const
 {
     auto it = entries.find(name);
     if (it == entries.end())
-        throw Error("checkpoint '" + path + "': missing key '" + name + "'");
+        throw Error("checkpoint " + quotedForMessage(path) + ": missing key " + quotedForMessage(name));
     const SafetensorsEntry& e = it->second;
     const char* src = data.data() + e.begin;
     const std::uint64_t bytes = e.end - e.begin;
@@ -175,8 +223,16 @@ std::vector<float> SafetensorsFile::floats(const std::string& name) const
             }
         }
     } else {
-        throw Error("checkpoint '" + path + "': '" + name + "' has dtype " + e.dtype + "; expected F32, F16 or BF16");
+        throw Error("checkpoint " + quotedForMessage(path) + ": " + quotedForMessage(name) + " has dtype " + e.dtype
+                    + "; expected F32, F16 or BF16"); // a known dtype: parseHeader refused any other
     }
+    // A NaN or infinite weight turns every output it touches into NaN (probabilities of null):
+    // refused here, naming the tensor, rather than discovered in the results.
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (!std::isfinite(out[i]))
+            throw Error("checkpoint " + quotedForMessage(path) + ": tensor " + quotedForMessage(name) + " holds "
+                        + (std::isnan(out[i]) ? "NaN" : "an infinite value") + " (element " + std::to_string(i) + " of "
+                        + std::to_string(out.size()) + ")");
     return out;
 }
 
@@ -196,34 +252,18 @@ void writeSafetensors(const std::string& path, const std::map<std::string, Tenso
     }
     std::string headerText = header.dump();
     headerText.append((8 - headerText.size() % 8) % 8, ' '); // keep the data 8-byte aligned
-    const std::string temp = path + ".part";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw Error("cannot write '" + path + "': the folder is missing or not writable");
-        const std::uint64_t n = headerText.size();
-        char len[8];
-        for (int i = 0; i < 8; ++i)
-            len[i] = static_cast<char>((n >> (8 * i)) & 0xff);
-        out.write(len, 8);
-        out.write(headerText.data(), static_cast<std::streamsize>(headerText.size()));
-        for (const auto& [name, t] : tensors) {
-            std::uint64_t count = 1;
-            for (auto d : t.shape)
-                count *= static_cast<std::uint64_t>(d);
-            out.write(reinterpret_cast<const char*>(t.data), static_cast<std::streamsize>(4 * count));
-        }
-        out.flush();
-        if (!out) {
-            out.close();
-            std::remove(temp.c_str());
-            throw Error("cannot write '" + path + "': write failed (disk full?)");
-        }
+    const std::uint64_t n = headerText.size();
+    char len[8];
+    for (int i = 0; i < 8; ++i)
+        len[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+    std::vector<std::string_view> pieces = {std::string_view(len, 8), headerText};
+    for (const auto& [name, t] : tensors) {
+        std::uint64_t count = 1;
+        for (auto d : t.shape)
+            count *= static_cast<std::uint64_t>(d);
+        pieces.emplace_back(reinterpret_cast<const char*>(t.data), static_cast<std::size_t>(4 * count));
     }
-    if (std::rename(temp.c_str(), path.c_str()) != 0) {
-        std::remove(temp.c_str());
-        throw Error("cannot write '" + path + "': rename failed");
-    }
+    writeFileAtomically(path, pieces);
 }
 
 std::string shapeText(const std::vector<std::int64_t>& shape)

@@ -23,11 +23,18 @@ struct SafetensorsFile {
     std::map<std::string, std::string> metadata; // "__metadata__"
     std::string data;                             // the data section
 
-    // The tensor as float32 values (F32, F16 and BF16 are converted); throws ts::Error for other dtypes.
+    // The tensor as float32 values (F32, F16 and BF16 are converted); throws ts::Error for other
+    // dtypes and for NaN or infinite values (naming the tensor and the element).
     std::vector<float> floats(const std::string& name) const;
 };
 
+// safetensors' own bound on the JSON header (MAX_HEADER_SIZE in the reference reader).
+constexpr std::uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
+
 // Throws ts::Error naming the file and what is wrong (truncated, corrupt header, bad offsets).
+// Reads the 8-byte length, then the header (at most kMaxSafetensorsHeaderBytes), checks every
+// offset against the file's size, and only then reads the tensor bytes: a file that is not a
+// checkpoint (a 3 GB sparse file, /dev/zero, a named pipe) is refused without being read.
 SafetensorsFile readSafetensors(const std::string& path);
 SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& name);
 

@@ -1,6 +1,7 @@
 #include "core/tome/tome_schedule.h"
 
 #include "core/util/error.h"
+#include "core/util/printable.h"
 
 #include <climits>
 #include <cmath>
@@ -49,6 +50,11 @@ void ToMeSchedule::validate(int depth) const
         throw Error("ToMe: r cannot be negative, got " + std::to_string(r));
     if (kind == Kind::Inflection && !std::isfinite(inflection))
         throw Error("ToMe: inflection must be a finite number");
+    // parse_r's line runs from r(1 - x) to r(1 + x): beyond |x| = 1 one end is negative (no
+    // merging, clamped) and the other grows without bound, which is no schedule anyone means.
+    if (kind == Kind::Inflection && std::abs(inflection) > 1)
+        throw Error("ToMe: inflection must be between -1 and 1 (r merged per block runs from r(1 - x) to r(1 + x)), got "
+                    + numberText(inflection));
 }
 
 std::vector<int> ToMeSchedule::perLayer(int depth) const

@@ -30,7 +30,12 @@ void requireMemory(const MemoryEstimate& estimate, std::int64_t limitBytes, cons
 std::string formatBytes(double bytes)
 {
     char text[64];
-    if (bytes >= 1024.0 * 1024 * 1024)
+    const double tib = 1024.0 * 1024 * 1024 * 1024;
+    if (bytes >= 1024 * tib)
+        std::snprintf(text, sizeof text, "%.3g PiB", bytes / (1024 * tib)); // %g: never a 300-digit number
+    else if (bytes >= tib)
+        std::snprintf(text, sizeof text, "%.2f TiB", bytes / tib);
+    else if (bytes >= 1024.0 * 1024 * 1024)
         std::snprintf(text, sizeof text, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
     else if (bytes >= 1024.0 * 1024)
         std::snprintf(text, sizeof text, "%.1f MiB", bytes / (1024.0 * 1024));

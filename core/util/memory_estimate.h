@@ -24,6 +24,6 @@ void requireMemory(const MemoryEstimate& estimate, std::int64_t limitBytes, cons
 // The limit used when none is given: memory available now, less a safety margin.
 std::int64_t defaultMemoryLimit();
 
-std::string formatBytes(double bytes); // "1.23 GiB", "45.6 MiB"
+std::string formatBytes(double bytes); // "45.6 MiB", "1.23 GiB", "2.50 TiB", "5.82e+05 PiB"
 
 } // namespace ts

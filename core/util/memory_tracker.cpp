@@ -3,12 +3,14 @@
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <new>
 #include <string>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -123,6 +125,23 @@ std::int64_t residentBytes()
 }
 
 std::int64_t totalMemoryBytes() { return meminfoField("MemTotal:"); }
-std::int64_t availableMemoryBytes() { return meminfoField("MemAvailable:"); }
+
+std::int64_t availableMemoryBytes()
+{
+    std::int64_t available = meminfoField("MemAvailable:");
+    // An address-space limit (ulimit -v, RLIMIT_AS) binds before the machine's memory does:
+    // what is left of it is the limit less the address space mapped now.
+    rlimit limit{};
+    if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+        std::ifstream in("/proc/self/statm");
+        std::int64_t pages = 0;
+        if (in >> pages) {
+            const std::int64_t mapped = pages * static_cast<std::int64_t>(sysconf(_SC_PAGESIZE));
+            const std::int64_t left = std::max<std::int64_t>(static_cast<std::int64_t>(limit.rlim_cur) - mapped, 1);
+            available = available > 0 ? std::min(available, left) : left;
+        }
+    }
+    return available;
+}
 
 } // namespace ts

@@ -28,7 +28,8 @@ private:
 
 // Resident set size of this process, from /proc (0 where unavailable).
 std::int64_t residentBytes();
-// Physical memory of the machine and the memory available now, from /proc/meminfo.
+// Physical memory of the machine, and the memory available now: /proc/meminfo's MemAvailable,
+// or less when an address-space limit (RLIMIT_AS) leaves less room.
 std::int64_t totalMemoryBytes();
 std::int64_t availableMemoryBytes();
 

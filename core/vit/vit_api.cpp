@@ -4,6 +4,7 @@
 #include "core/io/side_files.h"
 #include "core/vit/checkpoint_side_files.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 #include "core/util/memory_tracker.h"
 #include "core/vit/vit_checkpoint.h"
 #include "core/vit/vit_handle.h"
@@ -52,8 +53,8 @@ void loadWeights(VisionTransformer& net, const SafetensorsFile& file, const Chec
     auto params = net->named_parameters(/*recurse=*/true);
     for (const auto& [key, entry] : layout.entries) {
         if (!params.contains(key))
-            throw Error("checkpoint '" + file.path + "': unexpected key '" + layout.fileKey(key)
-                        + "' (not part of a " + layout.format + " ViT of this shape)");
+            throw Error("checkpoint '" + file.path + "': unexpected key " + quotedForMessage(layout.fileKey(key))
+                        + " (not part of a " + layout.format + " ViT of this shape)");
     }
     const VitConfig& c = net->config;
     for (auto& item : params) {

@@ -2,6 +2,7 @@
 
 #include "core/vit/checkpoint_side_files.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 
 #include <algorithm>
 #include <cmath>
@@ -101,6 +102,22 @@ void readPositions(const CheckpointLayout& layout, const SideFiles& side, VitChe
     c.imageSize = std::max(info.posRows, info.posCols) * c.patchSize;
 }
 
+// A whole decimal number, optionally negative, and nothing else ("3abc", " 3", "" are not).
+bool wholeNumber(const std::string& text, long long* out)
+{
+    const std::size_t start = !text.empty() && text[0] == '-' ? 1 : 0;
+    if (text.size() <= start || text.size() - start > 18)
+        return false;
+    long long value = 0;
+    for (std::size_t i = start; i < text.size(); ++i) {
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+        value = value * 10 + (text[i] - '0');
+    }
+    *out = start ? -value : value;
+    return true;
+}
+
 int countBlocks(const CheckpointLayout& layout)
 {
     std::set<int> ids;
@@ -108,11 +125,12 @@ int countBlocks(const CheckpointLayout& layout)
         if (key.rfind("blocks.", 0) != 0)
             continue;
         const auto dot = key.find('.', 7);
-        try {
-            ids.insert(std::stoi(key.substr(7, dot - 7)));
-        } catch (const std::exception&) {
-            refuse(layout, "unexpected key '" + layout.fileKey(key) + "'");
-        }
+        long long id = 0;
+        if (!wholeNumber(key.substr(7, dot == std::string::npos ? std::string::npos : dot - 7), &id))
+            refuse(layout, "unexpected key " + quotedForMessage(layout.fileKey(key)));
+        if (id < 0 || id >= 4096) // also keeps depth = last + 1 from overflowing
+            refuse(layout, "block index " + std::to_string(id) + " is outside 0..4095");
+        ids.insert(static_cast<int>(id));
     }
     if (ids.empty())
         refuse(layout, "no 'blocks.N' keys: not a ViT checkpoint");
@@ -127,11 +145,10 @@ void readHeads(const CheckpointLayout& layout, const std::map<std::string, std::
     VitConfig& c = info.config;
     auto it = metadata.find("num_heads");
     if (it != metadata.end()) {
-        try {
-            c.heads = std::stoi(it->second);
-        } catch (const std::exception&) {
-            refuse(layout, "metadata num_heads '" + it->second + "' is not a number");
-        }
+        long long heads = 0;
+        if (!wholeNumber(it->second, &heads) || heads < 1 || heads > 4096) // "3abc" is not 3
+            refuse(layout, "metadata num_heads " + quotedForMessage(it->second) + " is not a whole number from 1 to 4096");
+        c.heads = static_cast<int>(heads);
         info.origins.push_back("heads: the file's num_heads metadata");
     } else if (side.numHeads > 0) {
         c.heads = side.numHeads;

@@ -10,7 +10,12 @@
 #include <c10/core/InferenceMode.h>
 #include <nlohmann/json.hpp>
 
+#include <QDir>
+#include <QElapsedTimer>
+
 #include <fstream>
+#include <limits>
+#include <sys/stat.h>
 
 using namespace ts;
 
@@ -54,14 +59,15 @@ void writeAll(const QString& path, const std::string& bytes)
 
 // Writes the model's tensors with `dtype` (F16/BF16/F32), optionally editing the tensor set.
 void writeWithDtype(const VitModel& model, const QString& path, torch::ScalarType type, const std::string& dtype,
-                    const std::function<void(std::map<std::string, torch::Tensor>&)>& edit = {})
+                    const std::function<void(std::map<std::string, torch::Tensor>&)>& edit = {},
+                    const std::string& numHeads = "2")
 {
     std::map<std::string, torch::Tensor> tensors;
     for (const auto& item : model.net->named_parameters())
         tensors[item.key()] = item.value().detach().to(type).contiguous();
     if (edit)
         edit(tensors);
-    nlohmann::json header = {{"__metadata__", {{"num_heads", "2"}}}};
+    nlohmann::json header = {{"__metadata__", {{"num_heads", numHeads}}}};
     std::string data;
     for (const auto& [name, t] : tensors) {
         const auto bytes = static_cast<std::size_t>(t.numel() * t.element_size());
@@ -161,6 +167,17 @@ void TestCheckpoint::refused_data()
     QTest::newRow("integer dtype") << "int" << "dtype I32";
     QTest::newRow("empty file") << "empty" << "truncated";
     QTest::newRow("no such file") << "absent" << "cannot open";
+    // Weights that would turn every output into NaN, named.
+    QTest::newRow("NaN weight") << "nan" << "tensor 'blocks.1.attn.qkv.weight' holds NaN (element 7 of";
+    QTest::newRow("infinite weight") << "inf" << "tensor 'norm.bias' holds an infinite value (element 0 of 64)";
+    QTest::newRow("num_heads \"2abc\"") << "heads" << "metadata num_heads '2abc' is not a whole number";
+    QTest::newRow("a key with a newline") << "newline" << "unexpected key 'blocks.0.attn.x\\ny'";
+    // Not checkpoints at all: refused from the 8-byte length or the file type, never read whole.
+    QTest::newRow("3 GB sparse file") << "sparse" << "corrupt header (not JSON)";
+    QTest::newRow("header length over 100 MB") << "hugeheader" << "above the 100 MB that safetensors allows";
+    QTest::newRow("named pipe") << "pipe" << "is a named pipe, not a regular file";
+    QTest::newRow("folder") << "folder" << "is a folder, not a file";
+    QTest::newRow("/dev/zero") << "devzero" << "is a device, not a regular file";
 }
 
 void TestCheckpoint::refused()
@@ -192,19 +209,46 @@ void TestCheckpoint::refused()
         writeWithDtype(*model, path, torch::kInt32, "I32");
     } else if (kind == "empty") {
         writeAll(path, "");
+    } else if (kind == "nan" || kind == "inf") {
+        writeWithDtype(*model, path, torch::kFloat32, "F32", [&kind](auto& t) {
+            if (kind == "nan")
+                t["blocks.1.attn.qkv.weight"].view({-1})[7] = std::numeric_limits<float>::quiet_NaN();
+            else
+                t["norm.bias"].view({-1})[0] = -std::numeric_limits<float>::infinity();
+        });
+    } else if (kind == "heads") {
+        writeWithDtype(*model, path, torch::kFloat32, "F32", {}, "2abc");
+    } else if (kind == "newline") {
+        writeWithDtype(*model, path, torch::kFloat32, "F32", [](auto& t) { t["blocks.0.attn.x\ny"] = torch::zeros({3}); });
+    } else if (kind == "sparse" || kind == "hugeheader") {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        if (kind == "hugeheader")
+            f.write(QByteArray("\x00\xc2\xeb\x0b\x00\x00\x00\x00", 8)); // 200,000,000
+        QVERIFY(f.resize(kind == "sparse" ? 3'000'000'000LL : 300'000'000LL)); // sparse: no disk space, instant
+    } else if (kind == "pipe") {
+        QCOMPARE(::mkfifo(path.toLocal8Bit().constData(), 0600), 0);
+    } else if (kind == "folder") {
+        QVERIFY(QDir(m_dir.path()).mkdir(QFileInfo(path).fileName()));
     }
+    QString checkpoint = path;
+    if (kind == "devzero")
+        checkpoint = "/dev/zero";
     ModelSource source;
-    source.checkpoint = path.toStdString();
+    source.checkpoint = checkpoint.toStdString();
     source.imageSize = 32;
+    QElapsedTimer timer;
+    timer.start();
     try {
         buildVit(source);
         QFAIL("the checkpoint was accepted");
     } catch (const ts::Error& e) {
         const QString message = QString::fromStdString(e.what());
         QVERIFY2(message.contains(messagePart), qPrintable(message));
-        QVERIFY2(message.contains(QFileInfo(path).fileName()), qPrintable(message)); // names the file
+        QVERIFY2(message.contains(QFileInfo(checkpoint).fileName()), qPrintable(message)); // names the file
         QVERIFY(!message.contains('\n'));
     }
+    QVERIFY2(timer.elapsed() < 5000, "a refusal reads the header only"); // reading 3 GB took far longer
 }
 
 void TestCheckpoint::positionEmbeddingResampled()

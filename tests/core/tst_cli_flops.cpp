@@ -101,7 +101,7 @@ void TestCliFlops::badInputExitsWithOneLine_data()
     QTest::newRow("bad figure format") << QStringList{"flops", "--preset", "vit-b16", "--lengths", "1024", "--out", "a.bmp"}
                                        << "unknown figure format";
     QTest::newRow("missing config") << QStringList{"flops", "--config", "/nonexistent/x.json", "--lengths", "1024"}
-                                    << "cannot be read";
+                                    << "cannot open the file";
 }
 
 void TestCliFlops::badInputExitsWithOneLine()

@@ -10,6 +10,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include <fstream>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace ts;
 
@@ -56,6 +59,14 @@ private Q_SLOTS:
     void enormousJpegDownscaledWhenAllowed();
     void centreCropTakesTheMiddleSquare();
     void bundledSamplesLoad();
+    void trailingDataAccepted_data();
+    void trailingDataAccepted();
+    void truncationDecidedByTheDecoder();
+    void corruptScanRefused();
+    void exifOrientationApplied_data();
+    void exifOrientationApplied();
+    void decodeRefusedBeyondAvailableMemory();
+    void notRegularFilesRefused();
 
 private:
     QTemporaryDir m_dir;
@@ -217,6 +228,167 @@ void TestImageIo::bundledSamplesLoad()
     for (const char* name : {"astronaut.png", "chelsea.png", "coffee.png"}) {
         LoadedImage img = loadImage(test::sampleImage(name).toStdString());
         QVERIFY(img.rgb.cols >= 300);
+    }
+}
+
+namespace {
+
+std::string encoded(const char* ext, const cv::Mat& image, std::vector<int> params = {})
+{
+    std::vector<uchar> out;
+    if (!cv::imencode(ext, image, out, params))
+        return {};
+    return {out.begin(), out.end()};
+}
+
+cv::Mat noise(int rows, int cols)
+{
+    cv::Mat m(rows, cols, CV_8UC3);
+    cv::randu(m, 0, 255);
+    return m;
+}
+
+// A JPEG segment (marker, 2-byte length, payload) inserted right after SOI.
+std::string withSegment(const std::string& jpeg, unsigned char marker, const std::string& payload)
+{
+    const std::size_t n = payload.size() + 2;
+    return jpeg.substr(0, 2) + std::string{char(0xff), char(marker), char(n >> 8), char(n & 0xff)} + payload + jpeg.substr(2);
+}
+
+// APP1 "Exif" with a big-endian TIFF header and one IFD0 entry: Orientation (0x0112), SHORT.
+std::string exifOrientation(int orientation)
+{
+    std::string tiff = std::string("MM\0\x2a", 4) + std::string("\0\0\0\x08", 4); // IFD0 at offset 8
+    tiff += std::string("\0\x01", 2);                                             // one entry
+    tiff += std::string("\x01\x12\0\x03\0\0\0\x01", 8) + char(0) + char(orientation) + std::string(2, '\0');
+    tiff += std::string(4, '\0'); // no next IFD
+    return std::string("Exif\0\0", 6) + tiff;
+}
+
+} // namespace
+
+// Phones append motion-photo videos after a JPEG's end marker; editors append data after a
+// PNG's IEND. Decoders stop at the end of the image, and so must the verdict.
+void TestImageIo::trailingDataAccepted_data()
+{
+    QTest::addColumn<QString>("ext");
+    QTest::addColumn<int>("trailer");
+    QTest::newRow("JPEG + 5 KB after EOI") << ".jpg" << 5000;
+    QTest::newRow("JPEG + 1 MB after EOI") << ".jpg" << (1 << 20);
+    QTest::newRow("PNG + 100 bytes after IEND") << ".png" << 100;
+}
+
+void TestImageIo::trailingDataAccepted()
+{
+    QFETCH(QString, ext);
+    QFETCH(int, trailer);
+    const std::string image = encoded(ext.toLatin1().constData(), testPattern());
+    std::string tail(static_cast<std::size_t>(trailer), '\0');
+    for (std::size_t i = 0; i < tail.size(); ++i)
+        tail[i] = static_cast<char>((i * 2654435761u) >> 11);
+    const LoadedImage plain = decodeImage(image, "plain");
+    const LoadedImage withTail = decodeImage(image + tail, "trailer");
+    QCOMPARE(cv::norm(plain.rgb, withTail.rgb, cv::NORM_INF), 0.0);
+}
+
+// Cut inside the scan, with FF D9 in an early comment segment (byte patterns said "complete"):
+// libjpeg reports the premature end, and the file is refused.
+void TestImageIo::truncationDecidedByTheDecoder()
+{
+    const std::string whole = withSegment(encoded(".jpg", noise(200, 200)), 0xfe, std::string("note \xff\xd9 end", 12));
+    const std::string cut = whole.substr(0, whole.size() - 3000);
+    try {
+        decodeImage(cut, "cut.jpg");
+        QFAIL("a truncated JPEG was accepted");
+    } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains("the file is truncated (Premature end of JPEG file)"), e.what());
+        QVERIFY(!QString(e.what()).contains('\n'));
+    }
+}
+
+void TestImageIo::corruptScanRefused()
+{
+    std::string jpeg = encoded(".jpg", noise(128, 128));
+    // Overwrite a stretch in the middle of the entropy-coded data with a byte pattern no encoder
+    // writes there (marker bytes and invalid codes).
+    for (std::size_t i = jpeg.size() / 2; i < jpeg.size() / 2 + 64; i += 2) {
+        jpeg[i] = '\xff';
+        jpeg[i + 1] = '\xd3';
+    }
+    try {
+        const LoadedImage img = decodeImage(jpeg, "corrupt.jpg");
+        QFAIL(qPrintable("a corrupt JPEG was accepted; notice: " + QString::fromStdString(img.notice)));
+    } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains("corrupt") || QString(e.what()).contains("truncated"), e.what());
+        QVERIFY(!QString(e.what()).contains('\n'));
+    }
+}
+
+void TestImageIo::exifOrientationApplied_data()
+{
+    QTest::addColumn<int>("orientation");
+    QTest::addColumn<int>("rotation"); // cv::RotateFlags, -1: none
+    QTest::addColumn<QString>("said");
+    QTest::newRow("6: rotate 90 clockwise") << 6 << int(cv::ROTATE_90_CLOCKWISE) << "rotated 90 degrees clockwise";
+    QTest::newRow("8: rotate 90 counter-clockwise") << 8 << int(cv::ROTATE_90_COUNTERCLOCKWISE) << "rotated 90 degrees counter-clockwise";
+    QTest::newRow("3: rotate 180") << 3 << int(cv::ROTATE_180) << "rotated 180 degrees";
+    QTest::newRow("1: as stored") << 1 << -1 << "";
+}
+
+void TestImageIo::exifOrientationApplied()
+{
+    QFETCH(int, orientation);
+    QFETCH(int, rotation);
+    QFETCH(QString, said);
+    const std::string plain = encoded(".jpg", testPattern(), {cv::IMWRITE_JPEG_QUALITY, 98});
+    const LoadedImage stored = decodeImage(plain, "plain.jpg");
+    const LoadedImage shown = decodeImage(withSegment(plain, 0xe1, exifOrientation(orientation)), "phone.jpg");
+    cv::Mat expected = stored.rgb;
+    if (rotation >= 0)
+        cv::rotate(stored.rgb, expected, rotation);
+    QCOMPARE(shown.rgb.cols, expected.cols);
+    QCOMPARE(shown.rgb.rows, expected.rows);
+    QVERIFY(cv::norm(shown.rgb, expected, cv::NORM_INF) <= 1);
+    QCOMPARE(QString::fromStdString(shown.notice).contains("EXIF orientation applied (" + said + ")"), !said.isEmpty());
+}
+
+// RLIMIT_AS lowered in this process to what it maps now plus 512 MiB: a 16384 x 16384 RGBA PNG
+// (1.75 GiB to decode) must be refused from its header, with the numbers, before decoding.
+void TestImageIo::decodeRefusedBeyondAvailableMemory()
+{
+    const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + be32(13) + "IHDR" + be32(16384) + be32(16384)
+                          + std::string("\x08\x06\x00\x00\x00", 5) + be32(0) + be32(0) + "IEND" + be32(0);
+    std::ifstream statm("/proc/self/statm");
+    long long pages = 0;
+    QVERIFY(statm >> pages);
+    rlimit saved{};
+    QCOMPARE(getrlimit(RLIMIT_AS, &saved), 0);
+    rlimit limited = saved;
+    limited.rlim_cur = rlim_t(pages * sysconf(_SC_PAGESIZE) + (512LL << 20));
+    QCOMPARE(setrlimit(RLIMIT_AS, &limited), 0);
+    QString message;
+    try {
+        decodeImage(png, "16k.png");
+    } catch (const Error& e) {
+        message = e.what();
+    }
+    QCOMPARE(setrlimit(RLIMIT_AS, &saved), 0);
+    QVERIFY2(message.contains("decoding 16384 x 16384 px needs ~1.75 GiB") && message.contains("of memory available"),
+             qPrintable(message));
+}
+
+void TestImageIo::notRegularFilesRefused()
+{
+    const QString pipe = m_dir.filePath("pipe.png");
+    QCOMPARE(::mkfifo(pipe.toLocal8Bit().constData(), 0600), 0);
+    for (const auto& [path, message] : std::vector<std::pair<QString, QString>>{
+             {pipe, "is a named pipe, not a regular file"}, {m_dir.path(), "is a folder, not a file"}, {"/dev/zero", "is a device"}}) {
+        try {
+            loadImage(path.toStdString());
+            QFAIL("accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains(message), e.what());
+        }
     }
 }
 

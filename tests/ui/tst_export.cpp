@@ -21,6 +21,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QPainter>
 #include <QProcess>
 #include <QSvgRenderer>
@@ -79,6 +80,7 @@ private Q_SLOTS:
     void overExistingFileIsReplacedWhole();
     void unwritablePathKeepsNothing();
     void fullDiskKeepsTheOldFile();
+    void fullDiskKeepsEveryPreviousOutput();
     void tooLargeForMemoryIsRefused();
 };
 
@@ -331,6 +333,82 @@ void TestExport::fullDiskKeepsTheOldFile()
     QVERIFY2(message.contains("too large", Qt::CaseInsensitive), qPrintable(message));
     QCOMPARE(readAll(path), before);            // the existing file is intact
     QCOMPARE(entries(tmp.path()), filesBefore); // no temporary file left behind
+}
+
+namespace {
+
+// RLIMIT_FSIZE for this process while alive (SIGXFSZ ignored): every write past `bytes` fails
+// with EFBIG, where a full disk fails it with ENOSPC.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes)
+    {
+        std::signal(SIGXFSZ, SIG_IGN);
+        getrlimit(RLIMIT_FSIZE, &m_saved);
+        rlimit limited = m_saved;
+        limited.rlim_cur = bytes;
+        setrlimit(RLIMIT_FSIZE, &limited);
+    }
+    ~FileSizeLimit() { setrlimit(RLIMIT_FSIZE, &m_saved); }
+
+private:
+    rlimit m_saved{};
+};
+
+QMap<QString, QByteArray> snapshot(const QString& folder)
+{
+    QMap<QString, QByteArray> files;
+    for (const QString& name : entries(folder))
+        files[name] = readAll(QDir(folder).filePath(name));
+    return files;
+}
+
+} // namespace
+
+// Every kind of output the GUI writes, each small (the case buffered writers got wrong: the
+// failure came at the final flush and a 0-byte file replaced the old one), on a full disk.
+void TestExport::fullDiskKeepsEveryPreviousOutput()
+{
+    QTemporaryDir tmp;
+    // A vector figure and its recipe, a few hundred bytes each.
+    const QString svg = tmp.filePath("fig.svg");
+    exportFigure(sampleFigure(QSizeF(40, 30)), svg);
+    // A session.
+    MainWindow w;
+    w.resize(1300, 800);
+    w.show();
+    auto* tome = w.findChild<ToMePanel*>();
+    QVERIFY(QTest::qWaitFor([&] { return tome->result() && tome->view()->hasData() && !tome->runner()->isRunning(); }, 60000));
+    const QString session = tmp.filePath("s.tokenscope");
+    QString error;
+    QVERIFY2(w.saveSession(session, &error), qPrintable(error));
+    // A complete Export All folder.
+    const QString folder = tmp.filePath("export");
+    exportAll(w, folder);
+    const QMap<QString, QByteArray> before = snapshot(tmp.path()), exportBefore = snapshot(folder);
+
+    QString figureError, exportError;
+    bool sessionSaved = true;
+    {
+        const FileSizeLimit full(64);
+        try {
+            exportFigure(sampleFigure(QSizeF(41, 30)), svg);
+        } catch (const Error& e) {
+            figureError = e.what();
+        }
+        sessionSaved = w.saveSession(session, &error);
+        try {
+            exportAll(w, folder);
+        } catch (const Error& e) {
+            exportError = e.what();
+        }
+    }
+    QVERIFY2(figureError.contains("File too large"), qPrintable(figureError));
+    QVERIFY(!sessionSaved);
+    QVERIFY2(error.contains("File too large"), qPrintable(error));
+    QVERIFY2(exportError.contains("File too large"), qPrintable(exportError));
+    QCOMPARE(snapshot(tmp.path()), before);  // figure, recipe and session unchanged, nothing added
+    QCOMPARE(snapshot(folder), exportBefore); // the previous export whole: all or none
 }
 
 void TestExport::tooLargeForMemoryIsRefused()

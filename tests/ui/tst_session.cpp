@@ -14,7 +14,10 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QElapsedTimer>
 #include <QtTest>
+
+#include <sys/stat.h>
 
 using namespace ts;
 
@@ -26,6 +29,7 @@ private Q_SLOTS:
     void movedImageAndCheckpointAreReported();
     void malformedSessionsRefused_data();
     void malformedSessionsRefused();
+    void notRegularFilesRefused();
 
 private:
     QTemporaryDir m_dir;
@@ -130,6 +134,24 @@ void TestSession::malformedSessionsRefused()
     QVERIFY2(problems[0].contains(messagePart), qPrintable(problems[0]));
     QVERIFY(problems[0].contains("bad.tokenscope"));
     QVERIFY(w.workspace()->modelSource() == before);
+}
+
+// A named pipe or a folder chosen as a session: refused at once (a pipe once blocked the window).
+void TestSession::notRegularFilesRefused()
+{
+    const QString pipe = m_dir.filePath("pipe.tokenscope");
+    QCOMPARE(::mkfifo(pipe.toLocal8Bit().constData(), 0600), 0);
+    MainWindow w;
+    for (const auto& [path, message] : {std::pair<QString, QString>{pipe, "is a named pipe, not a regular file"},
+                                        std::pair<QString, QString>{m_dir.path(), "is a folder, not a file"}}) {
+        QStringList problems;
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(!w.openSession(path, &problems));
+        QVERIFY(timer.elapsed() < 5000);
+        QCOMPARE(problems.size(), 1);
+        QVERIFY2(problems[0].contains(message), qPrintable(problems[0]));
+    }
 }
 
 QTEST_MAIN(TestSession)

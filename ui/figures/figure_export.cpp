@@ -13,11 +13,8 @@
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QSvgGenerator>
 
-#include <cerrno>
-#include <cstring>
 
 namespace ts {
 
@@ -70,36 +67,6 @@ QImage renderFigure(const Figure& figure, double scale)
     figure.paint(painter, QRectF(QPointF(0, 0), figure.size));
     painter.end();
     return image;
-}
-
-void writeFileAtomically(const QString& path, const QByteArray& bytes)
-{
-    // QSaveFile writes "<path>.XXXXXX" beside the target and renames it over the target on
-    // commit; on any failure the temporary file is removed and the target is untouched.
-    const bool existed = QFileInfo::exists(path);
-    auto fail = [&](const QString& reason) {
-        return Error("cannot write '" + path.toStdString() + "': " + reason.toStdString()
-                     + (existed ? " (the existing file is unchanged)" : ""));
-    };
-    QSaveFile file(path);
-    errno = 0;
-    if (!file.open(QIODevice::WriteOnly))
-        throw fail(file.errorString());
-    // Qt reports a failed buffered write or flush (a full disk, a file size limit) as "Unknown
-    // error"; the system's errno says what happened.
-    errno = 0;
-    bool ok = file.write(bytes) == bytes.size();
-    int error = errno;
-    if (ok) {
-        errno = 0;
-        ok = file.commit();
-        error = errno ? errno : error;
-    }
-    if (!ok) {
-        const QString reason = error ? QString::fromLocal8Bit(std::strerror(error)) : file.errorString();
-        file.cancelWriting();
-        throw fail(reason);
-    }
 }
 
 namespace {
@@ -180,6 +147,21 @@ QByteArray pdfBytes(const Figure& figure)
 
 void exportFigure(const Figure& figure, const QString& path, double scale)
 {
+    OutputFiles files;
+    stageFigure(files, figure, path, scale);
+    files.commit();
+}
+
+void reserveFigure(OutputFiles& files, const QString& path, bool withRecipe)
+{
+    figureFormatForPath(path);
+    files.reserve(path);
+    if (withRecipe)
+        files.reserve(path + ".recipe.json");
+}
+
+void stageFigure(OutputFiles& files, const Figure& figure, const QString& path, double scale)
+{
     if (!(scale > 0) || scale > kMaxFigureScale)
         throw Error("export scale must be above 0 and at most 16, got " + QString::number(scale).toStdString());
     QByteArray bytes;
@@ -188,13 +170,13 @@ void exportFigure(const Figure& figure, const QString& path, double scale)
     case FigureFormat::Svg: bytes = svgBytes(figure); break;
     case FigureFormat::Pdf: bytes = pdfBytes(figure); break;
     }
-    writeFileAtomically(path, bytes);
+    files.stage(path, bytes);
     if (!figure.recipeJson.isEmpty()) {
         QJsonObject recipe;
         recipe["settings"] = QJsonDocument::fromJson(figure.recipeJson.toUtf8()).object();
         recipe["command"] = figure.command;
         recipe["description"] = figure.description;
-        writeFileAtomically(path + ".recipe.json", QJsonDocument(recipe).toJson());
+        files.stage(path + ".recipe.json", QJsonDocument(recipe).toJson());
     }
 }
 

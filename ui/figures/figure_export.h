@@ -1,7 +1,9 @@
 #pragma once
 // One export path for every figure: the same paint function draws on screen, into PNG (at a
-// chosen scale), SVG and PDF. Files are written to a temporary name and renamed, so a failure
-// leaves nothing half-written and an existing file intact.
+// chosen scale), SVG and PDF. Files are written through OutputFiles (temporary name, every write
+// checked, renamed), so a failure leaves nothing half-written and an existing file intact.
+#include "ui/figures/output_files.h"
+
 #include <QImage>
 #include <QRectF>
 #include <QSizeF>
@@ -44,15 +46,17 @@ qint64 figureRenderBytes(const Figure& figure, double scale);
 
 // Writes the figure; `scale` applies to PNG (whose metadata then says 96 * scale DPI). Throws
 // ts::Error with a one-line message when the path cannot be written. Also writes
-// `<path>.recipe.json` when the figure carries a recipe.
+// `<path>.recipe.json` when the figure carries a recipe; the two are one transaction.
 void exportFigure(const Figure& figure, const QString& path, double scale = 1.0);
+// The same files staged into `files` (committed by the caller with its other outputs).
+void stageFigure(OutputFiles& files, const Figure& figure, const QString& path, double scale = 1.0);
+// Reserves the paths stageFigure will write (the figure and, with a recipe, its .recipe.json), so
+// a command refuses an unwritable or repeated path before any work.
+void reserveFigure(OutputFiles& files, const QString& path, bool withRecipe = true);
 // The same at N DPI (PNG); SVG and PDF are vector and ignore it.
 inline void exportFigureAtDpi(const Figure& figure, const QString& path, double dpi)
 {
     exportFigure(figure, path, scaleForDpi(dpi));
 }
-
-// Writes bytes to `path` atomically (temporary file + rename); throws ts::Error on failure.
-void writeFileAtomically(const QString& path, const QByteArray& bytes);
 
 } // namespace ts
