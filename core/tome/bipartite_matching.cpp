@@ -372,13 +372,14 @@ std::vector<int> mergedTokenIndex(const MergePlan& plan, int tokens, std::int64_
     }
     const PlanIndex index(plan);
     const std::int64_t kept = index.kept, r = index.r, t2 = tokens / 2;
+    const MergedOrder at(plan.protectedTokens, kept); // the order mergeWeightedAverage writes
     const std::int64_t *ub = index.unmergedOf(image), *srcb = index.srcOf(image), *dstb = index.dstOf(image);
     for (std::int64_t j = 0; j < kept; ++j) // unmerged A-token at A-position ub[j]
-        to[static_cast<std::size_t>(2 * ub[j])] = static_cast<int>(j);
-    for (std::int64_t j = 0; j < t2; ++j) // every B-token, after them
-        to[static_cast<std::size_t>(2 * j + 1)] = static_cast<int>(kept + j);
+        to[static_cast<std::size_t>(2 * ub[j])] = static_cast<int>(at.ofA(j));
+    for (std::int64_t j = 0; j < t2; ++j) // every B-token
+        to[static_cast<std::size_t>(2 * j + 1)] = static_cast<int>(at.ofB(j));
     for (std::int64_t i = 0; i < r; ++i) // a merged A-token joins its B-token
-        to[static_cast<std::size_t>(2 * srcb[i])] = static_cast<int>(kept + dstb[i]);
+        to[static_cast<std::size_t>(2 * srcb[i])] = static_cast<int>(at.ofB(dstb[i]));
     return to;
 }
 

@@ -51,8 +51,9 @@ std::pair<torch::Tensor, torch::Tensor> mergeWeightedAverage(const MergePlan& pl
 torch::Tensor mergeSource(const MergePlan& plan, const torch::Tensor& source);
 
 // Source tracking by index, for one image of the batch: where each of the N tokens the plan was
-// made for goes in the merged sequence (merge order as mergeTokens: unmerged A-tokens, then the
-// B-tokens, a merged A-token landing on its B-token). Composing these maps gives, for every
+// made for goes in the merged sequence (the order mergeTokens and mergeWeightedAverage write: the
+// protected prefix tokens, the other unmerged A-tokens, then the other B-tokens; a merged A-token
+// lands on its B-token). Composing these maps gives, for every
 // original token, the token that holds it after each block: what merge_source's [N, N0] matrix
 // says, in N0 integers instead of N x N0 floats (16,385 tokens at 2048 px: 64 KiB a layer instead
 // of 1 GiB). `tokens` is the sequence length the plan was made for.

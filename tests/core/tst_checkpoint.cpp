@@ -176,7 +176,7 @@ void TestCheckpoint::refused_data()
     QTest::newRow("3 GB sparse file") << "sparse" << "corrupt header (not JSON)";
     QTest::newRow("header length over 100 MB") << "hugeheader" << "above the 100 MB that safetensors allows";
     QTest::newRow("named pipe") << "pipe" << "is a named pipe, not a regular file";
-    QTest::newRow("folder") << "folder" << "is a folder, not a file";
+    QTest::newRow("folder without model.safetensors") << "folder" << "no model.safetensors in it";
     QTest::newRow("/dev/zero") << "devzero" << "is a device, not a regular file";
 }
 

@@ -205,34 +205,41 @@ void TestTomeMatching::rowSourceMergeEqualsTensorFormula()
 }
 
 // Source tracking by index (mergedTokenIndex, what runToMe records) against merge_source's
-// [N, N0] matrix over six merges of a shrinking sequence, on every image of a batch: the token
+// [N, N0] matrix over six merges of a shrinking sequence, on every image of a batch, with one and
+// with three protected prefix tokens: the token
 // holding each original token is the row where its column is 1, and the sizes it implies are the
 // column counts.
 void TestTomeMatching::indexSourceEqualsSourceMatrix()
 {
-    torch::manual_seed(5);
-    const int batch = 3, tokens = 65;
-    torch::Tensor source = torch::eye(tokens).unsqueeze(0).expand({batch, tokens, tokens});
-    std::vector<std::vector<int>> tokenOf(batch, std::vector<int>(tokens));
-    for (auto& v : tokenOf)
-        std::iota(v.begin(), v.end(), 0);
-    int n = tokens;
-    for (int step = 0; step < 6; ++step) {
-        const MergePlan plan = bipartiteSoftMatching(torch::randn({batch, n, 8}), 5, /*classToken=*/true);
-        QCOMPARE(plan.r, 5);
-        source = mergeSource(plan, source);
-        for (int b = 0; b < batch; ++b) {
-            const std::vector<int> to = mergedTokenIndex(plan, n, b);
-            for (int& t : tokenOf[b])
-                t = to[static_cast<std::size_t>(t)];
+    // One prefix token (ViT's class token) and three (DeiT's two, or a class token and registers:
+    // the protected tokens stay first, on both sides of the alternate split).
+    for (const int prefix : {1, 3}) {
+        torch::manual_seed(5 + prefix);
+        const int batch = 3, tokens = 65;
+        torch::Tensor source = torch::eye(tokens).unsqueeze(0).expand({batch, tokens, tokens});
+        std::vector<std::vector<int>> tokenOf(batch, std::vector<int>(tokens));
+        for (auto& v : tokenOf)
+            std::iota(v.begin(), v.end(), 0);
+        int n = tokens;
+        for (int step = 0; step < 6; ++step) {
+            const MergePlan plan = bipartiteSoftMatching(torch::randn({batch, n, 8}), 5, prefix);
+            QCOMPARE(plan.r, 5);
+            source = mergeSource(plan, source);
+            for (int b = 0; b < batch; ++b) {
+                const std::vector<int> to = mergedTokenIndex(plan, n, b);
+                for (int& t : tokenOf[b])
+                    t = to[static_cast<std::size_t>(t)];
+            }
+            n -= plan.r;
+            QCOMPARE(static_cast<int>(source.size(1)), n);
+            const torch::Tensor holder = source.argmax(/*dim=*/1); // [B, N0]
+            for (int b = 0; b < batch; ++b) {
+                for (int t = 0; t < tokens; ++t)
+                    QCOMPARE(static_cast<int>(holder[b][t].item<std::int64_t>()), tokenOf[b][t]);
+                for (int p = 0; p < prefix; ++p)
+                    QCOMPARE(tokenOf[b][p], p); // the prefix tokens stay first, unmerged
+            }
         }
-        n -= plan.r;
-        QCOMPARE(static_cast<int>(source.size(1)), n);
-        const torch::Tensor holder = source.argmax(/*dim=*/1); // [B, N0]
-        for (int b = 0; b < batch; ++b)
-            for (int t = 0; t < tokens; ++t)
-                QCOMPARE(static_cast<int>(holder[b][t].item<std::int64_t>()), tokenOf[b][t]);
-        QCOMPARE(tokenOf[0][0], 0); // the class token stays first
     }
     // No merge: the identity.
     const std::vector<int> same = mergedTokenIndex(MergePlan{}, 7);
