@@ -232,12 +232,15 @@ SideFiles readSideFiles(const std::string& checkpointPath)
     const fs::path folder = fs::path(checkpointPath).parent_path();
     const fs::path config = folder / "config.json", pre = folder / "preprocessor_config.json";
     std::error_code ec;
-    const std::string configText = fs::is_regular_file(config, ec) ? readText(config) : std::string();
-    const std::string preText = fs::is_regular_file(pre, ec) ? readText(pre) : std::string();
-    if (!configText.empty() || !preText.empty()) {
-        if (configText.empty() && fs::is_regular_file(config, ec))
-            throw Error("'" + config.string() + "': empty file");
-    }
+    auto read = [&ec](const fs::path& p) {
+        if (!fs::is_regular_file(p, ec))
+            return std::string();
+        std::string text = readText(p);
+        if (text.empty())
+            throw Error("'" + p.string() + "': empty file (a side file must be a JSON object)");
+        return text;
+    };
+    const std::string configText = read(config), preText = read(pre);
     return parseSideFiles(configText, config.string(), preText, pre.string());
 }
 

@@ -1,0 +1,81 @@
+// `tokenscope attention` as a user runs it: the overlay, the JSON (rows that sum to one, the
+// rollout when asked) and one-line refusals.
+#include "tests/common/cli_runner.h"
+#include "tests/common/test_paths.h"
+
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+class TestCliAttention : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void writesMapAndJson();
+    void refused_data();
+    void refused();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void TestCliAttention::writesMapAndJson()
+{
+    const QString map = m_dir.filePath("att.png"), json = m_dir.filePath("att.json");
+    const auto r = ts::test::runTokenscope({"attention", "--image", ts::test::sampleImage("coffee.png"), "--preset", "vit-ti16",
+                                            "--r", "8", "--block", "6", "--mean", "--rollout", "--out", map, "--json", json});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QImage image(map);
+    QCOMPARE(image.width(), 224);
+    QFile f(json);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+    QCOMPARE(o["block"].toInt(), 6);
+    QCOMPARE(o["head"].toString(), QString("mean"));
+    QVERIFY(o["merged"].toBool());
+    QCOMPARE(o["tokens"].toInt(), 197 - 5 * 8);
+    double sum = 0;
+    for (const auto& v : o["class_to_patches"].toArray())
+        sum += v.toDouble();
+    for (const auto& v : o["prefix_to_prefix"].toArray()[0].toArray())
+        sum += v.toDouble();
+    QVERIFY(std::abs(sum - 1.0) < 1e-4);
+    QCOMPARE(o["class_to_patches"].toArray().size(), 196);
+    QCOMPARE(o["rollout"].toArray().size(), 196);
+}
+
+void TestCliAttention::refused_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("messagePart");
+    const QString img = ts::test::sampleImage("chelsea.png");
+    const QString out = QDir::tempPath() + "/tokenscope_cli_attention.png";
+    QTest::newRow("head and mean") << QStringList{"attention", "--image", img, "--block", "1", "--head", "0", "--mean", "--out", out}
+                                   << "either --head H or --mean";
+    QTest::newRow("block past the end") << QStringList{"attention", "--image", img, "--preset", "vit-ti16", "--block", "13", "--out", out}
+                                        << "block 13 is outside 1..12";
+    QTest::newRow("head past the end") << QStringList{"attention", "--image", img, "--preset", "vit-ti16", "--block", "1", "--head", "3",
+                                                      "--out", out}
+                                       << "head 3 is outside 0..2";
+    QTest::newRow("not a png") << QStringList{"attention", "--image", img, "--block", "1", "--out", "map.svg"} << ".png";
+    QTest::newRow("no block") << QStringList{"attention", "--image", img, "--out", out} << "--block";
+}
+
+void TestCliAttention::refused()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, messagePart);
+    const auto r = ts::test::runTokenscope(args);
+    QCOMPARE(r.code, 1);
+    QString ours;
+    for (const QString& line : r.err.split('\n', Qt::SkipEmptyParts))
+        if (line.startsWith("tokenscope attention:"))
+            ours += line + "\n";
+    QCOMPARE(ours.count('\n'), 1);
+    QVERIFY2(ours.contains(messagePart), qPrintable(r.err));
+}
+
+QTEST_GUILESS_MAIN(TestCliAttention)
+#include "tst_cli_attention.moc"
