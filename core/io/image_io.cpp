@@ -240,24 +240,15 @@ std::string joined(const std::string& a, const std::string& b) { return a.empty(
 
 } // namespace
 
-LoadedImage decodeImage(const std::string& bytes, const std::string& name, const ImageLoadOptions& options)
-{
-    auto fail = [&name](const std::string& what) -> Error { return Error("image " + quotedForMessage(name) + ": " + what); };
-    if (bytes.empty())
-        throw fail("the file is empty");
-    if (bytes.size() > static_cast<std::size_t>(INT32_MAX))
-        throw fail("the file is " + byteSizeText(bytes.size()) + ", above the 2 GiB an image decoder reads");
+namespace {
 
-    LoadedImage out;
-    int w = 0, h = 0;
-    // Only formats whose size we can read before decoding: OpenCV's own pixel limit
-    // (OPENCV_IO_MAX_IMAGE_PIXELS) is read once when the library loads, so it cannot be set
-    // from here, and without it a 30000 x 30000 PPM header made OpenCV allocate 2.7 GB
-    // (found with the fuzz harness, tests/fuzz).
-    if (!peekImageSize(bytes, w, h))
-        throw fail("not a readable image (expected PNG, JPEG, BMP, WebP, TIFF or PBM/PGM/PPM)");
-    if (w <= 0 || h <= 0)
-        throw fail("its header declares an empty image (" + dims(w, h) + ")");
+Error imageError(const std::string& name, const std::string& what) { return Error("image " + quotedForMessage(name) + ": " + what); }
+
+// The decode's scale (1, or 2, 4, 8 for JPEG with allowDownscale), decided from the header: the
+// pixel limit and the memory the whole load needs. Throws with the numbers.
+int chooseReduction(const std::string& bytes, int w, int h, const ImageLoadOptions& options, const std::string& name,
+                    std::string& notice)
+{
     const std::int64_t pixels = static_cast<std::int64_t>(w) * h;
     // JPEG can be decoded directly at 1/2, 1/4 or 1/8 size without the full buffer; other formats
     // decode at full size, so their whole decode must fit in the pixel limit and in memory.
@@ -271,14 +262,20 @@ LoadedImage decodeImage(const std::string& bytes, const std::string& name, const
     while (options.allowDownscale && isJpeg(bytes) && reduce < 8 && !fits(reduce))
         reduce *= 2;
     if (pixels / (reduce * reduce) > options.maxPixels)
-        throw fail(dims(w, h) + " px is above the limit of " + pixelLimitText(options.maxPixels));
+        throw imageError(name, dims(w, h) + " px is above the limit of " + pixelLimitText(options.maxPixels));
     if (!fits(reduce))
-        throw fail("decoding " + dims(w, h) + " px needs ~" + byteSizeText(std::uint64_t(loadBytes(pixels / (reduce * reduce), bpp)))
-                   + ", " + byteSizeText(std::uint64_t(available)) + " of memory available");
+        throw imageError(name, "decoding " + dims(w, h) + " px needs ~"
+                                   + byteSizeText(std::uint64_t(loadBytes(pixels / (reduce * reduce), bpp))) + ", "
+                                   + byteSizeText(std::uint64_t(available)) + " of memory available");
     if (reduce > 1)
-        out.notice = "downscaled by " + std::to_string(reduce) + " while decoding (" + dims(w, h) + " px is above the limit of "
-                   + pixelLimitText(options.maxPixels) + " or the memory available)";
+        notice = "downscaled by " + std::to_string(reduce) + " while decoding (" + dims(w, h) + " px is above the limit of "
+               + pixelLimitText(options.maxPixels) + " or the memory available)";
+    return reduce;
+}
 
+// imdecode, with truncation and corruption decided from the decoders' own reports.
+cv::Mat decodeChecked(const std::string& bytes, int reduce, const std::string& name, std::string& notice)
+{
     // JPEG decodes in colour so OpenCV applies its EXIF orientation, as image viewers do; the
     // others keep alpha and 16-bit depth (IMREAD_UNCHANGED) and carry no orientation OpenCV reads.
     int flags = isJpeg(bytes) ? cv::IMREAD_COLOR : cv::IMREAD_UNCHANGED;
@@ -288,45 +285,43 @@ LoadedImage decodeImage(const std::string& bytes, const std::string& name, const
         flags = cv::IMREAD_REDUCED_COLOR_4;
     else if (reduce == 8)
         flags = cv::IMREAD_REDUCED_COLOR_8;
-    DecoderReport report;
+    std::string jpegWarning;
     if (isJpeg(bytes)) { // OpenCV's JPEG source says nothing when the data ends early: ask libjpeg
         const JpegVerdict verdict = checkJpeg(bytes);
-        report.truncated = verdict.truncated;
-        report.corrupt = verdict.corrupt;
-        report.warning = verdict.warning;
         if (!verdict.error.empty())
-            throw fail("cannot be decoded (" + printableText(verdict.error, 160) + ")");
-        if (!report.truncated.empty())
-            throw fail("the file is truncated (" + report.truncated + ")");
-        if (!report.corrupt.empty())
-            throw fail("the image data is corrupt (" + printableText(report.corrupt, 160) + ")");
+            throw imageError(name, "cannot be decoded (" + printableText(verdict.error, 160) + ")");
+        if (!verdict.truncated.empty())
+            throw imageError(name, "the file is truncated (" + verdict.truncated + ")");
+        if (!verdict.corrupt.empty())
+            throw imageError(name, "the image data is corrupt (" + printableText(verdict.corrupt, 160) + ")");
+        jpegWarning = verdict.warning;
     }
+    DecoderReport report;
     std::string exception;
-    const std::string jpegWarning = report.warning;
     cv::Mat decoded = decodeReportingProblems(bytes, flags, report, exception);
     if (report.warning.empty())
         report.warning = jpegWarning;
     if (!report.truncated.empty())
-        throw fail("the file is truncated (" + report.truncated + ")");
+        throw imageError(name, "the file is truncated (" + report.truncated + ")");
     if (!report.corrupt.empty())
-        throw fail("the image data is corrupt (" + report.corrupt + ")");
+        throw imageError(name, "the image data is corrupt (" + report.corrupt + ")");
     if (decoded.empty()) {
         const std::string why = !report.error.empty() ? report.error : !exception.empty() ? printableText(exception, 160) : report.warning;
-        throw fail(why.empty() ? "not a readable image (unknown format, corrupt, or too large)" : "cannot be decoded (" + why + ")");
+        throw imageError(name, why.empty() ? "not a readable image (unknown format, corrupt, or too large)" : "cannot be decoded (" + why + ")");
     }
     if (!report.warning.empty() || !report.error.empty())
-        out.notice = joined(out.notice, "decoder warning: " + joined(report.error, report.warning));
+        notice = joined(notice, "decoder warning: " + joined(report.error, report.warning));
     if (isJpeg(bytes)) {
         const int orientation = jpegExifOrientation(bytes);
         if (orientation > 1)
-            out.notice = joined(out.notice, std::string("EXIF orientation applied (") + exifOrientationText(orientation) + ")");
+            notice = joined(notice, std::string("EXIF orientation applied (") + exifOrientationText(orientation) + ")");
     }
-    // The header we read and the decoder agree for valid files; a crafted one must not slip through.
-    if (static_cast<std::int64_t>(decoded.total()) > options.maxPixels)
-        throw fail("decoded to " + dims(decoded.cols, decoded.rows) + " px, above the limit of " + pixelLimitText(options.maxPixels));
+    return decoded;
+}
 
-    out.originalWidth = w;
-    out.originalHeight = h;
+// 8-bit RGB from whatever the decoder gave (grey, BGR, BGRA; 8, 16-bit or float).
+void toRgb(cv::Mat decoded, LoadedImage& out, const std::string& name)
+{
     if (decoded.depth() == CV_16U) {
         cv::Mat eight;
         decoded.convertTo(eight, CV_8U, 1.0 / 257.0);
@@ -344,8 +339,38 @@ LoadedImage decodeImage(const std::string& bytes, const std::string& name, const
         out.rgb = bgraOverWhiteToRgb(decoded);
         out.notice = joined(out.notice, "transparency composited over white");
         break;
-    default: throw fail("unsupported channel count " + std::to_string(decoded.channels()) + " (expected grey, RGB or RGBA)");
+    default:
+        throw imageError(name, "unsupported channel count " + std::to_string(decoded.channels()) + " (expected grey, RGB or RGBA)");
     }
+}
+
+} // namespace
+
+LoadedImage decodeImage(const std::string& bytes, const std::string& name, const ImageLoadOptions& options)
+{
+    if (bytes.empty())
+        throw imageError(name, "the file is empty");
+    if (bytes.size() > static_cast<std::size_t>(INT32_MAX))
+        throw imageError(name, "the file is " + byteSizeText(bytes.size()) + ", above the 2 GiB an image decoder reads");
+    int w = 0, h = 0;
+    // Only formats whose size we can read before decoding: OpenCV's own pixel limit
+    // (OPENCV_IO_MAX_IMAGE_PIXELS) is read once when the library loads, so it cannot be set
+    // from here, and without it a 30000 x 30000 PPM header made OpenCV allocate 2.7 GB
+    // (found with the fuzz harness, tests/fuzz).
+    if (!peekImageSize(bytes, w, h))
+        throw imageError(name, "not a readable image (expected PNG, JPEG, BMP, WebP, TIFF or PBM/PGM/PPM)");
+    if (w <= 0 || h <= 0)
+        throw imageError(name, "its header declares an empty image (" + dims(w, h) + ")");
+    LoadedImage out;
+    const int reduce = chooseReduction(bytes, w, h, options, name, out.notice);
+    cv::Mat decoded = decodeChecked(bytes, reduce, name, out.notice);
+    // The header we read and the decoder agree for valid files; a crafted one must not slip through.
+    if (static_cast<std::int64_t>(decoded.total()) > options.maxPixels)
+        throw imageError(name, "decoded to " + dims(decoded.cols, decoded.rows) + " px, above the limit of "
+                                   + pixelLimitText(options.maxPixels));
+    out.originalWidth = w;
+    out.originalHeight = h;
+    toRgb(std::move(decoded), out, name);
     return out;
 }
 
