@@ -8,6 +8,7 @@
 // write-back (as in the official code).
 #include "app/cli_args.h"
 #include "app/cli_export.h"
+#include "app/cli_model.h"
 #include "app/command_line.h"
 #include "core/fit/fit_api.h"
 #include "core/io/image_io.h"
@@ -45,44 +46,77 @@ void parseOverlay(const std::string& text, FitOverlayOptions& options)
         throw Error("--overlay: group and latent numbers start at 0, got '" + text + "'");
 }
 
+// The options into the settings the GUI's FIT lab holds (core/settings/lab_settings.h).
+FitSettings fitSettingsFromArgs(const Args& args)
+{
+    FitSettings s;
+    s.image = args.value("image");
+    s.groupSize = static_cast<int>(args.integer("group", -1000000, 1000000));
+    s.latents = static_cast<int>(args.integer("latents", -1000000, 1000000));
+    s.pattern = args.value("pattern");
+    s.latentWidth = static_cast<int>(args.integer("latent-width", FitConfig().dataWidth, -1000000, 1000000));
+    s.latentHeads = static_cast<int>(args.integer("latent-heads", 0, -1000000, 1000000));
+    s.autoregressive = args.flag("autoregressive");
+    s.size = static_cast<int>(args.integer("size", 0, 0, 100000));
+    s.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
+    s.checkpoint = args.value("checkpoint", "");
+    s.normalisation = normalisationFromArgs(args);
+    if (args.has("block"))
+        s.block = static_cast<int>(args.integer("block", 1, 100000)) - 1;
+    if (args.has("overlay")) {
+        FitOverlayOptions overlay;
+        parseOverlay(args.value("overlay"), overlay);
+        s.group = overlay.group;
+        s.latent = overlay.latent;
+    }
+    return s;
+}
+
+FitConfig fitConfigOf(const FitSettings& s)
+{
+    FitConfig c;
+    c.groupSize = s.groupSize;
+    c.latentsPerGroup = s.latents;
+    c.pattern = s.pattern;
+    c.latentWidth = s.latentWidth;
+    // 0: the data width's heads, else one head per 64 channels (as the GUI does).
+    c.latentHeads = s.latentHeads != 0 ? s.latentHeads : c.latentWidth == c.dataWidth ? c.heads : std::max(1, c.latentWidth / 64);
+    c.autoregressive = s.autoregressive;
+    return c;
+}
+
 } // namespace
 
 int runFitCommand(const std::vector<std::string>& argv)
 {
     const Args args(argv,
-                    {"image", "checkpoint", "group", "latents", "pattern", "latent-width", "latent-heads", "size", "block",
-                     "overlay", "out", "json", "seed", "chunk-tokens", "save-checkpoint", "scale", "dpi"},
+                    {"image", "checkpoint", "checkpoint-sha256", "group", "latents", "pattern", "latent-width", "latent-heads",
+                     "size", "block", "overlay", "out", "json", "seed", "chunk-tokens", "save-checkpoint", "scale", "dpi", "mean",
+                     "std"},
                     {"autoregressive"});
-    const std::string imagePath = args.value("image");
     const std::string out = args.value("out");
     figureFormatForPath(QString::fromStdString(out)); // refuse an unknown format before any work
     const double scale = pngScale(args);
 
+    FitSettings settings = fitSettingsFromArgs(args);
+    const std::string imagePath = settings.image;
     FitRequest request;
     FitConfig& c = request.config;
-    c.groupSize = static_cast<int>(args.integer("group", -1000000, 1000000));
-    c.latentsPerGroup = static_cast<int>(args.integer("latents", -1000000, 1000000));
-    c.pattern = args.value("pattern");
-    c.latentWidth = static_cast<int>(args.integer("latent-width", c.dataWidth, -1000000, 1000000));
-    c.latentHeads = static_cast<int>(args.integer("latent-heads", c.latentWidth == c.dataWidth ? c.heads : c.latentWidth / 64 > 0 ? c.latentWidth / 64 : 1,
-                                                  -1000000, 1000000));
-    c.autoregressive = args.flag("autoregressive");
+    c = fitConfigOf(settings);
     c.validate(); // zero latents, bad pattern, ... before the image is read
-    request.size = static_cast<int>(args.integer("size", 0, 0, 100000));
-    request.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
+    request.size = settings.size;
+    request.seed = settings.seed;
+    request.normalisation = settings.normalisation;
     request.chunkTokens = static_cast<int>(args.integer("chunk-tokens", request.chunkTokens, 1, 1 << 24));
-    request.checkpoint = args.value("checkpoint", "");
+    request.checkpoint = settings.checkpoint;
+    settings.checkpointSha256 = checkedCheckpointSha256(args, settings.checkpoint);
     request.saveCheckpointTo = args.value("save-checkpoint", "");
 
-    FitOverlayOptions overlay;
-    if (args.has("block"))
-        overlay.block = static_cast<int>(args.integer("block", 1, 100000)) - 1;
-    if (args.has("overlay"))
-        parseOverlay(args.value("overlay"), overlay);
+    FitOverlayOptions overlay = fitOverlayOptions(settings);
 
     ImageLoadOptions loadOptions;
     loadOptions.maxPixels = 8192LL * 8192LL;
-    request.imageRgb = loadImage(imagePath, loadOptions).rgb;
+    request.imageRgb = loadInputImage(imagePath, loadOptions).rgb;
 
     // Record only what the overlay needs: the chosen block and group.
     const Grouping grouping = fitGroupingFor(request);
@@ -120,7 +154,10 @@ int runFitCommand(const std::vector<std::string>& argv)
     const FitResult result = runFit(request, control);
     std::fprintf(stderr, "\n");
 
-    const Figure figure = fitOverlayFigure(result, overlay, QString::fromStdString(imagePath));
+    settings.block = overlay.block;
+    settings.group = overlay.group;
+    settings.latent = overlay.latent;
+    const Figure figure = fitOverlayFigure(result, settings);
     exportFigure(figure, QString::fromStdString(out), scale);
     if (args.has("json"))
         writeFileAtomically(QString::fromStdString(args.value("json")), fitResultJson(result, overlay));

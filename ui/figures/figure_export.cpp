@@ -3,6 +3,7 @@
 #include "core/fit/fit_memory.h"
 #include "core/util/error.h"
 #include "core/util/memory_tracker.h"
+#include "ui/figures/figure_recipe.h"
 
 #include <QBuffer>
 #include <QFileInfo>
@@ -178,10 +179,13 @@ QByteArray pdfBytes(const Figure& figure)
 
 } // namespace
 
-void exportFigure(const Figure& figure, const QString& path, double scale)
+void exportFigure(const Figure& unresolved, const QString& path, double scale)
 {
     if (!(scale > 0) || scale > kMaxFigureScale)
         throw Error("export scale must be above 0 and at most 16, got " + QString::number(scale).toStdString());
+    // The embedded command names this file (and the PNG's scale): ui/figures/figure_recipe.h.
+    Figure figure = unresolved;
+    figure.command = figureCommandFor(unresolved, path, scale);
     QByteArray bytes;
     switch (figureFormatForPath(path)) {
     case FigureFormat::Png: bytes = pngBytes(figure, scale); break;
