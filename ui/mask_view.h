@@ -28,8 +28,10 @@ public:
     const MaskFigureData& figureData() const { return m_data; }
     // The text shown for a point (empty outside the panels).
     QString readoutAt(const QPointF& point) const;
-    // The figure as currently shown, with its recipe.
+    // The figure as currently shown (no recipe: the mask panel adds it from its settings).
     Figure figure() const;
+    // The view's part of the settings: pixels and panel side from the widget's size, the zoom.
+    MaskSettings viewSettings() const;
 
 Q_SIGNALS:
     void hovered(const QString& text);
@@ -48,7 +50,6 @@ private:
     void rebuild();
     // Panel index and (query, key) under a point; false outside the panels.
     bool hit(const QPointF& point, int* panel, double* query, double* key) const;
-    MaskRegion regionFor(const AttentionMask& mask) const;
 
     std::vector<std::shared_ptr<const AttentionMask>> m_masks;
     int m_width = 384;
