@@ -9,6 +9,7 @@
 #include "ui/flop_panel.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/mask_panel.h"
+#include "ui/run_status.h"
 #include "ui/main_window.h"
 #include "ui/merge_view.h"
 #include "ui/model_controls.h"
@@ -19,6 +20,7 @@
 #include "tests/common/test_paths.h"
 
 #include <QFile>
+#include <QLabel>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QListWidget>
@@ -130,7 +132,7 @@ void TestSession::everyLabRoundTrips()
         QVERIFY(settled(w.findChild<ToMePanel*>()));
         QVERIFY(settled(w.findChild<FitPanel*>()));
         QVERIFY(settled(w.findChild<FamPanel*>()));
-        QCOMPARE(w.findChild<ToMePanel*>()->result()->rRequested.front(), 6); // the inflection schedule ran
+        QVERIFY(QString::fromStdString(w.findChild<ToMePanel*>()->result()->scheduleText).contains("inflection")); // the schedule ran
         tome = dump(toJson(w.findChild<ToMePanel*>()->settings()));
         fit = dump(toJson(w.findChild<FitPanel*>()->settings()));
         fam = dump(toJson(w.findChild<FamPanel*>()->settings()));
@@ -247,9 +249,12 @@ void TestSession::movedImageAndCheckpointAreReported()
     const QImage before = w.workspace()->image();
     QStringList problems;
     QVERIFY(w.openSession(path, &problems));
-    QCOMPARE(problems.size(), 2);
+    QVERIFY(problems.size() >= 2);
     QVERIFY(problems[0].contains("gone.png"));
     QVERIFY(problems[1].contains("gone.safetensors"));
+    for (int i = 2; i < problems.size(); ++i) // the file holds no lab settings: each lab says so
+        QVERIFY2(problems[i].contains("holds no settings"), qPrintable(problems[i]));
+    QCOMPARE(problems.size(), 2 + w.tabs()->count());
     QCOMPARE(w.workspace()->image(), before); // the current image is kept
     QVERIFY(w.workspace()->modelSource().isRandom());
     QCOMPARE(w.workspace()->modelSource().seed, std::uint64_t(3));
