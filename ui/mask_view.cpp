@@ -49,7 +49,7 @@ void MaskView::setRegion(const MaskRegion& region)
     Q_EMIT regionChanged();
 }
 
-MaskSettings MaskView::viewSettings() const
+MaskSettings MaskView::settingsForSize() const
 {
     MaskSettings s;
     // Panel side from the widget, so the raster matches the screen's pixels.
@@ -80,7 +80,8 @@ void MaskView::rebuild()
     std::vector<const AttentionMask*> masks;
     for (const auto& mask : m_masks)
         masks.push_back(mask.get());
-    m_data = maskFigureData(masks, viewSettings());
+    m_shown = settingsForSize();
+    m_data = maskFigureData(masks, m_shown);
     update();
 }
 

@@ -136,6 +136,11 @@ inline Rerun rerunEmbeddedCommand(const QString& path, int timeoutMs = 300000)
     r.after = renderedFile(path);
     if (r.after.isNull())
         r.error = "the command wrote no readable " + path;
+    if (!qEnvironmentVariableIsEmpty("TS_RECIPE_DEBUG_DIR") && r.after != r.before) { // to look at a mismatch
+        const QDir debug(qEnvironmentVariable("TS_RECIPE_DEBUG_DIR"));
+        r.before.save(debug.filePath(QFileInfo(path).fileName() + ".before.png"));
+        r.after.save(debug.filePath(QFileInfo(path).fileName() + ".after.png"));
+    }
     return r;
 }
 
