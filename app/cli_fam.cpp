@@ -53,6 +53,7 @@ int runFamCommand(const std::vector<std::string>& argv)
         throw Error("give either --causal or --bidirectional, not both");
 
     FamRequest request;
+    FamSettings settings;
     const long long big = 1LL << 40;
     // Sizes pass through unchecked (clamped to int) so the core's checks name the problem.
     auto size = [&args, big](const std::string& name) {
@@ -74,15 +75,21 @@ int runFamCommand(const std::vector<std::string>& argv)
         request.overlayBlock = parseOverlay(args.value("overlay"));
     if (args.has("stream-length")) // refuse bad sizes before building a model
         validateFamSizes(request.streamLength, request.block, request.memory, request.fam, request.withFam);
-    request.model = buildVit(modelSourceFromArgs(args));
+    settings.model = modelSettingsFromArgs(args);
+    request.model = buildVit(settings.model.source);
     const int depth = vitConfigOf(*request.model).depth;
     request.overlayLayer = static_cast<int>(args.integer("layer", depth, 1, depth)) - 1;
     if (args.has("image")) {
-        request.imageRgb = loadImage(args.value("image")).rgb;
-        request.normalisation = normalisationFromArgs(args);
+        settings.image = args.value("image");
+        request.imageRgb = loadInputImage(settings.image).rgb;
+        request.normalisation = settings.model.normalisation;
     }
     validateFamRequest(request);
     std::cerr << "estimated peak memory " << formatBytes(double(estimateFamMemoryBytes(request))) << "\n";
+    settings.streamLength = request.streamLength;
+    settings.causal = request.causal;
+    settings.streamSeed = request.streamSeed;
+    settings.promptSeed = request.promptSeed;
 
     RunControl control;
     int lastTenth = -1;
@@ -95,10 +102,8 @@ int runFamCommand(const std::vector<std::string>& argv)
     };
     const FamResult result = runFam(request, control);
 
-    std::string command = "tokenscope fam";
-    for (const std::string& a : argv)
-        command += " " + a;
-    stageFigure(files, famOverlayFigure(result, QString::fromStdString(command)), QString::fromStdString(out), scale);
+    // famSettingsAsRun fills the sizes, overlay block and layer from what ran.
+    stageFigure(files, famOverlayFigure(result, settings), QString::fromStdString(out), scale);
     if (args.has("json"))
         files.stage(QString::fromStdString(args.value("json")), famResultJson(result));
     files.commit();

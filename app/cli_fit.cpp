@@ -8,6 +8,7 @@
 // write-back (as in the official code).
 #include "app/cli_args.h"
 #include "app/cli_export.h"
+#include "app/cli_model.h"
 #include "app/command_line.h"
 #include "core/fit/fit_api.h"
 #include "core/io/image_io.h"
@@ -18,6 +19,8 @@
 
 #include <QString>
 
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <iostream>
 
@@ -51,15 +54,54 @@ OverlayChoice parseOverlay(const std::string& text)
     return choice;
 }
 
+// The options into the settings the GUI's FIT lab holds (core/settings/lab_settings.h).
+FitSettings fitSettingsFromArgs(const Args& args)
+{
+    FitSettings s;
+    s.image = args.value("image");
+    // The bounds are FitConfig::validate's own, so a message states the real limits.
+    s.groupSize = static_cast<int>(args.integer("group", 1, 256));
+    s.latents = static_cast<int>(args.integer("latents", 1, 4096));
+    s.pattern = args.value("pattern");
+    s.latentWidth = static_cast<int>(args.integer("latent-width", FitConfig().dataWidth, 1, 8192));
+    s.latentHeads = static_cast<int>(args.integer("latent-heads", 0, 0, 128)); // 0: from the latent width
+    s.autoregressive = args.flag("autoregressive");
+    s.size = static_cast<int>(args.integer("size", 0, 0, 100000));
+    s.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
+    s.checkpoint = args.value("checkpoint", "");
+    s.normalisation = normalisationFromArgs(args);
+    if (args.has("block"))
+        s.block = static_cast<int>(args.integer("block", 1, 100000)) - 1;
+    if (args.has("overlay")) { // range-checked against the model in runFitCommand
+        const OverlayChoice choice = parseOverlay(args.value("overlay"));
+        s.group = static_cast<int>(std::min<long long>(choice.group, INT_MAX));
+        s.latent = static_cast<int>(std::min<long long>(choice.latent, INT_MAX));
+    }
+    return s;
+}
+
+FitConfig fitConfigOf(const FitSettings& s)
+{
+    FitConfig c;
+    c.groupSize = s.groupSize;
+    c.latentsPerGroup = s.latents;
+    c.pattern = s.pattern;
+    c.latentWidth = s.latentWidth;
+    // 0: the data width's heads, else one head per 64 channels (as the GUI does).
+    c.latentHeads = s.latentHeads != 0 ? s.latentHeads : c.latentWidth == c.dataWidth ? c.heads : std::max(1, c.latentWidth / 64);
+    c.autoregressive = s.autoregressive;
+    return c;
+}
+
 } // namespace
 
 int runFitCommand(const std::vector<std::string>& argv)
 {
     const Args args(argv,
-                    {"image", "checkpoint", "group", "latents", "pattern", "latent-width", "latent-heads", "size", "block",
-                     "overlay", "out", "json", "seed", "chunk-tokens", "save-checkpoint", "scale", "dpi"},
+                    {"image", "checkpoint", "checkpoint-sha256", "group", "latents", "pattern", "latent-width", "latent-heads",
+                     "size", "block", "overlay", "out", "json", "seed", "chunk-tokens", "save-checkpoint", "scale", "dpi", "mean",
+                     "std"},
                     {"autoregressive"});
-    const std::string imagePath = args.value("image");
     const std::string out = args.value("out");
     OutputFiles files; // every output checked now, all written together at the end (all or none)
     reserveFigure(files, QString::fromStdString(out));
@@ -67,28 +109,23 @@ int runFitCommand(const std::vector<std::string>& argv)
         files.reserve(QString::fromStdString(args.value("json")));
     const double scale = pngScale(args);
 
+    FitSettings settings = fitSettingsFromArgs(args);
+    const std::string imagePath = settings.image;
     FitRequest request;
     FitConfig& c = request.config;
-    // The bounds are FitConfig::validate's own, so the message states the real limits.
-    c.groupSize = static_cast<int>(args.integer("group", 1, 256));
-    c.latentsPerGroup = static_cast<int>(args.integer("latents", 1, 4096));
-    c.pattern = args.value("pattern");
-    c.latentWidth = static_cast<int>(args.integer("latent-width", c.dataWidth, 1, 8192));
-    c.latentHeads = static_cast<int>(args.integer("latent-heads", c.latentWidth == c.dataWidth ? c.heads : c.latentWidth / 64 > 0 ? c.latentWidth / 64 : 1,
-                                                  1, 128));
-    c.autoregressive = args.flag("autoregressive");
+    c = fitConfigOf(settings);
     c.validate(); // zero latents, bad pattern, ... before the image is read
-    request.size = static_cast<int>(args.integer("size", 0, 0, 100000));
-    request.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
+    request.size = settings.size;
+    request.seed = settings.seed;
+    request.normalisation = settings.normalisation;
     request.chunkTokens = static_cast<int>(args.integer("chunk-tokens", request.chunkTokens, 1, 1 << 24));
-    request.checkpoint = args.value("checkpoint", "");
+    request.checkpoint = settings.checkpoint;
+    settings.checkpointSha256 = checkedCheckpointSha256(args, settings.checkpoint);
     request.saveCheckpointTo = args.value("save-checkpoint", "");
     if (!request.saveCheckpointTo.empty()) // written by runFit itself (atomically); checked here first
         files.reserve(QString::fromStdString(request.saveCheckpointTo));
 
-    FitOverlayOptions overlay;
-    if (args.has("block"))
-        overlay.block = static_cast<int>(args.integer("block", 1, 100000)) - 1;
+    FitOverlayOptions overlay = fitOverlayOptions(settings);
     const OverlayChoice choice = args.has("overlay") ? parseOverlay(args.value("overlay")) : OverlayChoice{};
     // The latent is checked against the architecture now, not after the whole run.
     if (choice.latent >= c.latentsPerGroup)
@@ -98,7 +135,7 @@ int runFitCommand(const std::vector<std::string>& argv)
 
     ImageLoadOptions loadOptions;
     loadOptions.maxPixels = 8192LL * 8192LL;
-    request.imageRgb = loadImage(imagePath, loadOptions).rgb;
+    request.imageRgb = loadInputImage(imagePath, loadOptions).rgb;
 
     // Record only what the overlay needs: the chosen block and group.
     const Grouping grouping = fitGroupingFor(request);
@@ -151,7 +188,10 @@ int runFitCommand(const std::vector<std::string>& argv)
         std::fprintf(stderr, "\n");
     progressLine.open = false;
 
-    const Figure figure = fitOverlayFigure(result, overlay, QString::fromStdString(imagePath));
+    settings.block = overlay.block;
+    settings.group = overlay.group;
+    settings.latent = overlay.latent;
+    const Figure figure = fitOverlayFigure(result, settings);
     stageFigure(files, figure, QString::fromStdString(out), scale);
     if (args.has("json"))
         files.stage(QString::fromStdString(args.value("json")), fitResultJson(result, overlay));

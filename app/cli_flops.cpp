@@ -7,6 +7,7 @@
 #include "core/flops/flop_lengths.h"
 #include "core/flops/flop_measure.h"
 #include "core/flops/flop_presets.h"
+#include "core/settings/lab_settings.h"
 #include "core/util/error.h"
 #include "core/util/printable.h"
 #include "ui/figures/figure_export.h"
@@ -14,6 +15,7 @@
 
 #include <QString>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -106,13 +108,51 @@ void printTable(const FlopReport& report, bool breakdown, bool measured)
     }
 }
 
-QString commandLine(const std::vector<std::string>& argv)
+// The options into the settings the GUI's FLOP lab holds (core/settings/lab_settings.h); the
+// custom models' specs come from the config file (the recipe embeds them).
+FlopSettings flopSettingsFromArgs(const Args& args, const std::vector<ArchSpec>& specs, const FlopReport& report)
 {
-    QString c = "tokenscope flops";
-    for (const std::string& a : argv)
-        c += " " + (a.find_first_of(" '\"") == std::string::npos ? QString::fromStdString(a)
-                                                                   : "'" + QString::fromStdString(a) + "'");
-    return c;
+    FlopSettings s;
+    s.presets.clear();
+    // specsFromArgs lists the --preset names first, then the config file's models.
+    std::size_t presetCount = 0;
+    if (args.has("preset")) {
+        std::stringstream in(args.value("preset"));
+        for (std::string name; std::getline(in, name, ',');)
+            ++presetCount;
+    }
+    nlohmann::json custom = nlohmann::json::array();
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        if (i < presetCount) {
+            s.presets.push_back(specs[i].name);
+        } else {
+            s.customModels.push_back(specs[i].name);
+            custom.push_back(archSpecToJson(specs[i]));
+        }
+    }
+    if (!s.customModels.empty())
+        s.customModelsJson = nlohmann::json{{"models", custom}}.dump(2);
+    s.lengths = args.value("lengths");
+    s.convention = report.convention.name();
+    s.mode = args.value("mode", args.flag("breakdown") ? "breakdown" : "curves");
+    s.reference = args.value(s.mode == "breakdown" ? "breakdown-model" : "baseline", "");
+    s.byStage = args.flag("stages");
+    s.measure = args.flag("measure");
+    s.measureMaxLength = args.integer("measure-max-length", 0, 0, 1LL << 40);
+    if (args.has("figure-size")) {
+        const std::string text = args.value("figure-size");
+        const auto x = text.find('x');
+        if (x == std::string::npos)
+            throw Error("--figure-size: expected WIDTHxHEIGHT, got '" + text + "'");
+        s.figureWidth = static_cast<int>(parseInteger(text.substr(0, x), "--figure-size"));
+        s.figureHeight = static_cast<int>(parseInteger(text.substr(x + 1), "--figure-size"));
+        if (s.figureWidth < 200 || s.figureHeight < 150 || s.figureWidth > 16384 || s.figureHeight > 16384)
+            throw Error("--figure-size must be at least 200x150 and at most 16384x16384, got '" + text + "'");
+    } else {
+        s.figureWidth = static_cast<int>(flopCurveNaturalSize().width());
+        s.figureHeight = static_cast<int>(flopCurveNaturalSize().height());
+    }
+    return s;
 }
 
 } // namespace
@@ -121,7 +161,7 @@ int runFlops(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"preset", "config", "lengths", "convention", "csv", "json", "out", "scale", "dpi", "mode", "baseline",
-                     "breakdown-model", "memory-limit-mib", "measure-max-length", "measure-max-flops", "seed"},
+                     "breakdown-model", "memory-limit-mib", "measure-max-length", "measure-max-flops", "seed", "figure-size"},
                     {"breakdown", "measure", "stages", "no-fit-optimum"});
     const std::vector<ArchSpec> specs = specsFromArgs(args);
     const std::vector<long long> lengths = parseLengths(args.value("lengths"));
@@ -136,6 +176,7 @@ int runFlops(const std::vector<std::string>& argv)
     const double scale = pngScale(args);
     FlopReport report = computeFlopCurves(specs, lengths, convention, !args.flag("no-fit-optimum"));
     const FlopCurveOptions options = figureOptions(args, report);
+    const FlopSettings settings = flopSettingsFromArgs(args, specs, report); // checks --figure-size before measuring
     if (args.flag("measure")) {
         MeasureOptions mo;
         mo.memoryLimitBytes = args.integer("memory-limit-mib", 0, 0, 1LL << 30) << 20;
@@ -166,7 +207,7 @@ int runFlops(const std::vector<std::string>& argv)
     if (args.has("csv"))
         files.stage(QString::fromStdString(args.value("csv")), QByteArray::fromStdString(flopReportCsv(report)));
     if (args.has("out"))
-        stageFigure(files, flopCurveFigure(report, options, commandLine(argv)), QString::fromStdString(args.value("out")), scale);
+        stageFigure(files, flopCurveFigure(report, options, settings), QString::fromStdString(args.value("out")), scale);
     files.commit();
     if (args.has("out"))
         std::cout << "wrote " << args.value("out") << "\n";

@@ -8,6 +8,7 @@
 #include "core/masks/mask_spec.h"
 #include "core/masks/mask_work.h"
 #include "core/masks/receptive_field.h"
+#include "core/settings/lab_settings.h"
 #include "core/tome/tome_api.h"
 #include "core/util/error.h"
 #include "core/util/printable.h"
@@ -19,6 +20,7 @@
 
 #include <QString>
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <iostream>
@@ -54,10 +56,21 @@ std::int64_t size(const Args& args, const std::string& name, std::int64_t fallba
     return args.integer(name, fallback, -kMaxMaskLength, 4 * kMaxMaskLength);
 }
 
-MaskSpec specFromArgs(const Args& args, const std::string& kind)
+// The options into the settings the GUI's mask lab holds (core/settings/lab_settings.h).
+MaskSettings maskSettingsFromArgs(const Args& args)
 {
-    MaskSpec s;
-    s.kind = kind;
+    MaskSettings s;
+    s.kinds = {args.value("kind")};
+    if (args.has("compare")) {
+        const std::string list = args.value("compare");
+        for (std::size_t start = 0; start <= list.size();) {
+            const std::size_t comma = std::min(list.find(',', start), list.size());
+            s.kinds.push_back(list.substr(start, comma - start));
+            start = comma + 1;
+        }
+        if (s.kinds.size() > 3)
+            throw Error("--compare: at most two more masks (three side by side)");
+    }
     s.length = size(args, "length", 0);
     s.window = size(args, "window", 0);
     s.block = size(args, "block", 0);
@@ -67,22 +80,58 @@ MaskSpec specFromArgs(const Args& args, const std::string& kind)
     s.latents = size(args, "latents", 0);
     s.causal = !args.flag("bidirectional");
     s.autoregressive = args.flag("ar");
-    if (kind == "tome") {
+    s.pixels = static_cast<int>(args.integer("pixels", 1024, 1, 16384));
+    s.panelSide = static_cast<int>(args.integer("panel-side", std::clamp(s.pixels, 240, 1024), 16, 16384));
+    s.width = static_cast<int>(args.integer("width", 384, 1, 1 << 20));
+    s.depth = static_cast<int>(args.integer("depth", s.depth, 1, 4096));
+    if (args.has("region")) {
+        const MaskRegion r = parseRegion(args.value("region"));
+        s.region[0] = r.q0;
+        s.region[1] = r.q1;
+        s.region[2] = r.k0;
+        s.region[3] = r.k1;
+    }
+    const bool tome = std::find(s.kinds.begin(), s.kinds.end(), "tome") != s.kinds.end();
+    if (tome) {
         if (!args.has("image"))
             throw Error("--kind tome needs --image (the merged sequence comes from running ToMe on it)");
+        s.tomeImage = args.value("image");
+        s.tomeModel = modelSettingsFromArgs(args);
+        s.tomeR = static_cast<int>(args.integer("r", 8, 0, 100000));
+        s.tomeLayer = static_cast<int>(args.integer("layer", -1, 0, 100000));
+    } else if (!args.has("length")) {
+        throw Error("--length is required");
+    }
+    return s;
+}
+
+MaskSpec specFromSettings(const MaskSettings& settings, const std::string& kind)
+{
+    MaskSpec s;
+    s.kind = kind;
+    s.length = settings.length;
+    s.window = settings.window;
+    s.block = settings.block;
+    s.memory = settings.memory;
+    s.fam = settings.fam;
+    s.group = settings.group;
+    s.latents = settings.latents;
+    s.causal = settings.causal;
+    s.autoregressive = settings.autoregressive;
+    if (kind == "tome") {
         ToMeRequest request;
-        request.model = buildVit(modelSourceFromArgs(args));
-        request.imageRgb = loadImage(args.value("image")).rgb;
-        request.normalisation = normalisationFromArgs(args);
-        request.schedule = ToMeSchedule::constant(static_cast<int>(args.integer("r", 8, 0, 100000)));
+        request.model = buildVit(settings.tomeModel.source);
+        request.imageRgb = loadInputImage(settings.tomeImage).rgb;
+        request.normalisation = settings.tomeModel.normalisation;
+        request.schedule = ToMeSchedule::constant(settings.tomeR);
         request.measurePlain = false;
         const ToMeResult result = runToMe(request);
-        const int layer = static_cast<int>(args.integer("layer", result.depth(), 0, result.depth()));
+        const int layer = settings.tomeLayer < 0 ? result.depth() : settings.tomeLayer;
+        if (layer > result.depth())
+            throw Error("--layer must be between 0 and " + std::to_string(result.depth()) + ", got " + std::to_string(layer));
         s.tokenOfPatch = result.tokenOfPatch.at(static_cast<std::size_t>(layer));
         s.tomeLayer = layer;
         s.length = static_cast<std::int64_t>(s.tokenOfPatch.size()) + 1;
-    } else if (!args.has("length")) {
-        throw Error("--length is required");
     }
     return s;
 }
@@ -143,21 +192,13 @@ void refuseLongWork(const AttentionMask& mask, int depth, const Args& args, doub
                     + " (about a minute): raise it with --max-work, or use a shorter --length or smaller --memory/--depth");
 }
 
-std::string commandLine(const std::vector<std::string>& argv)
-{
-    std::string s = "tokenscope mask";
-    for (const std::string& a : argv)
-        s += " " + a;
-    return s;
-}
-
 } // namespace
 
 int runMask(const std::vector<std::string>& argv)
 {
     std::set<std::string> valued = {"kind",    "length", "window", "block", "memory", "fam",   "group",  "latents",
                                     "region",  "pixels", "width",  "out",   "json",   "compare", "depth", "query",
-                                    "rf-out",  "image",  "r",      "layer",  "max-work"};
+                                    "rf-out",  "image",  "r",      "layer",  "max-work", "panel-side"};
     valued.insert(kModelOptions.begin(), kModelOptions.end());
     valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {"bidirectional", "ar"});
@@ -176,52 +217,39 @@ int runMask(const std::vector<std::string>& argv)
     if (args.has("query") && !args.has("depth"))
         throw Error("--query needs --depth D (the receptive field over D layers)");
     const double scale = pngScale(args);
-    const int pixels = static_cast<int>(args.integer("pixels", 1024, 1, 16384));
-    const int width = static_cast<int>(args.integer("width", 384, 1, 1 << 20));
-    const int depth = args.has("depth") ? static_cast<int>(args.integer("depth", 1, 4096)) : 0;
-
-    std::vector<std::string> kinds = {args.value("kind")};
-    if (args.has("compare")) {
-        const std::string list = args.value("compare");
-        for (std::size_t start = 0; start <= list.size();) {
-            const std::size_t comma = std::min(list.find(',', start), list.size());
-            kinds.push_back(list.substr(start, comma - start));
-            start = comma + 1;
-        }
-        if (kinds.size() > 3)
-            throw Error("--compare: at most two more masks (three side by side)");
-    }
-
-    double renderSeconds = 0; // building the masks and rasterising them (not running ToMe)
-    MaskFigureData figure;
-    figure.panelSide = std::clamp(pixels, 240, 1024);
-    std::vector<std::unique_ptr<AttentionMask>> masks;
-    std::vector<MaskSpec> specs;
-    std::vector<MaskRegion> regions;
+    MaskSettings settings = maskSettingsFromArgs(args);
+    const int depth = args.has("depth") ? settings.depth : 0; // receptive field only when asked
     const double maxWork = args.number("max-work", kDefaultMaskMaxWork);
     if (!(maxWork > 0))
         throw Error("--max-work must be positive, got " + quotedForMessage(args.value("max-work"), 40));
-    for (const std::string& kind : kinds) {
-        specs.push_back(specFromArgs(args, kind));
+
+    double renderSeconds = 0; // building the masks and rasterising them (not running ToMe)
+    std::vector<std::unique_ptr<AttentionMask>> masks;
+    std::vector<MaskSpec> specs;
+    std::vector<const AttentionMask*> shown;
+    for (const std::string& kind : settings.kinds) {
+        specs.push_back(specFromSettings(settings, kind));
+        if (kind == "tome" && settings.tomeLayer < 0)
+            settings.tomeLayer = specs.back().tomeLayer;
         const auto start = std::chrono::steady_clock::now();
         masks.push_back(makeMask(specs.back()));
         if (masks.size() == 1) // its rows are all walked (summary, receptive field): estimated first
             refuseLongWork(*masks.back(), depth, args, maxWork);
-        const MaskRegion region = args.has("region") ? parseRegion(args.value("region")) : fullRegion(*masks.back());
-        validateRegion(*masks.back(), region);
-        regions.push_back(region);
-        figure.panels.push_back(maskPanelData(*masks.back(), region, pixels, width));
+        shown.push_back(masks.back().get());
         renderSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     const AttentionMask& mask = *masks.front();
-    figure.caption = QString::fromStdString(mask.label() + ": " + std::to_string(mask.dataLength()) + " tokens, "
-                                            + std::to_string(mask.queries()) + " x " + std::to_string(mask.keys()) + " positions");
+    if (settings.zoomed()) // as given, before any clipping: a region outside the mask is an error
+        validateRegion(mask, MaskRegion{*settings.region[0], *settings.region[1], *settings.region[2], *settings.region[3]});
+    const MaskRegion region = shownMaskRegion(mask, mask, settings);
+    const auto start = std::chrono::steady_clock::now();
+    const MaskFigureData figure = maskFigureData(shown, settings);
+    renderSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     const std::int64_t query = depth > 0 ? args.integer("query", mask.queries() - 1, 0, mask.queries() - 1) : 0;
-    const nlohmann::json json = maskJson(mask, specs.front(), regions.front(), pixels, width, renderSeconds);
-    const QString command = QString::fromStdString(commandLine(argv));
-    stageFigure(files, maskFigure(figure, QString::fromStdString(json["sizes"].dump()), command), QString::fromStdString(out),
-                scale);
+    const int pixels = settings.pixels, width = settings.width;
+    const nlohmann::json json = maskJson(mask, specs.front(), region, pixels, width, renderSeconds);
+    stageFigure(files, maskFigure(figure, settings), QString::fromStdString(out), scale);
 
     nlohmann::json report = json;
     std::string rfLine;
@@ -233,7 +261,8 @@ int runMask(const std::vector<std::string>& argv)
                                      {"unbounded", last.unbounded}, {"note", last.note}};
         rfLine = "receptive field after " + std::to_string(depth) + " layers: " + last.note + "\n";
         if (args.has("rf-out"))
-            stageFigure(files, receptiveFieldFigure(rf, command), QString::fromStdString(args.value("rf-out")), scale);
+            // No command: the mask command's recipe draws the mask figure, not this one.
+            stageFigure(files, receptiveFieldFigure(rf, QString()), QString::fromStdString(args.value("rf-out")), scale);
     }
     if (args.has("json"))
         files.stage(QString::fromStdString(args.value("json")), QByteArray::fromStdString(report.dump(1)));

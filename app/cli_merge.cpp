@@ -3,6 +3,7 @@
 #include "app/cli_model.h"
 #include "app/command_line.h"
 #include "core/io/image_io.h"
+#include "core/settings/lab_settings.h"
 #include "core/tome/tome_api.h"
 #include "core/util/error.h"
 #include "core/util/printable.h"
@@ -14,15 +15,55 @@
 #include <iostream>
 
 namespace ts::cli {
+namespace {
+
+// The options into the settings the GUI's ToMe lab holds (core/settings/lab_settings.h).
+ToMeSettings toMeSettingsFromArgs(const Args& args)
+{
+    ToMeSettings s;
+    s.image = args.value("image");
+    s.model = modelSettingsFromArgs(args);
+    if (args.has("schedule")) {
+        if (args.has("r") || args.has("inflection"))
+            throw Error("give either --schedule or --r [--inflection], not both");
+        s.schedule = ToMeSettings::Schedule::List;
+        s.list = parseIntegerList(args.value("schedule"), "--schedule");
+    } else if (args.has("inflection")) {
+        s.schedule = ToMeSettings::Schedule::Inflection;
+        s.r = static_cast<int>(args.integer("r", 0, 100000));
+        s.inflection = args.number("inflection", 0);
+    } else {
+        s.schedule = ToMeSettings::Schedule::Constant;
+        s.r = static_cast<int>(args.integer("r", 8, 0, 100000));
+    }
+    s.proportionalAttention = !args.flag("no-prop-attn");
+    s.borders = !args.flag("no-borders");
+    s.opacity = args.number("opacity", 1.0);
+    if (!(s.opacity >= 0 && s.opacity <= 1))
+        throw Error("--opacity must be between 0 and 1, got " + quotedForMessage(args.value("opacity")));
+    s.selectedPatch = static_cast<int>(args.integer("select", -1, -1, 1 << 30));
+    return s;
+}
+
+ToMeSchedule scheduleOf(const ToMeSettings& s)
+{
+    switch (s.schedule) {
+    case ToMeSettings::Schedule::List: return ToMeSchedule::explicitList(s.list);
+    case ToMeSettings::Schedule::Inflection: return ToMeSchedule::withInflection(s.r, s.inflection);
+    case ToMeSettings::Schedule::Constant: break;
+    }
+    return ToMeSchedule::constant(s.r);
+}
+
+} // namespace
 
 int runMerge(const std::vector<std::string>& argv)
 {
-    std::set<std::string> valued = {"image", "r", "schedule", "inflection", "layer", "out", "json", "opacity"};
+    std::set<std::string> valued = {"image", "r", "schedule", "inflection", "layer", "out", "json", "opacity", "select"};
     valued.insert(kModelOptions.begin(), kModelOptions.end());
     valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {"no-prop-attn", "no-borders"});
 
-    const std::string imagePath = args.value("image");
     const std::string out = args.value("out");
     // Every output checked before any work (format, folder, one path each), written at the end
     // as one transaction: a failed run leaves no file.
@@ -31,38 +72,25 @@ int runMerge(const std::vector<std::string>& argv)
     if (args.has("json"))
         files.reserve(QString::fromStdString(args.value("json")));
     const double scale = pngScale(args);
-    const ModelSource source = modelSourceFromArgs(args);
-
-    ToMeSchedule schedule;
-    if (args.has("schedule")) {
-        if (args.has("r") || args.has("inflection"))
-            throw Error("give either --schedule or --r [--inflection], not both");
-        schedule = ToMeSchedule::explicitList(parseIntegerList(args.value("schedule"), "--schedule"));
-    } else if (args.has("inflection")) {
-        schedule = ToMeSchedule::withInflection(static_cast<int>(args.integer("r", 0, 100000)), args.number("inflection", 0));
-    } else {
-        schedule = ToMeSchedule::constant(static_cast<int>(args.integer("r", 8, 0, 100000)));
-    }
-
-    MergeMapOptions options;
-    options.borders = !args.flag("no-borders");
-    options.opacity = args.number("opacity", 1.0);
-    if (!(options.opacity >= 0 && options.opacity <= 1))
-        throw Error("--opacity must be between 0 and 1, got " + quotedForMessage(args.value("opacity")));
-    const Normalisation normalisation = normalisationFromArgs(args);
+    ToMeSettings settings = toMeSettingsFromArgs(args);
 
     ToMeRequest request;
-    request.model = buildVit(source);
-    const int depth = vitConfigOf(*request.model).depth;
-    options.layer = static_cast<int>(args.integer("layer", depth, 0, depth));
-    request.imageRgb = loadImage(imagePath).rgb;
-    request.normalisation = normalisation;
+    request.model = buildVit(settings.model.source);
+    // The layer and the selection are checked against the model before the run.
+    const VitConfig& config = vitConfigOf(*request.model);
+    settings.layer = static_cast<int>(args.integer("layer", config.depth, 0, config.depth));
+    const int patches = config.gridSize() * config.gridSize();
+    if (settings.selectedPatch >= patches)
+        throw Error("--select: patch " + std::to_string(settings.selectedPatch) + " does not exist ("
+                    + std::to_string(patches) + " patches)");
+    request.imageRgb = loadInputImage(settings.image).rgb;
+    request.normalisation = settings.model.normalisation;
     request.normalisationGiven = args.has("mean") || args.has("std"); // else a checkpoint's side files decide
-    request.schedule = schedule;
-    request.proportionalAttention = !args.flag("no-prop-attn");
+    request.schedule = scheduleOf(settings);
+    request.proportionalAttention = settings.proportionalAttention;
     const ToMeResult result = runToMe(request);
 
-    const Figure figure = mergeMapFigure(result, options, QString::fromStdString(imagePath));
+    const Figure figure = mergeMapFigure(result, settings);
     stageFigure(files, figure, QString::fromStdString(out), scale);
     if (args.has("json"))
         files.stage(QString::fromStdString(args.value("json")), toMeResultJson(result));

@@ -1,6 +1,19 @@
 #include "app/cli_model.h"
 
 #include "core/util/error.h"
+#include "ui/figures/figure_recipe.h"
+
+#include <QFile>
+
+// The bundled images live in tokenscope_ui's resources, registered explicitly in a static library.
+static void registerBundledImages()
+{
+    static const bool once = [] {
+        Q_INIT_RESOURCE(tokenscope);
+        return true;
+    }();
+    (void)once;
+}
 
 namespace ts::cli {
 
@@ -44,6 +57,40 @@ Normalisation normalisationFromArgs(const Args& args)
     triple("mean", n.mean, false);
     triple("std", n.std, true);
     return n;
+}
+
+std::string checkedCheckpointSha256(const Args& args, const std::string& path)
+{
+    if (path.empty()) {
+        if (args.has("checkpoint-sha256"))
+            throw Error("--checkpoint-sha256 needs --checkpoint");
+        return {};
+    }
+    const std::string actual = fileSha256(path);
+    if (args.has("checkpoint-sha256") && !actual.empty() && actual != args.value("checkpoint-sha256"))
+        throw Error("checkpoint '" + path + "' has SHA-256 " + actual + ", the recipe expects " + args.value("checkpoint-sha256")
+                    + " (a different file)");
+    return actual;
+}
+
+ModelSettings modelSettingsFromArgs(const Args& args, int defaultSize)
+{
+    ModelSettings m;
+    m.source = modelSourceFromArgs(args, defaultSize);
+    m.normalisation = normalisationFromArgs(args);
+    m.checkpointSha256 = checkedCheckpointSha256(args, m.source.checkpoint);
+    return m;
+}
+
+LoadedImage loadInputImage(const std::string& path, const ImageLoadOptions& options)
+{
+    if (path.rfind(":/", 0) != 0)
+        return loadImage(path, options);
+    registerBundledImages();
+    QFile file(QString::fromStdString(path));
+    if (!file.open(QIODevice::ReadOnly))
+        throw Error("'" + path + "': no such bundled image");
+    return decodeImage(file.readAll().toStdString(), path, options);
 }
 
 } // namespace ts::cli

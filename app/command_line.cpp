@@ -28,16 +28,17 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
     // One line per command; the text is the usage shown by `tokenscope help`.
     static const std::map<std::string, std::pair<Command, const char*>> table = {
         {"merge", {runMerge, "merge --image IMG [--preset vit-s16 | --checkpoint FILE] [--seed N] [--r R | --schedule LIST | "
-                             "--r R --inflection X] [--no-prop-attn] [--size PIXELS] [--mean R,G,B --std R,G,B] [--layer K] --out MAP.png|.svg|.pdf "
-                             "[--json OUT.json]"}},
+                             "--r R --inflection X] [--no-prop-attn] [--size PIXELS] [--mean R,G,B --std R,G,B] [--layer K] [--opacity 0..1] "
+                             "[--no-borders] [--select PATCH] --out MAP.png|.svg|.pdf [--json OUT.json]"}},
         {"attention", {runAttentionCommand, "attention --image IMG [--preset P | --checkpoint FILE|FOLDER] [--seed N] [--size PIXELS] "
                                             "[--r R] [--no-prop-attn] --block K (1-based) [--head H (0-based) | --mean] [--rollout] "
                                             "--out MAP.png [--json OUT.json]"}},
         {"fit", {runFitCommand, "fit --image IMG [--checkpoint FILE] --group G --latents M --pattern STR [--latent-width D] "
-                                "[--size PIXELS] [--block K] [--overlay group:I | latent:I,J] --out OVERLAY.png [--json OUT.json]"}},
+                                "[--latent-heads H] [--autoregressive] [--seed N] [--mean R,G,B --std R,G,B] [--size PIXELS] [--block K] "
+                                "[--overlay group:I | latent:I,J] --out OVERLAY.png [--json OUT.json]"}},
         {"mask", {runMask, "mask --kind full|causal|swa|bswa|fam|fit-local|fit-latent-read|fit-global|fit-data-read|fit|fit-ar|tome "
                            "--length L [--window W] [--block B] [--memory S (1)] [--fam F] [--group G --latents M] [--ar] "
-                           "[--bidirectional] [--region Q0:Q1,K0:K1] [--pixels N (1024)] [--width D (384)] [--compare K2[,K3]] "
+                           "[--bidirectional] [--region Q0:Q1,K0:K1] [--pixels N (1024)] [--panel-side N] [--width D (384)] [--compare K2[,K3]] "
                            "[--depth D [--query Q] [--rf-out RF.png]] [--max-work N (5e8)] [tome: --image IMG [--r R] [--layer K]] "
                            "--out MASK.png|.svg|.pdf [--json OUT.json]"}},
         {"fam", {runFamCommand, "fam --image IMG | --stream-length N [--preset P | --checkpoint FILE] [--seed N] --block B "
@@ -46,7 +47,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
         {"flops", {runFlops, "flops --preset NAME[,NAME...] | --config FILE.json --lengths 1024:1048576:x2 | --lengths 1024,4096,... "
                              "[--convention default|macs|causal-half|training (joined by +)] [--breakdown [--stages]] [--measure "
                              "[--memory-limit-mib N] [--measure-max-length N] [--measure-max-flops F (2e13)]] [--mode curves|ratio|breakdown] [--baseline NAME] [--breakdown-model NAME] "
-                             "[--csv OUT.csv] [--json OUT.json] [--out PLOT.png|.svg|.pdf]"}},
+                             "[--csv OUT.csv] [--json OUT.json] [--out PLOT.png|.svg|.pdf [--figure-size WxH]]"}},
         {"bench", {runBench, "bench tome|fit|fam|flops|linear [--json]"}},
     };
     return table;
@@ -58,6 +59,8 @@ void printUsage(std::ostream& out)
     for (const auto& [name, entry] : commands())
         out << "       tokenscope " << entry.second << "\n";
     out << "Commands that write a figure (--out) also take --scale S or --dpi N for PNG (default 1x = 96 DPI).\n";
+    out << "Model options: --preset P --seed N | --checkpoint FILE [--checkpoint-sha256 HEX], --size PIXELS, --mean R,G,B --std R,G,B.\n";
+    out << "Every figure embeds the command that redraws it (PNG text, SVG/PDF metadata, FILE.recipe.json).\n";
 }
 
 // Levenshtein distance, for "did you mean".

@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 #include "ui/figures/figure_export.h"
+#include "ui/figures/figure_recipe.h"
 #include "ui/lab_panel.h"
 #include "ui/main_window.h"
 #include "ui/session.h"
@@ -52,15 +53,18 @@ QStringList exportAll(const MainWindow& window, const QString& folder, double pn
         }
         const QString stem = exportStem(title);
         QJsonArray figures, recipes;
+        QJsonObject commands; // per file: each names its own output (ui/figures/figure_recipe.h)
         for (const char* suffix : {".png", ".svg", ".pdf"}) {
             const QString path = dir.filePath(stem + suffix);
             stageFigure(files, *figure, path, pngScale);
             figures.append(note(path));
             if (!figure->recipeJson.isEmpty())
                 recipes.append(note(path + ".recipe.json"));
+            if (!figure->command.isEmpty())
+                commands[QFileInfo(path).fileName()] = figureCommandFor(*figure, path, pngScale);
         }
         QJsonObject entry{{"tab", title}, {"figures", figures}, {"recipes", recipes}, {"title", figure->title},
-                          {"command", figure->command}};
+                          {"command", commands.value(stem + ".png")}, {"commands", commands}};
         const QByteArray data = panel->currentDataJson();
         if (!data.isEmpty()) {
             const QString path = dir.filePath(stem + ".data.json");

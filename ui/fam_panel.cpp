@@ -6,6 +6,8 @@
 #include "ui/jobs/job_runner.h"
 #include "ui/lab_layout.h"
 #include "ui/run_status.h"
+#include "ui/settings_state.h"
+#include "ui/figures/figure_recipe.h"
 #include "ui/workspace.h"
 
 #include <QCheckBox>
@@ -69,14 +71,19 @@ FamPanel::FamPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
         if (!outcome.error.isEmpty())
             return; // shown by RunStatus; the previous figure stays
         m_result = std::any_cast<std::shared_ptr<FamResult>>(outcome.result);
+        m_resultSettings = famSettingsAsRun(*m_result, m_runSettings);
         const FamResult& r = *m_result;
-        m_view->setFigure(famOverlayFigure(r, command()));
+        m_view->setFigure(famOverlayFigure(r, m_resultSettings));
         {
             const QSignalBlocker b1(m_overlayBlock), b2(m_layer);
             m_overlayBlock->setMaximum(static_cast<int>(std::max<std::int64_t>(0, r.blocks - 1)));
             m_layer->setMaximum(r.config.depth);
         }
-        m_status->setMessage(tr("%1 blocks in %2 s").arg(r.blocks).arg(r.seconds, 0, 'f', 2));
+        m_status->setMessage(tr("%1 blocks in %2 s, %3 tokens/s, peak %4 MiB")
+                                 .arg(r.blocks)
+                                 .arg(r.seconds, 0, 'f', 2)
+                                 .arg(r.tokensPerSecond, 0, 'f', 0)
+                                 .arg(r.peakMemoryBytes / 1048576.0, 0, 'f', 2));
         m_info->setText(tr("<b>Sequence</b>: %1 patches in %2 blocks of %3 (raster order), %4<br>"
                            "<b>Memory</b>: peak %5 MiB measured, %6 MiB estimated; flat in the sequence length<br>"
                            "<b>Time</b>: %7 s (%8 tokens/s)<br>"
@@ -104,20 +111,6 @@ FamPanel::~FamPanel() = default;
 
 void FamPanel::scheduleRun() { m_debounce->start(); }
 
-QString FamPanel::command() const
-{
-    const ModelSource& s = m_workspace->modelSource();
-    QString model = s.isRandom() ? QString("--preset %1 --seed %2").arg(QString::fromStdString(s.preset)).arg(s.seed)
-                                 : QString("--checkpoint '%1'").arg(QString::fromStdString(s.checkpoint));
-    return QString("tokenscope fam --image '%1' %2 --block %3 --memory %4 --fam %5 --overlay block:%6 --layer %7 --out FIGURE.png")
-        .arg(m_workspace->imagePath(), model)
-        .arg(m_block->value())
-        .arg(m_memory->value())
-        .arg(m_fam->value())
-        .arg(m_overlayBlock->value())
-        .arg(m_layer->value());
-}
-
 void FamPanel::runNow()
 {
     m_debounce->stop();
@@ -130,6 +123,9 @@ void FamPanel::runNow()
     request.memory = m_memory->value();
     request.fam = m_fam->value();
     request.withFam = m_withFam->isChecked();
+    if (!request.withFam)
+        request.fam = 0; // as `tokenscope fam --no-fam` runs it
+    m_runSettings = settings();
     request.overlayBlock = m_overlayBlock->value();
     request.overlayLayer = m_layer->value() - 1;
     const ModelSource source = m_workspace->modelSource();
@@ -152,21 +148,48 @@ std::optional<Figure> FamPanel::currentFigure() const { return m_view->figure();
 
 QByteArray FamPanel::currentDataJson() const { return m_result ? famResultJson(*m_result) : QByteArray(); }
 
-QJsonObject FamPanel::saveState() const
+FamSettings FamPanel::settings() const
 {
-    return {{"block", m_block->value()},         {"memory", m_memory->value()}, {"fam", m_fam->value()},
-            {"with_fam", m_withFam->isChecked()}, {"overlay_block", m_overlayBlock->value()}, {"layer", m_layer->value()}};
+    FamSettings s;
+    s.model.source = m_workspace->modelSource();
+    s.model.normalisation = m_workspace->normalisation();
+    if (!s.model.source.isRandom())
+        s.model.checkpointSha256 = fileSha256(s.model.source.checkpoint);
+    s.image = m_workspace->imagePath().toStdString();
+    s.block = m_block->value();
+    s.memory = m_memory->value();
+    s.fam = m_fam->value();
+    s.withFam = m_withFam->isChecked();
+    s.overlayBlock = m_overlayBlock->value();
+    s.layer = m_layer->value();
+    return s;
 }
 
-void FamPanel::restoreState(const QJsonObject& s)
+void FamPanel::applySettings(const FamSettings& s)
 {
-    m_block->setValue(s["block"].toInt(m_block->value()));
-    m_memory->setValue(s["memory"].toInt(m_memory->value()));
-    m_fam->setValue(s["fam"].toInt(m_fam->value()));
-    m_withFam->setChecked(s["with_fam"].toBool(true));
-    m_overlayBlock->setValue(s["overlay_block"].toInt(m_overlayBlock->value()));
-    m_layer->setValue(s["layer"].toInt(m_layer->value()));
+    m_block->setValue(s.block);
+    m_memory->setValue(s.memory);
+    m_fam->setValue(s.fam);
+    m_withFam->setChecked(s.withFam);
+    m_overlayBlock->setValue(s.overlayBlock);
+    m_layer->setValue(s.layer);
     scheduleRun();
+}
+
+QJsonObject FamPanel::saveState() const
+{
+    QJsonObject o = toQJson(toJson(settings()));
+    o.remove("model"); // the session's top level holds the model for every lab
+    o.remove("image");
+    return o;
+}
+
+QStringList FamPanel::restoreState(const QJsonObject& state)
+{
+    FamSettings s = settings();
+    const QStringList problems = readSettings(state, s, "FAM");
+    applySettings(s);
+    return problems;
 }
 
 } // namespace ts

@@ -2,6 +2,7 @@
 // The FAM lab over an image: the ViT's own blocks run as TransformerFAM over the patch sequence
 // in raster order (block size, memory segments, FAM length); the blocks are drawn over the image
 // and, for a chosen block and layer, the FAM queries' attention over that block's patches.
+#include "core/settings/lab_settings.h"
 #include "ui/lab_panel.h"
 
 #include <memory>
@@ -31,17 +32,23 @@ public:
     void cancelRun() override;
     void stepLayer(int delta) override;
     QJsonObject saveState() const override;
-    void restoreState(const QJsonObject& state) override;
+    QStringList restoreState(const QJsonObject& state) override;
+    // The settings the controls show (model and image from the workspace), and the reverse.
+    FamSettings settings() const;
+    void applySettings(const FamSettings& settings);
 
     QSpinBox* blockBox() const { return m_block; }
     QSpinBox* overlayBlockBox() const { return m_overlayBlock; }
+    QSpinBox* memoryBox() const { return m_memory; }
+    QSpinBox* famBox() const { return m_fam; }
+    QSpinBox* layerBox() const { return m_layer; }
+    QCheckBox* withFamBox() const { return m_withFam; }
     FigureView* view() const { return m_view; }
     JobRunner* runner() const { return m_runner; }
     const FamResult* result() const { return m_result.get(); }
 
 private:
     void scheduleRun();
-    QString command() const;
 
     Workspace* m_workspace;
     JobRunner* m_runner;
@@ -56,6 +63,7 @@ private:
     QLabel* m_info;
     QTimer* m_debounce;
     std::shared_ptr<FamResult> m_result;
+    FamSettings m_runSettings, m_resultSettings;
 };
 
 } // namespace ts

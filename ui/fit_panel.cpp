@@ -5,6 +5,8 @@
 #include "ui/jobs/job_runner.h"
 #include "ui/lab_layout.h"
 #include "ui/run_status.h"
+#include "ui/settings_state.h"
+#include "ui/figures/fit_overlay_figure.h"
 #include "ui/workspace.h"
 
 #include <QCheckBox>
@@ -179,6 +181,7 @@ void FitPanel::runNow()
     }
     // The last result stays (figure, data, export) until the new one arrives; the view shows
     // the new grouping meanwhile, and a cancelled or failed run puts the result back.
+    m_runSettings = settings();
     m_runner->start([request](const RunControl& control) -> std::any { return std::make_shared<FitResult>(runFit(request, control)); });
     showPreview();
 }
@@ -199,11 +202,15 @@ void FitPanel::stepLayer(int delta) { m_block->setValue(m_block->value() + delta
 void FitPanel::onResult(std::shared_ptr<FitResult> result)
 {
     m_result = std::move(result);
+    m_resultSettings = m_runSettings;
     // Replaces the last progress line, which would otherwise read as if the run were still going.
     m_status->setMessage(tr("FIT: %1 groups of %2 tokens in %3 s").arg(m_result->groups()).arg(m_result->tokensPerGroup()).arg(m_result->seconds, 0, 'f', 2));
     const QSignalBlocker blockBlocker(m_block), latentBlocker(m_latent);
     m_block->setRange(1, static_cast<int>(m_result->pattern.blocks.size()));
     const int preferred = defaultFitOverlayBlock(*m_result);
+    if (m_pendingBlock >= 0)
+        m_block->setValue(m_pendingBlock + 1);
+    m_pendingBlock = -1;
     const int current = m_block->value() - 1;
     if (current >= static_cast<int>(m_result->pattern.blocks.size()) || m_result->pattern.blocks[static_cast<std::size_t>(current)].global == 0)
         m_block->setValue(preferred + 1);
@@ -211,6 +218,9 @@ void FitPanel::onResult(std::shared_ptr<FitResult> result)
     m_latent->addItem(tr("All latents"));
     for (int s = 0; s < m_result->latentsPerGroup(); ++s)
         m_latent->addItem(tr("Latent %1").arg(s));
+    if (m_pendingLatent >= -1 && m_pendingLatent + 1 < m_latent->count())
+        m_latent->setCurrentIndex(m_pendingLatent + 1);
+    m_pendingLatent = -2;
     if (m_selectedGroup < 0 || m_selectedGroup >= m_result->groups())
         m_selectedGroup = centreGroup(m_result->grouping);
     refreshView();
@@ -268,11 +278,61 @@ std::optional<Figure> FitPanel::currentFigure() const
 {
     if (!m_result)
         return std::nullopt;
-    FitOverlayOptions options;
-    options.block = m_block->value() - 1;
-    options.group = m_selectedGroup;
-    options.latent = m_latent->currentIndex() - 1;
-    return fitOverlayFigure(*m_result, options, m_workspace->imagePath());
+    FitSettings shown = m_resultSettings; // what ran, with the view as shown now
+    const FitSettings now = settings();
+    shown.block = now.block;
+    shown.group = now.group;
+    shown.latent = now.latent;
+    return fitOverlayFigure(*m_result, shown);
+}
+
+FitSettings FitPanel::settings() const
+{
+    FitSettings s;
+    s.image = m_workspace->imagePath().toStdString();
+    s.seed = m_workspace->modelSource().seed;
+    s.normalisation = m_workspace->normalisation();
+    s.groupSize = m_group->value();
+    s.latents = m_latents->value();
+    s.latentWidth = m_latentWidth->value();
+    s.pattern = m_pattern->text().toStdString();
+    s.size = m_size->value();
+    s.autoregressive = m_autoregressive->isChecked();
+    s.block = m_result ? m_block->value() - 1 : m_pendingBlock;
+    s.group = m_selectedGroup;
+    s.latent = m_result ? m_latent->currentIndex() - 1 : std::max(-1, m_pendingLatent);
+    return s;
+}
+
+void FitPanel::applySettings(const FitSettings& s)
+{
+    m_group->setValue(s.groupSize);
+    m_latents->setValue(s.latents);
+    m_latentWidth->setValue(s.latentWidth);
+    m_pattern->setText(QString::fromStdString(s.pattern));
+    m_size->setValue(s.size);
+    m_autoregressive->setChecked(s.autoregressive);
+    m_selectedGroup = s.group;
+    m_pendingBlock = s.block;
+    m_pendingLatent = s.latent;
+    scheduleRun();
+}
+
+QJsonObject FitPanel::saveState() const
+{
+    QJsonObject o = toQJson(toJson(settings()));
+    // The workspace holds these for every lab; a session stores them once, at its top level.
+    for (const char* key : {"image", "seed", "mean", "std", "checkpoint", "checkpoint_sha256"})
+        o.remove(key);
+    return o;
+}
+
+QStringList FitPanel::restoreState(const QJsonObject& state)
+{
+    FitSettings s = settings();
+    const QStringList problems = readSettings(state, s, "FIT");
+    applySettings(s);
+    return problems;
 }
 
 QByteArray FitPanel::currentDataJson() const

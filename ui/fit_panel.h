@@ -3,6 +3,7 @@
 // grouping drawn over the image; a run (progress, cancel) that records every block's latent
 // attention, so clicking a group or changing block / latent redraws without running again;
 // time and peak memory (measured and estimated) beside the figure.
+#include "core/settings/lab_settings.h"
 #include "ui/lab_panel.h"
 
 #include <memory>
@@ -34,6 +35,11 @@ public:
     void runNow() override;
     void cancelRun() override;
     void stepLayer(int delta) override; // steps the FIT block
+    QJsonObject saveState() const override;
+    QStringList restoreState(const QJsonObject& state) override;
+    // The settings the controls show (image, seed and normalisation from the workspace), and the reverse.
+    FitSettings settings() const;
+    void applySettings(const FitSettings& settings);
 
     // For tests.
     QSpinBox* groupSpin() const { return m_group; }
@@ -43,6 +49,7 @@ public:
     QSpinBox* blockSpin() const { return m_block; }
     QComboBox* latentBox() const { return m_latent; }
     QLineEdit* patternEdit() const { return m_pattern; }
+    QCheckBox* autoregressiveBox() const { return m_autoregressive; }
     FitView* view() const { return m_view; }
     JobRunner* runner() const { return m_runner; }
     QLabel* infoLabel() const { return m_info; }
@@ -74,6 +81,8 @@ private:
     QTimer* m_debounce;
     std::shared_ptr<FitResult> m_result;
     int m_selectedGroup = -1;
+    int m_pendingBlock = -1, m_pendingLatent = -2; // restored view, applied when the next result arrives
+    FitSettings m_runSettings, m_resultSettings;
 };
 
 } // namespace ts

@@ -5,6 +5,7 @@
 #include "core/flops/flop_lengths.h"
 #include "core/flops/flop_measure.h"
 #include "core/flops/flop_presets.h"
+#include "core/settings/recipe_command.h"
 #include "core/util/error.h"
 #include "ui/flop_chart_view.h"
 #include "ui/flop_model_editor.h"
@@ -40,7 +41,7 @@ QString exactFlops(double v) { return formatFlopCount(v) + " (" + QString::numbe
 
 // The file name the command line refers to for custom models (written by Export All beside the
 // figures, and its content is in every figure's recipe).
-const char* const kCustomModelsFile = "flop_models.json";
+const char* const kCustomModelsFile = kCustomFlopModelsFile;
 
 // Measuring limits offered: powers of two from 256 tokens to 1M, or every length.
 const long long kDefaultMeasureLimit = 4096;
@@ -320,6 +321,17 @@ void FlopPanel::recompute()
         applyMeasurements(m_report);
         m_lengthsShown = m_lengths->text().trimmed();
         m_error->clear();
+        // Measurements are kept per (model, length): say how many the chart shows now, so a
+        // status from before an edit never claims points that are not drawn.
+        if (!m_measurements.empty() && !m_runner->isRunning()) {
+            int shown = 0;
+            for (const FlopSeries& series : m_report.series)
+                for (const FlopPoint& p : series.points)
+                    shown += p.measured.status != MeasureStatus::NotRequested;
+            const int kept = static_cast<int>(m_measurements.size()) - shown;
+            m_status->setMessage(kept > 0 ? tr("%1 measured points shown; %2 more kept for lengths or models not shown now").arg(shown).arg(kept)
+                                          : tr("%1 measured points shown").arg(shown));
+        }
     } catch (const std::exception& e) {
         m_error->setText(QString::fromUtf8(e.what())); // the previous chart stays
         return;
@@ -421,49 +433,44 @@ void FlopPanel::onMeasured(const FlopReport& measured, double seconds)
     m_status->setMessage(text);
 }
 
-QString FlopPanel::commandLine() const
+FlopSettings FlopPanel::settings() const
 {
-    QStringList names;
-    for (const FlopSeries& s : m_report.series)
-        if (!isCustom(QString::fromStdString(s.spec.name)))
-            names << QString::fromStdString(s.spec.name);
-    const int mode = std::clamp(m_mode->currentIndex(), 0, 2);
-    QString lengths = m_lengthsShown;
-    if (lengths.contains(' '))
-        lengths = "'" + lengths + "'";
-    QString c = "tokenscope flops";
-    if (!names.isEmpty())
-        c += " --preset " + names.join(',');
-    // Custom models travel as a config file; the figure's recipe holds its content.
-    if (!shownCustomModels().empty())
-        c += QString(" --config ") + kCustomModelsFile;
-    c += QString(" --lengths %1 --convention %2 --mode %3")
-             .arg(lengths, QString::fromStdString(m_report.convention.name()), kModeNames[mode]);
-    if (mode == 1)
-        c += " --baseline " + m_reference->currentText();
-    if (mode == 2)
-        c += " --breakdown-model " + m_reference->currentText() + (m_byStage->isChecked() ? " --stages" : "");
-    if (!m_measurements.empty()) {
-        c += " --measure";
-        if (m_measureLimit->currentData().toLongLong() > 0)
-            c += " --measure-max-length " + QString::number(m_measureLimit->currentData().toLongLong());
+    FlopSettings s;
+    s.presets.clear();
+    for (const FlopSeries& series : m_report.series) {
+        if (isCustom(QString::fromStdString(series.spec.name)))
+            s.customModels.push_back(series.spec.name);
+        else
+            s.presets.push_back(series.spec.name);
     }
-    return c;
+    const std::vector<ArchSpec> custom = shownCustomModels();
+    if (!custom.empty())
+        s.customModelsJson = customModelsJson(custom).toStdString();
+    s.lengths = m_lengthsShown.toStdString();
+    s.convention = m_report.convention.name();
+    s.mode = kModeNames[std::clamp(m_mode->currentIndex(), 0, 2)];
+    s.reference = s.mode == "curves" ? std::string() : m_reference->currentText().toStdString();
+    s.byStage = m_byStage->isChecked();
+    bool measured = false;
+    for (const FlopSeries& series : m_report.series)
+        for (const FlopPoint& p : series.points)
+            measured = measured || p.measured.status != MeasureStatus::NotRequested;
+    s.measure = measured;
+    s.measureMaxLength = m_measureLimit->currentData().toLongLong();
+    const QSizeF size = m_view->chartSize();
+    s.figureWidth = static_cast<int>(std::lround(size.width()));
+    s.figureHeight = static_cast<int>(std::lround(size.height()));
+    return s;
 }
+
+QString FlopPanel::commandLine() const { return QString::fromStdString(ts::commandLine(recipeArguments(settings()))); }
 
 std::optional<Figure> FlopPanel::currentFigure() const
 {
     if (m_report.series.empty())
         return std::nullopt;
-    // Laid out at the view's size: the exported picture is the one on screen.
-    Figure f = flopCurveFigure(m_report, options(), commandLine(), m_view->chartSize());
-    const std::vector<ArchSpec> custom = shownCustomModels();
-    if (!custom.empty()) {
-        QJsonObject recipe = QJsonDocument::fromJson(f.recipeJson.toUtf8()).object();
-        recipe.insert(kCustomModelsFile, QJsonDocument::fromJson(customModelsJson(custom)).object());
-        f.recipeJson = QString::fromUtf8(QJsonDocument(recipe).toJson(QJsonDocument::Compact));
-    }
-    return f;
+    // Laid out at the view's size (in the settings), without the run charts (seconds, memory).
+    return flopCurveFigure(m_report, options(), settings());
 }
 
 std::vector<std::pair<QString, QByteArray>> FlopPanel::commandInputs() const
@@ -552,15 +559,24 @@ QString FlopPanel::readoutForPoint(int index) const
 
 QByteArray FlopPanel::measuredJson() const
 {
+    // Every measured point, shown or not: measurements at lengths the chart no longer lists are
+    // kept (and shown again when those lengths are), never dropped. In the default convention,
+    // as they are held.
+    std::map<std::string, std::vector<long long>> lengths;
+    for (const auto& [key, m] : m_measurements)
+        lengths[key.first].push_back(key.second);
     FlopReport kept;
-    kept.convention = m_report.convention;
-    for (const FlopSeries& s : m_report.series) {
-        FlopSeries only{s.spec, {}, std::nullopt};
-        for (const FlopPoint& p : s.points)
-            if (p.measured.status != MeasureStatus::NotRequested)
-                only.points.push_back(p);
-        if (!only.points.empty())
-            kept.series.push_back(std::move(only));
+    kept.convention = flopConvention("default");
+    for (const auto& [name, list] : lengths) {
+        ArchSpec spec;
+        try {
+            spec = specFor(name);
+        } catch (const std::exception&) {
+            continue; // a custom model that was removed: its points went with it
+        }
+        FlopReport one = computeFlopCurves({spec}, list, kept.convention, false);
+        applyMeasurements(one);
+        kept.series.push_back(std::move(one.series.front()));
     }
     return QByteArray::fromStdString(flopReportJson(kept));
 }
@@ -583,8 +599,9 @@ QJsonObject FlopPanel::saveState() const
             {"measured", m_measurements.empty() ? QJsonValue() : QJsonValue(QJsonDocument::fromJson(measuredJson()).object())}};
 }
 
-void FlopPanel::restoreState(const QJsonObject& state)
+QStringList FlopPanel::restoreState(const QJsonObject& state)
 {
+    QStringList problems;
     m_restoring = true;
     while (!m_custom.empty()) // a session holds the whole list
         removeCustomModel(QString::fromStdString(m_custom.back().name));
@@ -594,12 +611,16 @@ void FlopPanel::restoreState(const QJsonObject& state)
             addCustomModels(parseFlopConfig(text.toStdString(), "session custom_models"), false);
         } catch (const std::exception& e) {
             m_error->setText(tr("Custom models not restored: %1").arg(QString::fromUtf8(e.what())));
+            problems << tr("FLOPs: custom models not restored: %1").arg(QString::fromUtf8(e.what()));
         }
     }
     if (state.contains("presets")) {
         QStringList wanted;
         for (const QJsonValue& v : state.value("presets").toArray())
             wanted << v.toString().toLower();
+        for (const QString& name : wanted)
+            if (m_presets->findItems(name, Qt::MatchExactly).isEmpty())
+                problems << tr("FLOPs: the model '%1' is not known here; left out").arg(name);
         for (int i = 0; i < m_presets->count(); ++i)
             m_presets->item(i)->setCheckState(wanted.contains(m_presets->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
     }
@@ -627,6 +648,7 @@ void FlopPanel::restoreState(const QJsonObject& state)
                         m_measurements[{s.spec.name, p.length}] = p.measured;
         } catch (const std::exception& e) {
             m_status->setMessage(tr("Measured points not restored: %1").arg(QString::fromUtf8(e.what())));
+            problems << tr("FLOPs: measured points not restored: %1").arg(QString::fromUtf8(e.what()));
         }
     }
     m_restoring = false;
@@ -635,6 +657,7 @@ void FlopPanel::restoreState(const QJsonObject& state)
     if (ref >= 0)
         m_reference->setCurrentIndex(ref);
     refreshView();
+    return problems;
 }
 
 } // namespace ts

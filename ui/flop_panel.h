@@ -10,6 +10,7 @@
 // --measure`); lengths whose memory estimate does not fit are marked and not run. Measurements
 // are kept per (model, length) across edits and saved in sessions.
 #include "core/flops/flop_report.h"
+#include "core/settings/lab_settings.h"
 #include "ui/figures/flop_curve_figure.h"
 #include "ui/lab_panel.h"
 
@@ -43,7 +44,7 @@ public:
     void runNow() override { startMeasure(); }
     void cancelRun() override;
     QJsonObject saveState() const override;
-    void restoreState(const QJsonObject& state) override;
+    QStringList restoreState(const QJsonObject& state) override;
 
     // For tests.
     QListWidget* presetList() const { return m_presets; }
@@ -76,7 +77,9 @@ public:
     QString readoutAt(const QPointF& pos) const;
     // The same text for the index of a plotted length.
     QString readoutForPoint(int index) const;
-    // The tokenscope command that draws the chart as shown.
+    // The settings behind the chart as shown (core/settings/lab_settings.h), and the tokenscope
+    // command made from them (without the output; the export adds it).
+    FlopSettings settings() const;
     QString commandLine() const;
 
 private:

@@ -5,6 +5,7 @@
 #include "ui/palette_colours.h"
 
 #include <QJsonObject>
+#include <QStringList>
 #include <QWidget>
 
 #include <optional>
@@ -30,9 +31,11 @@ public:
     virtual void runNow() {}
     virtual void cancelRun() {}
     virtual void stepLayer(int /*delta*/) {}
-    // The panel's parameters for a session file, and their restoration (unknown keys ignored).
+    // The panel's settings for a session file (core/settings/lab_settings.h as JSON), and their
+    // restoration: unknown keys are ignored, and each value it could not use is returned as one
+    // line (the value keeps its current setting).
     virtual QJsonObject saveState() const { return {}; }
-    virtual void restoreState(const QJsonObject& /*state*/) {}
+    virtual QStringList restoreState(const QJsonObject& /*state*/) { return {}; }
 };
 
 } // namespace ts

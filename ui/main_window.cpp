@@ -187,9 +187,15 @@ void MainWindow::createMenus()
     QAction* exportAllAction = file->addAction(tr("Export &All…"));
     exportAllAction->setShortcut(QKeySequence(tr("Ctrl+Alt+E")));
     connect(exportAllAction, &QAction::triggered, this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Export All Into Folder"));
-        if (folder.isEmpty())
+        // A folder that does not exist yet may be typed: exportAll creates it and its parents.
+        QFileDialog dialog(this, tr("Export All Into Folder"));
+        dialog.setFileMode(QFileDialog::AnyFile);
+        dialog.setAcceptMode(QFileDialog::AcceptSave);
+        dialog.setOption(QFileDialog::ShowDirsOnly);
+        dialog.setLabelText(QFileDialog::Accept, tr("Export Here"));
+        if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
             return;
+        const QString folder = dialog.selectedFiles().front();
         try {
             const QStringList files = exportAll(*this, folder);
             statusBar()->showMessage(tr("Exported %1 files to %2").arg(files.size()).arg(folder), 5000);
@@ -235,6 +241,23 @@ void MainWindow::createMenus()
         if (LabPanel* p = currentPanel())
             p->stepLayer(+1);
     });
+
+    // View: every dock (shown or closed) and every lab tab, with their shortcuts, so a closed
+    // panel comes back from the menu bar.
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName("ViewMenu");
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        QAction* toggle = dock->toggleViewAction();
+        toggle->setShortcut(QKeySequence(tr("Ctrl+Shift+M")));
+        toggle->setToolTip(tr("Show or hide the %1 panel").arg(dock->windowTitle()));
+        view->addAction(toggle);
+    }
+    view->addSeparator();
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction* tab = view->addAction(tr("%1 Lab").arg(m_tabs->tabText(i)));
+        tab->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+        connect(tab, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+    }
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* about = help->addAction(tr("&About TokenScope"));
@@ -320,14 +343,23 @@ bool MainWindow::openSession(const QString& path, QStringList* problemsOut)
     }
     m_workspace->setNormalisation(s.normalisation);
     m_workspace->setModelSource(s.model);
+    bool tabFound = s.currentTab.isEmpty();
     for (int i = 0; i < m_tabs->count(); ++i) {
         auto* panel = qobject_cast<LabPanel*>(m_tabs->widget(i));
         const QString title = m_tabs->tabText(i);
-        if (panel && s.panels.contains(title))
-            panel->restoreState(s.panels[title].toObject());
-        if (title == s.currentTab)
+        if (!panel)
+            continue;
+        if (s.panels.value(title).isObject() && !s.panels.value(title).toObject().isEmpty())
+            problems << panel->restoreState(s.panels.value(title).toObject());
+        else if (!panel->saveState().isEmpty())
+            problems << tr("%1: the session holds no settings for this lab (saved by an older version); its current settings are kept.").arg(title);
+        if (title == s.currentTab) {
             m_tabs->setCurrentIndex(i);
+            tabFound = true;
+        }
     }
+    if (!tabFound)
+        problems << tr("The tab '%1' does not exist here; the current tab is kept.").arg(s.currentTab);
     addRecentFile(path);
     if (problemsOut)
         *problemsOut = problems;

@@ -3,6 +3,7 @@
 #include "core/masks/mask_spec.h"
 #include "ui/figures/receptive_field_figure.h"
 #include "ui/mask_view.h"
+#include "ui/settings_state.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -105,7 +106,7 @@ MaskPanel::MaskPanel(QWidget* parent) : LabPanel(parent)
     m_view = new MaskView;
     m_field = new ReceptiveFieldView;
     m_field->setMinimumHeight(150);
-    m_hover = new QLabel(tr("Hover over a mask to read query, key and kind"));
+    m_hover = new QLabel(tr("Hover over a mask to read query, key and kind · wheel: zoom, drag: pan, double-click: whole mask"));
     m_hover->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* controls = new QWidget;
@@ -182,9 +183,77 @@ std::optional<Figure> MaskPanel::currentFigure() const
 {
     if (m_view->figureData().panels.empty())
         return std::nullopt;
-    Figure f = m_view->figure();
-    f.recipeJson = QString::fromUtf8(currentDataJson());
-    return f;
+    return maskFigure(m_view->figureData(), settings());
+}
+
+QSpinBox* MaskPanel::sizeBox(const char* name) const
+{
+    const std::pair<const char*, QSpinBox*> boxes[] = {{"window", m_window}, {"block", m_block},   {"memory", m_memory},
+                                                       {"fam", m_fam},       {"group", m_group},   {"latents", m_latents},
+                                                       {"width", m_width},   {"depth", m_depth}};
+    for (const auto& [n, box] : boxes)
+        if (QString(n) == name)
+            return box;
+    return nullptr;
+}
+
+MaskSettings MaskPanel::settings() const
+{
+    MaskSettings s = m_view->viewSettings();
+    s.kinds = {m_kind[0]->currentText().toStdString()};
+    for (int i = 1; i < 3; ++i)
+        if (m_kind[i]->currentIndex() > 0)
+            s.kinds.push_back(m_kind[i]->currentText().toStdString());
+    s.length = m_length->value();
+    s.window = m_window->value();
+    s.block = m_block->value();
+    s.memory = m_memory->value();
+    s.fam = m_fam->value();
+    s.group = m_group->value();
+    s.latents = m_latents->value();
+    s.causal = m_causal->isChecked();
+    s.autoregressive = m_ar->isChecked();
+    s.width = m_width->value();
+    s.depth = m_depth->value();
+    return s;
+}
+
+void MaskPanel::applySettings(const MaskSettings& s)
+{
+    for (int i = 0; i < 3; ++i) {
+        const int at = i < int(s.kinds.size()) ? m_kind[i]->findText(QString::fromStdString(s.kinds[static_cast<std::size_t>(i)])) : 0;
+        m_kind[i]->setCurrentIndex(std::max(0, at));
+    }
+    const std::pair<QSpinBox*, std::int64_t> sizes[] = {{m_length, s.length}, {m_window, s.window}, {m_block, s.block},
+                                                        {m_memory, s.memory}, {m_fam, s.fam},       {m_group, s.group},
+                                                        {m_latents, s.latents}, {m_width, s.width}, {m_depth, s.depth}};
+    for (const auto& [box, value] : sizes)
+        box->setValue(static_cast<int>(std::clamp<std::int64_t>(value, box->minimum(), box->maximum())));
+    m_causal->setChecked(s.causal);
+    m_ar->setChecked(s.autoregressive);
+    rebuild();
+    if (s.zoomed())
+        m_view->setRegion(MaskRegion{*s.region[0], *s.region[1], *s.region[2], *s.region[3]});
+}
+
+QJsonObject MaskPanel::saveState() const
+{
+    QJsonObject o = toQJson(toJson(settings()));
+    o.remove("pixels"); // follow the view's size where the session opens
+    o.remove("panel_side");
+    return o;
+}
+
+QStringList MaskPanel::restoreState(const QJsonObject& state)
+{
+    MaskSettings s = settings();
+    s.region[0] = s.region[1] = s.region[2] = s.region[3] = std::nullopt; // a session without a zoom shows the whole mask
+    QStringList problems = readSettings(state, s, "Masks");
+    for (int i = 0; i < int(s.kinds.size()) && i < 3; ++i)
+        if (m_kind[i]->findText(QString::fromStdString(s.kinds[static_cast<std::size_t>(i)])) < 0)
+            problems << tr("Masks: kinds: '%1' is not offered by the mask lab").arg(QString::fromStdString(s.kinds[static_cast<std::size_t>(i)]));
+    applySettings(s);
+    return problems;
 }
 
 QByteArray MaskPanel::currentDataJson() const

@@ -2,6 +2,7 @@
 // The mask lab: pick up to three schemes and their sizes, see their masks side by side at the
 // same scale (coloured by where each key comes from, with the cost computed from the same mask),
 // hover for query / key / kind, and the receptive field of a query after a chosen depth.
+#include "core/settings/lab_settings.h"
 #include "ui/lab_panel.h"
 
 #include <memory>
@@ -23,10 +24,18 @@ public:
 
     std::optional<Figure> currentFigure() const override;
     QByteArray currentDataJson() const override;
+    QJsonObject saveState() const override;
+    QStringList restoreState(const QJsonObject& state) override;
+    // The settings the controls and the view show, and the reverse.
+    MaskSettings settings() const;
+    void applySettings(const MaskSettings& settings);
 
     // For tests.
     QComboBox* schemeBox(int i) const { return m_kind[i]; }
     QSpinBox* lengthBox() const { return m_length; }
+    QSpinBox* sizeBox(const char* name) const; // "window", "block", "memory", "fam", "group", "latents", "width", "depth"
+    QCheckBox* causalBox() const { return m_causal; }
+    QCheckBox* arBox() const { return m_ar; }
     MaskView* view() const { return m_view; }
     QString errorText() const;
     QString receptiveFieldText() const;

@@ -49,15 +49,24 @@ void MaskView::setRegion(const MaskRegion& region)
     Q_EMIT regionChanged();
 }
 
-MaskRegion MaskView::regionFor(const AttentionMask& mask) const
+MaskSettings MaskView::settingsForSize() const
 {
-    // The same region (same positions, same scale) in every panel, clipped to each mask.
-    MaskRegion r = m_region;
-    r.q1 = std::min(r.q1, mask.queries());
-    r.k1 = std::min(r.k1, mask.keys());
-    r.q0 = std::min(r.q0, r.q1 - 1);
-    r.k0 = std::min(r.k0, r.k1 - 1);
-    return r;
+    MaskSettings s;
+    // Panel side from the widget, so the raster matches the screen's pixels.
+    const double n = static_cast<double>(std::max<std::size_t>(1, m_masks.size()));
+    const int side = std::max(64, static_cast<int>(std::min((width() - 80 - 28 * (n - 1)) / n, height() - 150.0)));
+    s.pixels = s.panelSide = side;
+    s.width = m_width;
+    if (!m_masks.empty()) {
+        const MaskRegion whole = fullRegion(*m_masks.front());
+        if (m_region.q0 != whole.q0 || m_region.q1 != whole.q1 || m_region.k0 != whole.k0 || m_region.k1 != whole.k1) {
+            s.region[0] = m_region.q0;
+            s.region[1] = m_region.q1;
+            s.region[2] = m_region.k0;
+            s.region[3] = m_region.k1;
+        }
+    }
+    return s;
 }
 
 void MaskView::rebuild()
@@ -67,19 +76,12 @@ void MaskView::rebuild()
         update();
         return;
     }
-    // Panel side from the widget, so the raster matches the screen's pixels.
-    const double n = static_cast<double>(m_masks.size());
-    const int side = std::max(64, static_cast<int>(std::min((width() - 80 - 28 * (n - 1)) / n, height() - 150.0)));
-    m_data.panelSide = side;
+    // The same panels and caption as `tokenscope mask` draws from the same settings.
+    std::vector<const AttentionMask*> masks;
     for (const auto& mask : m_masks)
-        m_data.panels.push_back(maskPanelData(*mask, regionFor(*mask), side, m_width));
-    const AttentionMask& first = *m_masks.front();
-    m_data.caption = tr("%1 tokens · queries %2..%3, keys %4..%5 · wheel: zoom, drag: pan, double-click: whole mask")
-                         .arg(first.dataLength())
-                         .arg(m_region.q0)
-                         .arg(m_region.q1 - 1)
-                         .arg(m_region.k0)
-                         .arg(m_region.k1 - 1);
+        masks.push_back(mask.get());
+    m_shown = settingsForSize();
+    m_data = maskFigureData(masks, m_shown);
     update();
 }
 

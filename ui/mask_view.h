@@ -28,8 +28,11 @@ public:
     const MaskFigureData& figureData() const { return m_data; }
     // The text shown for a point (empty outside the panels).
     QString readoutAt(const QPointF& point) const;
-    // The figure as currently shown, with its recipe.
+    // The figure as currently shown (no recipe: the mask panel adds it from its settings).
     Figure figure() const;
+    // The view's part of the settings behind the panels drawn: pixels and panel side from the
+    // widget's size when they were made, the zoom.
+    const MaskSettings& viewSettings() const { return m_shown; }
 
 Q_SIGNALS:
     void hovered(const QString& text);
@@ -46,14 +49,15 @@ protected:
 
 private:
     void rebuild();
+    MaskSettings settingsForSize() const;
     // Panel index and (query, key) under a point; false outside the panels.
     bool hit(const QPointF& point, int* panel, double* query, double* key) const;
-    MaskRegion regionFor(const AttentionMask& mask) const;
 
     std::vector<std::shared_ptr<const AttentionMask>> m_masks;
     int m_width = 384;
     MaskRegion m_region;
     MaskFigureData m_data;
+    MaskSettings m_shown;
     bool m_dragging = false;
     QPointF m_dragStart;
     MaskRegion m_dragRegion;

@@ -2,12 +2,22 @@
 
 #include "ui/jobs/job_runner.h"
 
+#include <QApplication>
 #include <QHBoxLayout>
+#include <QShortcut>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 
 namespace ts {
+
+bool escapeMayCancel(const QWidget* widget)
+{
+    if (QApplication::activePopupWidget() || QApplication::activeModalWidget())
+        return false; // a drop-down, menu or dialog takes the key
+    const QWidget* window = widget->window();
+    return widget->isVisible() && QApplication::activeWindow() == window;
+}
 
 RunStatus::RunStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), m_runner(runner)
 {
@@ -18,8 +28,15 @@ RunStatus::RunStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), m_ru
     m_bar->setVisible(false);
     m_cancel = new QPushButton(tr("Cancel"), this);
     m_cancel->setToolTip(tr("Stop the run in flight (Esc)"));
-    m_cancel->setShortcut(QKeySequence(Qt::Key_Escape));
     m_cancel->setEnabled(false);
+    // Esc cancels only when it is meant for the window: pressed to close a drop-down, a menu or a
+    // dialog, it must not also stop a run (a QPushButton shortcut cannot tell).
+    auto* escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+    escape->setContext(Qt::WindowShortcut);
+    connect(escape, &QShortcut::activated, this, [this] {
+        if (escapeMayCancel(this) && m_cancel->isEnabled())
+            m_runner->cancel();
+    });
     m_message = new QLabel(this);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->setWordWrap(true);

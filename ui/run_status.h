@@ -11,6 +11,10 @@ namespace ts {
 
 class JobRunner;
 
+// Whether an Esc pressed now is meant for `widget`'s window (no popup, menu or modal dialog has
+// it, the window is active and the widget shown): only then does Esc cancel a run.
+bool escapeMayCancel(const QWidget* widget);
+
 class RunStatus : public QWidget {
     Q_OBJECT
 public:

@@ -10,7 +10,10 @@
 namespace ts {
 namespace {
 
-constexpr int kFormatVersion = 1;
+// 2: every lab's settings (core/settings/lab_settings.h) in "panels"; 1 held only ToMe's, FAM's
+// and the FLOP lab's, ToMe's in another form (read by ToMePanel::restoreState).
+constexpr int kFormatVersion = 2;
+constexpr int kOldestReadableVersion = 1;
 
 QJsonArray triple(const float* v) { return QJsonArray{v[0], v[1], v[2]}; }
 
@@ -62,9 +65,12 @@ Session sessionFromJson(const QByteArray& json, const QString& name)
     const QJsonObject o = doc.object();
     if (!o.contains("tokenscope_session"))
         throw fail("not a TokenScope session (no 'tokenscope_session' field)");
-    if (o["tokenscope_session"].toInt() != kFormatVersion)
-        throw fail("unsupported session version " + QString::number(o["tokenscope_session"].toInt()));
+    const int version = o["tokenscope_session"].toInt();
+    if (version < kOldestReadableVersion || version > kFormatVersion)
+        throw fail("unsupported session version " + QString::number(version) + " (this TokenScope reads "
+                   + QString::number(kOldestReadableVersion) + " to " + QString::number(kFormatVersion) + ")");
     Session s;
+    s.version = version;
     if (!o["image"].isString())
         throw fail("'image' must be a path");
     s.imagePath = o["image"].toString();

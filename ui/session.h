@@ -15,7 +15,8 @@ struct Session {
     ModelSource model;
     Normalisation normalisation;
     QString currentTab;
-    QJsonObject panels; // tab title -> that panel's saveState()
+    QJsonObject panels; // tab title -> that panel's saveState() (its lab settings)
+    int version = 2;    // the format the file was written in (older ones are read too)
 };
 
 QByteArray sessionToJson(const Session& session);

@@ -1,10 +1,12 @@
 #include "ui/tome_panel.h"
 
 #include "core/tome/tome_api.h"
+#include "ui/figures/figure_recipe.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/lab_layout.h"
 #include "ui/merge_view.h"
 #include "ui/run_status.h"
+#include "ui/settings_state.h"
 #include "ui/workspace.h"
 
 #include <QCheckBox>
@@ -18,7 +20,10 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QTimer>
+#include <QJsonArray>
 #include <QVBoxLayout>
+
+#include <cmath>
 
 namespace ts {
 
@@ -157,6 +162,7 @@ void ToMePanel::runNow()
     const cv::Mat image = m_workspace->imageRgb();
     const bool prop = m_propAttn->isChecked();
     const Normalisation norm = m_workspace->normalisation();
+    m_runSettings = settings();
     m_runner->start([source, image, schedule, prop, norm](const RunControl& control) -> std::any {
         ToMeRequest request;
         request.model = cachedVit(source, &control);
@@ -176,6 +182,7 @@ void ToMePanel::onResult(std::shared_ptr<ToMeResult> result)
 {
     const bool wasAtEnd = !m_result || m_layerSlider->value() == m_layerSlider->maximum();
     m_result = std::move(result);
+    m_resultSettings = m_runSettings;
     m_status->setMessage(tr("ToMe: %1 → %2 tokens; %3 ms with merging, %4 ms without")
                              .arg(m_result->tokens.front())
                              .arg(m_result->tokens.back())
@@ -259,42 +266,89 @@ std::optional<Figure> ToMePanel::currentFigure() const
 {
     if (!m_result)
         return std::nullopt;
-    MergeMapOptions options;
-    options.layer = m_layerSlider->value();
-    options.opacity = m_opacity->value() / 100.0;
-    options.borders = m_borders->isChecked();
-    options.selectedPatch = m_selectedPatch;
-    return mergeMapFigure(*m_result, options, m_workspace->imagePath());
+    // The run's settings with the view as shown now (the view changes without a new run).
+    ToMeSettings shown = m_resultSettings;
+    const ToMeSettings now = settings();
+    shown.layer = now.layer;
+    shown.opacity = now.opacity;
+    shown.borders = now.borders;
+    shown.selectedPatch = now.selectedPatch;
+    return mergeMapFigure(*m_result, shown);
+}
+
+ToMeSettings ToMePanel::settings() const
+{
+    ToMeSettings s;
+    s.model.source = m_workspace->modelSource();
+    s.model.normalisation = m_workspace->normalisation();
+    if (!s.model.source.isRandom())
+        s.model.checkpointSha256 = fileSha256(s.model.source.checkpoint);
+    s.image = m_workspace->imagePath().toStdString();
+    s.schedule = static_cast<ToMeSettings::Schedule>(std::clamp(m_scheduleKind->currentIndex(), 0, 2));
+    s.r = m_rSlider->value();
+    s.inflection = m_inflection->value();
+    s.list.clear();
+    for (const QString& item : m_list->text().split(',', Qt::SkipEmptyParts))
+        s.list.push_back(std::max(0, item.trimmed().toInt()));
+    s.proportionalAttention = m_propAttn->isChecked();
+    s.layer = m_layerSlider->value();
+    s.opacity = m_opacity->value() / 100.0;
+    s.borders = m_borders->isChecked();
+    s.selectedPatch = m_selectedPatch;
+    return s;
+}
+
+void ToMePanel::applySettings(const ToMeSettings& s)
+{
+    m_rSlider->setValue(s.r);
+    m_scheduleKind->setCurrentIndex(static_cast<int>(s.schedule));
+    m_inflection->setValue(s.inflection);
+    QStringList list;
+    for (int r : s.list)
+        list << QString::number(r);
+    m_list->setText(list.join(','));
+    m_propAttn->setChecked(s.proportionalAttention);
+    m_opacity->setValue(static_cast<int>(std::lround(s.opacity * 100)));
+    m_borders->setChecked(s.borders);
+    if (s.layer >= 0) { // else: the last block, as a new result sets it
+        m_layerSlider->setMaximum(std::max(m_layerSlider->maximum(), s.layer));
+        m_layerSlider->setValue(s.layer);
+    }
+    m_selectedPatch = s.selectedPatch;
+    m_pendingLayer = s.layer;
+    updateScheduleControls();
+    scheduleRun();
 }
 
 QJsonObject ToMePanel::saveState() const
 {
-    return {{"r", m_rSlider->value()},
-            {"schedule", m_scheduleKind->currentIndex()},
-            {"inflection", m_inflection->value()},
-            {"list", m_list->text()},
-            {"proportional_attention", m_propAttn->isChecked()},
-            {"layer", m_layerSlider->value()},
-            {"opacity", m_opacity->value()},
-            {"borders", m_borders->isChecked()},
-            {"selected_patch", m_selectedPatch}};
+    QJsonObject o = toQJson(toJson(settings()));
+    o.remove("model"); // the session's top level holds the model and image for every lab
+    o.remove("image");
+    return o;
 }
 
-void ToMePanel::restoreState(const QJsonObject& s)
+QStringList ToMePanel::restoreState(const QJsonObject& saved)
 {
-    m_rSlider->setValue(s["r"].toInt(m_rSlider->value()));
-    m_scheduleKind->setCurrentIndex(std::clamp(s["schedule"].toInt(0), 0, m_scheduleKind->count() - 1));
-    m_inflection->setValue(s["inflection"].toDouble(m_inflection->value()));
-    m_list->setText(s["list"].toString(m_list->text()));
-    m_propAttn->setChecked(s["proportional_attention"].toBool(true));
-    m_opacity->setValue(s["opacity"].toInt(100));
-    m_borders->setChecked(s["borders"].toBool(true));
-    m_layerSlider->setMaximum(std::max(m_layerSlider->maximum(), s["layer"].toInt(0)));
-    m_layerSlider->setValue(s["layer"].toInt(m_layerSlider->value()));
-    m_selectedPatch = s["selected_patch"].toInt(-1);
-    m_pendingLayer = s["layer"].toInt(-1);
-    updateScheduleControls();
-    scheduleRun();
+    QJsonObject state = saved;
+    // Sessions of format 1 kept the schedule as a menu index, the list as text and the opacity in
+    // percent.
+    if (state.value("schedule").isDouble()) {
+        const char* names[] = {"constant", "inflection", "list"};
+        state["schedule"] = names[std::clamp(state.value("schedule").toInt(), 0, 2)];
+        if (state.value("opacity").isDouble())
+            state["opacity"] = state.value("opacity").toDouble() / 100.0;
+        if (state.value("list").isString()) {
+            QJsonArray list;
+            for (const QString& item : state.value("list").toString().split(',', Qt::SkipEmptyParts))
+                list.append(item.trimmed().toInt());
+            state["list"] = list;
+        }
+    }
+    ToMeSettings s = settings();
+    const QStringList problems = readSettings(state, s, "ToMe");
+    applySettings(s);
+    return problems;
 }
 
 QByteArray ToMePanel::currentDataJson() const { return m_result ? toMeResultJson(*m_result) : QByteArray(); }

@@ -2,6 +2,7 @@
 // The ToMe lab: r and schedule controls, a layer slider that replays recorded merges without
 // running the model again, the merged-token map with click-to-see lineage, token counts,
 // predictions and timings.
+#include "core/settings/lab_settings.h"
 #include "ui/lab_panel.h"
 
 #include <memory>
@@ -35,7 +36,10 @@ public:
     void cancelRun() override;
     void stepLayer(int delta) override;
     QJsonObject saveState() const override;
-    void restoreState(const QJsonObject& state) override;
+    QStringList restoreState(const QJsonObject& state) override;
+    // The settings the controls show (model and image from the workspace), and the reverse.
+    ToMeSettings settings() const;
+    void applySettings(const ToMeSettings& settings);
 
     // For tests and the main window.
     QSlider* rSlider() const { return m_rSlider; }
@@ -73,6 +77,8 @@ private:
     std::shared_ptr<ToMeResult> m_result;
     int m_selectedPatch = -1;
     int m_pendingLayer = -1; // a restored layer, applied when the next result arrives
+    ToMeSettings m_runSettings;    // what the run in flight was started with
+    ToMeSettings m_resultSettings; // what the shown result was run with
 };
 
 } // namespace ts

@@ -14,6 +14,8 @@
 #include "ui/merge_view.h"
 #include "ui/session.h"
 #include "ui/tome_panel.h"
+#include "tests/common/every_lab.h"
+#include "tests/common/recipe_rerun.h"
 #include "tests/common/test_paths.h"
 
 #include <QDir>
@@ -72,6 +74,7 @@ class TestExport : public QObject {
 private Q_SLOTS:
     void initTestCase() { QCoreApplication::setOrganizationName("TokenScopeTests"); }
     void exportAllWritesEveryFigureDataAndSettings();
+    void everyExportedRecipeRegeneratesItsFigure();
     void exportAllRefusesAnUnwritableFolder();
     void pngAtDpi();
     void commandLineDpi();
@@ -143,6 +146,11 @@ void TestExport::exportAllWritesEveryFigureDataAndSettings()
     QCOMPARE(int(models.size()), 1);
     QCOMPARE(models.front().depth, 24);
     QVERIFY(flops->currentFigure()->command.contains("--config flop_models.json"));
+    // Every figure carries its recipe and command, FAM and masks included.
+    for (const auto& t : tabs) {
+        QCOMPARE(t.toObject()["recipes"].toArray().size(), 3);
+        QVERIFY(t.toObject()["command"].toString().startsWith("tokenscope "));
+    }
 
     // The PNG is the figure as the window renders it, pixel for pixel.
     const QImage expected = renderFigure(*tome->currentFigure()).convertToFormat(QImage::Format_RGB32);
@@ -165,6 +173,48 @@ void TestExport::exportAllWritesEveryFigureDataAndSettings()
     }
     names.sort();
     QCOMPARE(entries(folder), names);
+}
+
+// Every lab with non-default settings (custom normalisation, a checkpoint, a FAM overlay, three
+// masks compared and zoomed, a custom FLOP model), exported by Export All into a folder that does
+// not exist yet: each figure's command, read from the PNG, SVG or PDF itself and run from that
+// folder, draws the same pixels again.
+void TestExport::everyExportedRecipeRegeneratesItsFigure()
+{
+    QTemporaryDir tmp;
+    MainWindow w;
+    QVERIFY(w.openImage(test::sampleImage("coffee.png")));
+    test::setEveryLab(w, tmp.filePath("vit-ti.safetensors"));
+    QTest::qWait(400);
+    auto* tome = w.findChild<ToMePanel*>();
+    auto* fit = w.findChild<FitPanel*>();
+    auto* fam = w.findChild<FamPanel*>();
+    QVERIFY(QTest::qWaitFor([&] { return tome->result() && !tome->runner()->isRunning() && fit->result() && !fit->runner()->isRunning()
+                                         && fam->result() && !fam->runner()->isRunning(); }, 180000));
+
+    const QString folder = tmp.filePath("exports/run 1/figures"); // nested, with a space, missing
+    exportAll(w, folder, 1.5);
+    const QJsonObject index = QJsonDocument::fromJson(readAll(QDir(folder).filePath("index.json"))).object();
+    const QJsonArray tabs = index["tabs"].toArray();
+    QCOMPARE(tabs.size(), 5); // every lab has a figure
+    for (const auto& t : tabs) {
+        const QJsonObject entry = t.toObject();
+        QCOMPARE(entry["recipes"].toArray().size(), 3);
+        for (const auto& f : entry["figures"].toArray()) {
+            const QString path = QDir(folder).filePath(f.toString());
+            const QJsonObject recipe = QJsonDocument::fromJson(readAll(path + ".recipe.json")).object();
+            QCOMPARE(recipe["command"].toString(), entry["commands"].toObject()[f.toString()].toString());
+            const test::Rerun r = test::rerunEmbeddedCommand(path);
+            QVERIFY2(r.error.isEmpty(), qPrintable(f.toString() + ": " + r.error + " (" + r.command + ")"));
+            QCOMPARE(r.command, recipe["command"].toString()); // the file and its recipe agree
+            QVERIFY2(!r.before.isNull() && r.after == r.before, qPrintable(f.toString() + ": " + r.command));
+        }
+    }
+    const QString tomeCommand = tabs[0].toObject()["command"].toString();
+    QVERIFY2(tomeCommand.contains("--checkpoint") && tomeCommand.contains("--checkpoint-sha256") && tomeCommand.contains("--mean 0.5,0.5,0.5")
+                 && tomeCommand.contains("--opacity 0.4") && tomeCommand.contains("--no-borders") && tomeCommand.contains("--select 30")
+                 && tomeCommand.contains("--out tome.png --scale 1.5"),
+             qPrintable(tomeCommand));
 }
 
 void TestExport::exportAllRefusesAnUnwritableFolder()
@@ -208,7 +258,8 @@ void TestExport::pngAtDpi()
     QCOMPARE(b.dotsPerMeterX(), qRound(192 / 0.0254));
     QCOMPARE(c.size(), QSize(201, 123));
     QCOMPARE(c.dotsPerMeterX(), qRound(96 / 0.0254));
-    QCOMPARE(c.text("tokenscope:command"), QString("tokenscope test"));
+    QCOMPARE(c.text("tokenscope:command"), QString("tokenscope test --out c.png")); // the file's own name
+    QCOMPARE(b.text("tokenscope:command"), QString("tokenscope test --out b.png --scale 2"));
     for (double bad : {0.0, -72.0, 1e6})
         QVERIFY_THROWS_EXCEPTION(Error, scaleForDpi(bad));
 }

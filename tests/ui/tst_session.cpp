@@ -1,17 +1,32 @@
 // Session files through the real window: save, reopen in a new window, same figure; moved files
 // and malformed sessions are reported, nothing lost.
+#include "core/flops/flop_presets.h"
+#include "core/settings/settings_json.h"
 #include "core/tome/tome_api.h"
+#include "ui/fam_panel.h"
+#include "ui/figures/figure_export.h"
+#include "ui/fit_panel.h"
+#include "ui/flop_panel.h"
 #include "ui/jobs/job_runner.h"
+#include "ui/mask_panel.h"
+#include "ui/run_status.h"
 #include "ui/main_window.h"
 #include "ui/merge_view.h"
 #include "ui/model_controls.h"
 #include "ui/session.h"
 #include "ui/tome_panel.h"
 #include "ui/workspace.h"
+#include "tests/common/every_lab.h"
 #include "tests/common/test_paths.h"
 
 #include <QFile>
+#include <QLabel>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QListWidget>
+#include <QSignalSpy>
 #include <QSlider>
+#include <QTabWidget>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QElapsedTimer>
@@ -26,6 +41,8 @@ class TestSession : public QObject {
 private Q_SLOTS:
     void initTestCase() { QCoreApplication::setOrganizationName("TokenScopeTests"); }
     void roundTripRestoresTheFigure();
+    void everyLabRoundTrips();
+    void olderSessionOpensWithWhatItCan();
     void movedImageAndCheckpointAreReported();
     void malformedSessionsRefused_data();
     void malformedSessionsRefused();
@@ -80,6 +97,147 @@ void TestSession::roundTripRestoresTheFigure()
     QCOMPARE(panel->view()->data().right, savedMap);
 }
 
+namespace {
+
+// Waits until a model panel has a result for its current settings and no run is pending.
+template <class Panel>
+bool settled(Panel* panel)
+{
+    QTest::qWait(400); // past every panel's debounce
+    return QTest::qWaitFor([&] { return panel->result() && !panel->runner()->isRunning(); }, 120000);
+}
+
+QImage pixels(const LabPanel* panel)
+{
+    const std::optional<Figure> f = panel->currentFigure();
+    return f ? renderFigure(*f).convertToFormat(QImage::Format_RGB32) : QImage();
+}
+
+QByteArray dump(const nlohmann::json& j) { return QByteArray::fromStdString(j.dump()); }
+
+} // namespace
+
+// Every lab's settings and figure come back from a session in a fresh window: ToMe, FIT, FAM,
+// masks, FLOPs (a custom model and measured points), the current tab.
+void TestSession::everyLabRoundTrips()
+{
+    const QString path = m_dir.filePath("all.tokenscope");
+    QByteArray tome, fit, fam, mask, flops;
+    QImage tomePixels, fitPixels, famPixels, maskPixels, flopPixels;
+    FlopReport measured;
+    {
+        MainWindow w;
+        QVERIFY(w.openImage(test::sampleImage("coffee.png")));
+        test::setEveryLab(w);
+        auto* flopPanel = w.findChild<FlopPanel*>();
+        QSignalSpy measuredSpy(flopPanel->runner(), &JobRunner::finished);
+        flopPanel->startMeasure();
+        QVERIFY(measuredSpy.wait(120000));
+        QVERIFY(settled(w.findChild<ToMePanel*>()));
+        QVERIFY(settled(w.findChild<FitPanel*>()));
+        QVERIFY(settled(w.findChild<FamPanel*>()));
+        QVERIFY(QString::fromStdString(w.findChild<ToMePanel*>()->result()->scheduleText).contains("inflection")); // the schedule ran
+        tome = dump(toJson(w.findChild<ToMePanel*>()->settings()));
+        fit = dump(toJson(w.findChild<FitPanel*>()->settings()));
+        fam = dump(toJson(w.findChild<FamPanel*>()->settings()));
+        mask = dump(toJson(w.findChild<MaskPanel*>()->settings()));
+        flops = dump(toJson(flopPanel->settings()));
+        QVERIFY(flopPanel->settings().measure);
+        QVERIFY(w.findChild<MaskPanel*>()->settings().zoomed());
+        tomePixels = pixels(w.findChild<ToMePanel*>());
+        fitPixels = pixels(w.findChild<FitPanel*>());
+        famPixels = pixels(w.findChild<FamPanel*>());
+        maskPixels = pixels(w.findChild<MaskPanel*>());
+        flopPixels = pixels(flopPanel);
+        measured = flopPanel->report();
+        QString error;
+        QVERIFY2(w.saveSession(path, &error), qPrintable(error));
+    }
+    MainWindow w;
+    QStringList problems;
+    QVERIFY(w.openSession(path, &problems));
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join("; ")));
+    QCOMPARE(w.tabs()->currentIndex(), 3);
+    QVERIFY(settled(w.findChild<ToMePanel*>()));
+    QVERIFY(settled(w.findChild<FitPanel*>()));
+    QVERIFY(settled(w.findChild<FamPanel*>()));
+    QCOMPARE(dump(toJson(w.findChild<ToMePanel*>()->settings())), tome);
+    QCOMPARE(dump(toJson(w.findChild<FitPanel*>()->settings())), fit);
+    QCOMPARE(dump(toJson(w.findChild<FamPanel*>()->settings())), fam);
+    QCOMPARE(dump(toJson(w.findChild<MaskPanel*>()->settings())), mask);
+    QCOMPARE(dump(toJson(w.findChild<FlopPanel*>()->settings())), flops);
+    QVERIFY(pixels(w.findChild<ToMePanel*>()) == tomePixels);
+    QVERIFY(pixels(w.findChild<FitPanel*>()) == fitPixels);
+    QVERIFY(pixels(w.findChild<FamPanel*>()) == famPixels);
+    QVERIFY(pixels(w.findChild<MaskPanel*>()) == maskPixels);
+    QVERIFY(pixels(w.findChild<FlopPanel*>()) == flopPixels);
+    // The measured points themselves, not only their picture.
+    const FlopReport& reopened = w.findChild<FlopPanel*>()->report();
+    QCOMPARE(reopened.series.size(), measured.series.size());
+    int ran = 0;
+    for (std::size_t i = 0; i < measured.series.size(); ++i)
+        for (std::size_t k = 0; k < measured.series[i].points.size(); ++k) {
+            const FlopMeasurement& a = measured.series[i].points[k].measured;
+            const FlopMeasurement& b = reopened.series[i].points[k].measured;
+            QCOMPARE(b.status, a.status);
+            QCOMPARE(b.seconds, a.seconds);
+            ran += a.status == MeasureStatus::Ran;
+        }
+    QVERIFY(ran >= 2);
+
+    // Lengths that leave measured points out keep them (for the lengths they have), say so, and a
+    // session saved meanwhile still holds them.
+    auto* flopPanel = w.findChild<FlopPanel*>();
+    flopPanel->lengthsEdit()->setText("1024");
+    QVERIFY2(flopPanel->runStatus()->messageLabel()->text().contains("more kept"),
+             qPrintable(flopPanel->runStatus()->messageLabel()->text()));
+    const QString later = m_dir.filePath("later.tokenscope");
+    QVERIFY(w.saveSession(later));
+    MainWindow w2;
+    QVERIFY(w2.openSession(later, &problems));
+    auto* panel2 = w2.findChild<FlopPanel*>();
+    panel2->lengthsEdit()->setText("64,256,1024");
+    int back = 0;
+    for (const FlopSeries& series : panel2->report().series)
+        for (const FlopPoint& p : series.points)
+            back += p.measured.status == MeasureStatus::Ran;
+    QCOMPARE(back, ran);
+}
+
+// A session of format 1 (ToMe's schedule as a menu index and opacity in percent, FIT and masks
+// not saved) opens with what it has and names what it lacks.
+void TestSession::olderSessionOpensWithWhatItCan()
+{
+    const QString path = m_dir.filePath("v1.tokenscope");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QString(R"({"tokenscope_session": 1, "image": "%1",
+        "model": {"preset": "vit-ti16", "image_size": 224, "seed": "4", "checkpoint": ""},
+        "normalisation": {"mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]},
+        "current_tab": "FAM",
+        "panels": {"ToMe": {"r": 5, "schedule": 1, "inflection": 0.5, "list": "3,2,1", "proportional_attention": false,
+                            "layer": 4, "opacity": 40, "borders": false, "selected_patch": -1},
+                   "FIT": {}, "Masks": {}, "FAM": {"block": 12, "memory": 0, "fam": 2, "with_fam": true, "overlay_block": 1, "layer": 2}}})")
+                .arg(test::sampleImage("coffee.png"))
+                .toUtf8());
+    f.close();
+    MainWindow w;
+    QStringList problems;
+    QVERIFY(w.openSession(path, &problems));
+    QCOMPARE(w.tabs()->tabText(w.tabs()->currentIndex()), QString("FAM"));
+    const ToMeSettings t = w.findChild<ToMePanel*>()->settings();
+    QCOMPARE(t.r, 5);
+    QVERIFY(t.schedule == ToMeSettings::Schedule::Inflection);
+    QCOMPARE(t.opacity, 0.4);
+    QCOMPARE(t.list, (std::vector<int>{3, 2, 1}));
+    QCOMPARE(t.borders, false);
+    QCOMPARE(w.findChild<FamPanel*>()->settings().block, 12);
+    QCOMPARE(w.findChild<FamPanel*>()->settings().memory, 0);
+    const QString all = problems.join('\n');
+    QVERIFY2(all.contains("FIT: the session holds no settings") && all.contains("Masks: the session holds no settings"), qPrintable(all));
+    QVERIFY2(!all.contains("ToMe") && !all.contains("FAM:"), qPrintable(all));
+}
+
 void TestSession::movedImageAndCheckpointAreReported()
 {
     Session s;
@@ -95,9 +253,12 @@ void TestSession::movedImageAndCheckpointAreReported()
     const QImage before = w.workspace()->image();
     QStringList problems;
     QVERIFY(w.openSession(path, &problems));
-    QCOMPARE(problems.size(), 2);
+    QVERIFY(problems.size() >= 2);
     QVERIFY(problems[0].contains("gone.png"));
     QVERIFY(problems[1].contains("gone.safetensors"));
+    for (int i = 2; i < problems.size(); ++i) // the file holds no lab settings: each lab says so
+        QVERIFY2(problems[i].contains("holds no settings"), qPrintable(problems[i]));
+    QCOMPARE(problems.size(), 2 + w.tabs()->count());
     QCOMPARE(w.workspace()->image(), before); // the current image is kept
     QVERIFY(w.workspace()->modelSource().isRandom());
     QCOMPARE(w.workspace()->modelSource().seed, std::uint64_t(3));

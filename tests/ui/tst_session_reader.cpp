@@ -44,7 +44,9 @@ void TestSessionReader::hostile_data()
     QTest::newRow("seed as number") << QByteArray(ok).replace(R"("seed":"0")", R"("seed":0)") << false;
     QTest::newRow("std underflows float") << QByteArray(ok).replace("\"std\":[1,1,1]", "\"std\":[1e-50,1,1]") << false;
     QTest::newRow("mean overflows float") << QByteArray(ok).replace("\"mean\":[0,0,0]", "\"mean\":[0,-1e39,0]") << false;
-    QTest::newRow("version 2") << QByteArray(ok).replace("\"tokenscope_session\":1", "\"tokenscope_session\":2") << false;
+    QTest::newRow("version 2") << QByteArray(ok).replace("\"tokenscope_session\":1", "\"tokenscope_session\":2") << true;
+    QTest::newRow("version 3 (newer)") << QByteArray(ok).replace("\"tokenscope_session\":1", "\"tokenscope_session\":3") << false;
+    QTest::newRow("version 0") << QByteArray(ok).replace("\"tokenscope_session\":1", "\"tokenscope_session\":0") << false;
     QTest::newRow("panels not an object") << QByteArray(ok).chopped(1) + R"(,"panels":[1]})" << true;
     // Qt's reader lets a raw NUL into a string; such a path is reported as missing when opened.
     QTest::newRow("NUL in image") << QByteArray(ok).replace("x.png", QByteArray("x\0.png", 6)) << true;

@@ -1,6 +1,9 @@
 #include "ui/figures/fam_overlay_figure.h"
 #include "ui/figures/figure_colours.h"
 #include "ui/figures/rgb_image.h"
+#include "core/settings/recipe_command.h"
+#include "core/settings/settings_json.h"
+#include "ui/figures/figure_recipe.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -107,12 +110,11 @@ FamOverlayData famOverlayData(const FamResult& r)
                          r.withFam ? QObject::tr("FAM") : QObject::tr("block"))
                     .arg(r.overlayBlock)
                     .arg(r.overlayLayer + 1);
-    d.footer = QObject::tr("%1 tokens in %2 blocks, %3 s, %4 tokens/s, peak %5 MiB\non previous FAM %6, on memory %7")
+    // No seconds, speed or memory here: they change from run to run, and a recipe's rerun must give
+    // the same pixels (they are in the data export and the panel's status).
+    d.footer = QObject::tr("%1 tokens in %2 blocks\non previous FAM %3, on memory %4")
                    .arg(r.length)
                    .arg(r.blocks)
-                   .arg(r.seconds, 0, 'f', 3)
-                   .arg(r.tokensPerSecond, 0, 'f', 0)
-                   .arg(static_cast<double>(r.peakMemoryBytes) / (1 << 20), 0, 'f', 2)
                    .arg(r.overlayOnPreviousFam, 0, 'f', 3)
                    .arg(r.overlayOnMemory, 0, 'f', 3);
     return d;
@@ -147,7 +149,19 @@ void paintFamOverlay(QPainter& p, const QRectF& target, const FamOverlayData& d)
                d.footer);
 }
 
-Figure famOverlayFigure(const FamResult& result, const QString& command)
+FamSettings famSettingsAsRun(const FamResult& result, FamSettings settings)
+{
+    settings.block = result.block;
+    settings.memory = result.memory;
+    settings.withFam = result.withFam;
+    if (result.withFam)
+        settings.fam = result.fam;
+    settings.overlayBlock = result.overlayBlock;
+    settings.layer = result.overlayLayer + 1;
+    return settings;
+}
+
+Figure famOverlayFigure(const FamResult& result, const FamSettings& settings)
 {
     const FamOverlayData data = famOverlayData(result);
     Figure f;
@@ -155,7 +169,8 @@ Figure famOverlayFigure(const FamResult& result, const QString& command)
     f.paint = [data](QPainter& p, const QRectF& r) { paintFamOverlay(p, r, data); };
     f.title = QObject::tr("FAM attention");
     f.description = data.caption;
-    f.command = command;
+    const FamSettings shown = famSettingsAsRun(result, settings);
+    setFigureRecipe(f, "fam", toJson(shown), recipeArguments(shown));
     return f;
 }
 

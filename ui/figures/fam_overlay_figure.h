@@ -4,6 +4,7 @@
 // writes, TransformerFAM Sec. 2.2). A synthetic stream has no image: its block is drawn as bars.
 // One painter for the FAM panel, exports and `tokenscope fam`.
 #include "core/fam/fam_api.h"
+#include "core/settings/lab_settings.h"
 #include "ui/figures/figure_export.h"
 
 #include <QImage>
@@ -35,7 +36,11 @@ QSizeF famOverlayNaturalSize();
 QRectF famOverlayImageRect(const QRectF& target);
 void paintFamOverlay(QPainter& painter, const QRectF& target, const FamOverlayData& data);
 
-Figure famOverlayFigure(const FamResult& result, const QString& command);
+// `settings` with the sizes the run actually used (the panel clamps the block and the overlay to
+// the image's patches).
+FamSettings famSettingsAsRun(const FamResult& result, FamSettings settings);
+// The figure with its recipe (from famSettingsAsRun).
+Figure famOverlayFigure(const FamResult& result, const FamSettings& settings);
 
 // The JSON `tokenscope fam --json` writes (blocks, peak_memory_bytes, seconds, ...).
 QByteArray famResultJson(const FamResult& result);

@@ -3,6 +3,7 @@
 #include "core/util/memory_estimate.h"
 #include "core/util/error.h"
 #include "core/util/memory_tracker.h"
+#include "ui/figures/figure_recipe.h"
 
 #include <QBuffer>
 #include <QFileInfo>
@@ -160,10 +161,13 @@ void reserveFigure(OutputFiles& files, const QString& path, bool withRecipe)
         files.reserve(path + ".recipe.json");
 }
 
-void stageFigure(OutputFiles& files, const Figure& figure, const QString& path, double scale)
+void stageFigure(OutputFiles& files, const Figure& unresolved, const QString& path, double scale)
 {
     if (!(scale > 0) || scale > kMaxFigureScale)
         throw Error("export scale must be above 0 and at most 16, got " + QString::number(scale).toStdString());
+    // The embedded command names this file (and the PNG's scale): ui/figures/figure_recipe.h.
+    Figure figure = unresolved;
+    figure.command = figureCommandFor(unresolved, path, scale);
     QByteArray bytes;
     switch (figureFormatForPath(path)) {
     case FigureFormat::Png: bytes = pngBytes(figure, scale); break;

@@ -24,7 +24,8 @@ struct Figure {
     QString title;       // shown in SVG/PDF metadata
     QString description; // model, weights, parameters: what produced it
     QString recipeJson;  // the settings as JSON (embedded and written beside the file)
-    QString command;     // the `tokenscope` command that regenerates it
+    QString command;     // the `tokenscope` command that regenerates it, without the output: the
+                         // export adds `--out FILE` (and `--scale`), ui/figures/figure_recipe.h
 };
 
 // Picks the format from the file suffix (.png, .svg, .pdf); throws ts::Error otherwise.

@@ -1,8 +1,11 @@
 #include "ui/figures/fit_overlay_figure.h"
 
 #include "core/util/error.h"
+#include "core/settings/recipe_command.h"
+#include "core/settings/settings_json.h"
 #include "ui/figures/figure_colours.h"
 #include "ui/figures/rgb_image.h"
+#include "ui/figures/figure_recipe.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -124,14 +127,13 @@ FitOverlayData fitOverlayData(const FitResult& result, const FitOverlayOptions& 
                     .arg(c.autoregressive ? QObject::tr(", AR") : QString())
                     .arg(weights.startsWith("random(") ? QObject::tr("random weights (seed %1)").arg(weights.mid(7).chopped(1))
                                                        : weights.startsWith("vit:") ? weights : QFileInfo(weights).fileName());
-    d.footer = QObject::tr("%1 × %2 patches%3 · %4 s · peak %5 (estimated %6)")
+    // No seconds or memory here: they change from run to run, and a recipe's rerun must give the
+    // same pixels (they are in the data export and the panel's status).
+    d.footer = QObject::tr("%1 × %2 patches%3")
                    .arg(result.grouping.gridCols())
                    .arg(result.grouping.gridRows())
                    .arg(result.grouping.padded() ? QObject::tr(", padded to %1 × %2 (padding masked)").arg(result.grouping.paddedCols()).arg(result.grouping.paddedRows())
-                                                 : QString())
-                   .arg(result.seconds, 0, 'f', 2)
-                   .arg(QString::fromStdString(formatBytes(double(result.peakMemoryBytes))))
-                   .arg(QString::fromStdString(formatBytes(double(result.estimatedMemoryBytes))));
+                                                 : QString());
     return d;
 }
 
@@ -248,36 +250,28 @@ void paintFitOverlay(QPainter& p, const QRectF& target, const FitOverlayData& d)
     p.restore();
 }
 
-Figure fitOverlayFigure(const FitResult& result, const FitOverlayOptions& options, const QString& imagePath)
+FitOverlayOptions fitOverlayOptions(const FitSettings& settings)
 {
-    auto data = std::make_shared<FitOverlayData>(fitOverlayData(result, options));
+    FitOverlayOptions options;
+    options.block = settings.block;
+    options.group = settings.group;
+    options.latent = settings.latent;
+    return options;
+}
+
+Figure fitOverlayFigure(const FitResult& result, const FitSettings& settings)
+{
+    auto data = std::make_shared<FitOverlayData>(fitOverlayData(result, fitOverlayOptions(settings)));
     Figure f;
     f.size = fitOverlayNaturalSize(data->image.size());
     f.paint = [data](QPainter& p, const QRectF& r) { paintFitOverlay(p, r, *data); };
     f.title = QObject::tr("FIT latent-token attention");
     f.description = data->caption + " — " + data->leftTitle;
-    const FitConfig& c = result.config;
-    QJsonObject recipe{{"view", "fit"},
-                       {"image", imagePath},
-                       {"weights", QString::fromStdString(result.weights)},
-                       {"group_size", c.groupSize},
-                       {"latents_per_group", c.latentsPerGroup},
-                       {"latent_width", c.latentWidth},
-                       {"pattern", QString::fromStdString(result.pattern.text())},
-                       {"size", result.input.cols},
-                       {"block", data->block + 1},
-                       {"group", data->group},
-                       {"latent", data->latent}};
-    f.recipeJson = QString::fromUtf8(QJsonDocument(recipe).toJson(QJsonDocument::Compact));
-    const QString overlay = data->latent < 0 ? QString("group:%1").arg(data->group) : QString("latent:%1,%2").arg(data->group).arg(data->latent);
-    f.command = QString("tokenscope fit --image '%1' --group %2 --latents %3 --pattern '%4' --latent-width %5 --block %6 --overlay %7 --out FIGURE.png")
-                    .arg(imagePath)
-                    .arg(c.groupSize)
-                    .arg(c.latentsPerGroup)
-                    .arg(QString::fromStdString(result.pattern.text()))
-                    .arg(c.latentWidth)
-                    .arg(data->block + 1)
-                    .arg(overlay);
+    FitSettings shown = settings;
+    shown.block = data->block;
+    shown.group = data->group;
+    shown.latent = data->latent;
+    setFigureRecipe(f, "fit", toJson(shown), recipeArguments(shown));
     return f;
 }
 

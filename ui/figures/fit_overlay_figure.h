@@ -5,6 +5,7 @@
 // the chosen group's latents attend to every group, as a group-level heat map over the image.
 // One painter for the FIT panel, exports and `tokenscope fit`.
 #include "core/fit/fit_api.h"
+#include "core/settings/lab_settings.h"
 #include "ui/figures/figure_export.h"
 
 #include <QImage>
@@ -51,7 +52,10 @@ void paintFitOverlay(QPainter& painter, const QRectF& target, const FitOverlayDa
 // Grouping only (before a run): the image with the g x g windows and padding drawn over it.
 void paintFitGrouping(QPainter& painter, const QRectF& target, const QImage& image, const Grouping& grouping, int selectedGroup);
 
-Figure fitOverlayFigure(const FitResult& result, const FitOverlayOptions& options, const QString& imagePath);
+// The view part of the settings.
+FitOverlayOptions fitOverlayOptions(const FitSettings& settings);
+// The figure with its recipe (`settings`: what the result was run with, and the view).
+Figure fitOverlayFigure(const FitResult& result, const FitSettings& settings);
 
 // The JSON `tokenscope fit --json` writes: groups, tokens_per_group, latents_per_group, pattern,
 // peak_memory_bytes, estimated_memory_bytes, seconds, and the overlay's weights as arrays.

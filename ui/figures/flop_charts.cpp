@@ -399,7 +399,7 @@ std::vector<QChart*> buildCharts(QGraphicsScene& scene, const FlopReport& report
         return {breakdownChart(scene, report, options, all)};
     bool measured = false;
     QChart* main = lineChart(scene, report, options, all, &measured);
-    if (!measured || options.mode != FlopChartMode::Curves)
+    if (!measured || options.mode != FlopChartMode::Curves || !options.showRunCharts)
         return {main};
     // Measured runs: the FLOP chart keeps most of the width, time and memory sit beside it.
     const double split = std::round(size.width() * 0.62);

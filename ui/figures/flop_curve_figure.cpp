@@ -1,6 +1,9 @@
 #include "ui/figures/flop_curve_figure.h"
 
 #include "core/util/error.h"
+#include "core/settings/recipe_command.h"
+#include "core/settings/settings_json.h"
+#include "ui/figures/figure_recipe.h"
 #include "ui/figures/flop_charts.h"
 
 #include <QGraphicsScene>
@@ -111,6 +114,14 @@ Figure flopCurveFigure(const FlopReport& report, const FlopCurveOptions& options
                        {"measured_points", ran}};
     f.recipeJson = QString::fromUtf8(QJsonDocument(recipe).toJson(QJsonDocument::Compact));
     f.command = command;
+    return f;
+}
+
+Figure flopCurveFigure(const FlopReport& report, FlopCurveOptions options, const FlopSettings& settings)
+{
+    options.showRunCharts = false;
+    Figure f = flopCurveFigure(report, options, QString(), QSizeF(settings.figureWidth, settings.figureHeight));
+    setFigureRecipe(f, "flops", toJson(settings), recipeArguments(settings));
     return f;
 }
 

@@ -6,6 +6,7 @@
 // export, the command line (`tokenscope flops --out`) and the tests draw the same picture; the
 // title and axis labels name the counting convention.
 #include "core/flops/flop_report.h"
+#include "core/settings/lab_settings.h"
 #include "ui/figures/figure_export.h"
 
 #include <QColor>
@@ -22,6 +23,9 @@ struct FlopCurveOptions {
     int breakdownSeries = 0; // Breakdown: the model shown
     FlopBreakdownKind breakdown = FlopBreakdownKind::Groups;
     bool showMeasured = true;
+    // The measured seconds and peak memory charts (on screen only: they change from run to run,
+    // so the exported figure, whose recipe must redraw it exactly, leaves them to the data export).
+    bool showRunCharts = true;
 };
 
 // Parts grouped for the breakdown: "attention (QK^T, AV)", "projections (QKV, out)", "MLP",
@@ -42,5 +46,8 @@ QSizeF flopCurveNaturalSize();
 // at its own size, and scaled into whatever target the figure is painted in.
 Figure flopCurveFigure(const FlopReport& report, const FlopCurveOptions& options, const QString& command,
                        QSizeF size = {});
+// The same with the recipe from the settings (laid out at the settings' figure size, without the
+// run charts): what the FLOP lab exports and `tokenscope flops --out` writes.
+Figure flopCurveFigure(const FlopReport& report, FlopCurveOptions options, const FlopSettings& settings);
 
 } // namespace ts

@@ -1,7 +1,10 @@
 #include "ui/figures/mask_figure.h"
 
 #include "core/util/error.h"
+#include "core/settings/recipe_command.h"
+#include "core/settings/settings_json.h"
 #include "ui/figures/figure_colours.h"
+#include "ui/figures/figure_recipe.h"
 
 #include <QLocale>
 #include <QObject>
@@ -183,6 +186,50 @@ Figure maskFigure(const MaskFigureData& data, const QString& recipeJson, const Q
     f.description = titles.join(" | ");
     f.recipeJson = recipeJson;
     f.command = command;
+    return f;
+}
+
+} // namespace ts
+
+namespace ts {
+
+MaskRegion shownMaskRegion(const AttentionMask& first, const AttentionMask& mask, const MaskSettings& settings)
+{
+    MaskRegion r = fullRegion(first);
+    if (settings.zoomed())
+        r = MaskRegion{*settings.region[0], *settings.region[1], *settings.region[2], *settings.region[3]};
+    // The same positions at the same scale in every panel, clipped to each mask.
+    r.q1 = std::min(r.q1, mask.queries());
+    r.k1 = std::min(r.k1, mask.keys());
+    r.q0 = std::max<std::int64_t>(0, std::min(r.q0, r.q1 - 1));
+    r.k0 = std::max<std::int64_t>(0, std::min(r.k0, r.k1 - 1));
+    return r;
+}
+
+MaskFigureData maskFigureData(const std::vector<const AttentionMask*>& masks, const MaskSettings& settings)
+{
+    if (masks.empty())
+        throw Error("mask figure: no masks");
+    MaskFigureData data;
+    data.panelSide = settings.panelSide;
+    for (const AttentionMask* mask : masks)
+        data.panels.push_back(maskPanelData(*mask, shownMaskRegion(*masks.front(), *mask, settings), settings.pixels, settings.width));
+    const AttentionMask& first = *masks.front();
+    const MaskRegion& r = data.panels.front().region;
+    data.caption = QObject::tr("%1: %2 tokens · queries %3..%4, keys %5..%6")
+                       .arg(QString::fromStdString(first.label()))
+                       .arg(first.dataLength())
+                       .arg(r.q0)
+                       .arg(r.q1 - 1)
+                       .arg(r.k0)
+                       .arg(r.k1 - 1);
+    return data;
+}
+
+Figure maskFigure(const MaskFigureData& data, const MaskSettings& settings)
+{
+    Figure f = maskFigure(data, QString(), QString());
+    setFigureRecipe(f, "masks", toJson(settings), recipeArguments(settings));
     return f;
 }
 

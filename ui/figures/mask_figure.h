@@ -7,6 +7,7 @@
 #include "core/masks/attention_mask.h"
 #include "core/masks/mask_cost.h"
 #include "core/masks/mask_raster.h"
+#include "core/settings/lab_settings.h"
 #include "ui/figures/figure_export.h"
 
 #include <QColor>
@@ -50,5 +51,14 @@ MaskFigureLayout maskFigureLayout(const QRectF& target, const MaskFigureData& da
 void paintMaskFigure(QPainter& painter, const QRectF& target, const MaskFigureData& data);
 
 Figure maskFigure(const MaskFigureData& data, const QString& recipeJson, const QString& command);
+
+// The region a panel shows: the settings' zoom (else the first mask's whole extent), clipped to
+// `mask`, so every panel shows the same positions at the same scale.
+MaskRegion shownMaskRegion(const AttentionMask& first, const AttentionMask& mask, const MaskSettings& settings);
+// The figure's panels and caption from the settings (pixels, panel side, width, zoom): the mask
+// view and `tokenscope mask` both build it here.
+MaskFigureData maskFigureData(const std::vector<const AttentionMask*>& masks, const MaskSettings& settings);
+// With its recipe from the settings.
+Figure maskFigure(const MaskFigureData& data, const MaskSettings& settings);
 
 } // namespace ts

@@ -2,8 +2,11 @@
 
 #include "core/render/merge_map.h"
 #include "core/util/error.h"
+#include "core/settings/recipe_command.h"
+#include "core/settings/settings_json.h"
 #include "ui/figures/figure_colours.h"
 #include "ui/figures/rgb_image.h"
+#include "ui/figures/figure_recipe.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -137,36 +140,30 @@ void paintMergeMap(QPainter& painter, const QRectF& target, const MergeMapData& 
     painter.restore();
 }
 
-Figure mergeMapFigure(const ToMeResult& result, const MergeMapOptions& options, const QString& imagePath)
+MergeMapOptions mergeMapOptions(const ToMeSettings& settings)
 {
-    auto data = std::make_shared<MergeMapData>(mergeMapData(result, options));
+    MergeMapOptions options;
+    options.layer = settings.layer;
+    options.opacity = settings.opacity;
+    options.borders = settings.borders;
+    options.selectedPatch = settings.selectedPatch;
+    return options;
+}
+
+Figure mergeMapFigure(const ToMeResult& result, const ToMeSettings& settings)
+{
+    auto data = std::make_shared<MergeMapData>(mergeMapData(result, mergeMapOptions(settings)));
     Figure f;
     f.size = mergeMapNaturalSize();
     f.paint = [data](QPainter& p, const QRectF& r) { paintMergeMap(p, r, *data); };
     f.title = QObject::tr("ToMe merged-token map");
     f.description = data->caption + " — " + data->rightTitle;
-    const int layer = options.layer < 0 ? result.depth() : options.layer;
-    QJsonObject recipe{{"view", "tome"},
-                       {"image", imagePath},
-                       {"model", QString::fromStdString(result.config.name)},
-                       {"image_size", result.config.imageSize},
-                       {"weights", QString::fromStdString(result.weights)},
-                       {"schedule", QString::fromStdString(result.scheduleText)},
-                       {"r_per_layer", intArray(result.rRequested)},
-                       {"proportional_attention", result.proportionalAttention},
-                       {"layer", layer}};
-    f.recipeJson = QString::fromUtf8(QJsonDocument(recipe).toJson(QJsonDocument::Compact));
-    QStringList schedule;
-    for (int r : result.rRequested)
-        schedule << QString::number(r);
-    QString model = QString::fromStdString(result.weights).startsWith("random(")
-                        ? QString("--preset %1 --seed %2").arg(QString::fromStdString(result.config.name), QString::fromStdString(result.weights).mid(7).chopped(1))
-                        : QString("--checkpoint '%1'").arg(QString::fromStdString(result.weights));
-    f.command = QString("tokenscope merge --image '%1' %2 --size %3 --schedule %4%5 --layer %6 --out FIGURE.png")
-                    .arg(imagePath, model)
-                    .arg(result.config.imageSize)
-                    .arg(schedule.join(','), result.proportionalAttention ? "" : " --no-prop-attn")
-                    .arg(layer);
+    ToMeSettings shown = settings;
+    if (shown.layer < 0)
+        shown.layer = result.depth();
+    if (shown.selectedPatch >= result.grid * result.grid)
+        shown.selectedPatch = -1; // not drawn (mergeMapData ignores it)
+    setFigureRecipe(f, "tome", toJson(shown), recipeArguments(shown));
     return f;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The ToMe figure: the model's input (or a region's lineage) beside the merged-token map at one
 // layer, with a caption that says what produced it. One painter for the view, exports and CLI.
+#include "core/settings/lab_settings.h"
 #include "core/tome/tome_api.h"
 #include "ui/figures/figure_export.h"
 
@@ -38,8 +39,11 @@ QSizeF mergeMapNaturalSize();
 
 void paintMergeMap(QPainter& painter, const QRectF& target, const MergeMapData& data);
 
-// The whole figure with its recipe (settings JSON and the equivalent command).
-Figure mergeMapFigure(const ToMeResult& result, const MergeMapOptions& options, const QString& imagePath);
+// The view part of the settings.
+MergeMapOptions mergeMapOptions(const ToMeSettings& settings);
+// The whole figure with its recipe: `settings` are those the result was run with and the view
+// state (core/settings/lab_settings.h); its command draws this figure.
+Figure mergeMapFigure(const ToMeResult& result, const ToMeSettings& settings);
 
 // The JSON the command line writes with --json (tokens_per_layer, source, sizes, top5, weights, model).
 QByteArray toMeResultJson(const ToMeResult& result);

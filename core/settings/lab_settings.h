@@ -1,0 +1,118 @@
+#pragma once
+// The settings and provenance of one lab's figure as plain data: where the model comes from
+// (preset and seed, or checkpoint path and its SHA-256), the normalisation, the input size, every
+// lab parameter and the view state (layer, selection, opacity, zoom, ...). The GUI panels build
+// one from their controls, the session file stores it, a figure's recipe embeds it and the
+// command line parses its options into it; the recipe's command is generated from it
+// (core/settings/recipe_command.h), so a recipe names exactly what drew the figure. Torch- and
+// Qt-free, so core, ui and app all use the same structs.
+#include "core/io/image_io.h"
+#include "core/vit/vit_api.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ts {
+
+// The ViT every image lab runs (ToMe, FAM): source plus the pixels' normalisation.
+struct ModelSettings {
+    ModelSource source;              // preset, input size, seed, checkpoint path
+    std::string checkpointSha256;    // lower-case hex of the checkpoint file; empty for random weights
+    Normalisation normalisation;
+};
+bool operator==(const Normalisation& a, const Normalisation& b);
+bool operator==(const ModelSettings& a, const ModelSettings& b);
+
+struct ToMeSettings {
+    ModelSettings model;
+    std::string image;               // path (":/images/..." for a bundled one)
+    enum class Schedule { Constant, Inflection, List };
+    Schedule schedule = Schedule::Constant;
+    int r = 8;
+    double inflection = -0.5;        // Schedule::Inflection
+    std::vector<int> list = {16, 16, 12, 12, 8, 8, 4, 4, 0, 0, 0, 0}; // Schedule::List
+    bool proportionalAttention = true;
+    // View.
+    int layer = -1;                  // after block `layer` (0 = input); -1: the last
+    double opacity = 1.0;            // map over the input, 0..1
+    bool borders = true;
+    int selectedPatch = -1;          // >= 0: the lineage of that patch's token
+};
+
+struct FitSettings {
+    std::string image;
+    std::uint64_t seed = 0;          // random weights
+    std::string checkpoint;          // FIT or timm ViT checkpoint; empty: random
+    std::string checkpointSha256;
+    Normalisation normalisation;
+    int groupSize = 4;
+    int latents = 4;
+    int latentWidth = 384;
+    int latentHeads = 0;             // 0: as the width implies (heads at the data width, else width / 64)
+    std::string pattern = "L(2)G(1)L(2)G(1)";
+    int size = 448;                  // resize + centre crop; 0: the image as it is
+    bool autoregressive = false;
+    // View.
+    int block = -1;                  // 0-based FIT block; -1: the last with global layers
+    int group = -1;                  // -1: the group under the image centre
+    int latent = -1;                 // -1: all of the group's latents
+};
+
+struct FamSettings {
+    ModelSettings model;
+    std::string image;               // image mode when set
+    std::int64_t streamLength = 0;   // stream mode when no image
+    int block = 16;
+    int memory = 1;
+    int fam = 4;
+    bool withFam = true;
+    std::optional<bool> causal;      // default: stream causal, image bidirectional
+    std::uint64_t streamSeed = 1;
+    std::uint64_t promptSeed = 7;
+    // View.
+    int overlayBlock = 5;            // the block whose FAM attention is shown
+    int layer = 12;                  // 1-based ViT layer
+};
+
+struct MaskSettings {
+    std::vector<std::string> kinds = {"fam", "bswa"}; // 1..3 masks side by side
+    std::int64_t length = 16;
+    std::int64_t window = 3;
+    std::int64_t block = 2;
+    std::int64_t memory = 1;
+    std::int64_t fam = 1;
+    std::int64_t group = 4;
+    std::int64_t latents = 2;
+    bool causal = true;
+    bool autoregressive = false;
+    int width = 384;                 // model width for the cost
+    int depth = 4;                   // receptive-field depth
+    // Kind "tome" (command line): the merged sequence of ToMe run on this image.
+    std::string tomeImage;
+    ModelSettings tomeModel;
+    int tomeR = 8;
+    int tomeLayer = -1;              // -1: the last block
+    // View.
+    std::optional<std::int64_t> region[4]; // q0, q1, k0, k1 when zoomed (all four or none)
+    int pixels = 512;                // raster side per panel
+    int panelSide = 512;             // logical pixels per panel in the figure
+    bool zoomed() const { return region[0].has_value(); }
+};
+
+struct FlopSettings {
+    std::vector<std::string> presets = {"vit-s16", "vit-b16", "window-vit-b16", "tome-vit-b16", "fit-vit-s16"};
+    std::vector<std::string> customModels; // names of the custom models shown (their specs: customModelsJson)
+    std::string customModelsJson;          // {"models": [...]}, a FLOP config file's content; empty: none
+    std::string lengths = "1024:1048576:x2";
+    std::string convention = "default";
+    std::string mode = "curves";           // curves | ratio | breakdown
+    std::string reference;                 // baseline (ratio) or model (breakdown); empty: the first
+    bool byStage = false;
+    bool measure = false;                  // the figure shows measured points
+    long long measureMaxLength = 4096;     // 0: every length
+    int figureWidth = 960, figureHeight = 600; // the charts' layout size
+};
+
+} // namespace ts

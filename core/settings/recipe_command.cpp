@@ -1,0 +1,282 @@
+#include "core/settings/recipe_command.h"
+
+#include "core/util/error.h"
+
+#include <charconv>
+
+namespace ts {
+namespace {
+
+using Args = std::vector<std::string>;
+
+void add(Args& a, const std::string& option, const std::string& value)
+{
+    a.push_back("--" + option);
+    a.push_back(value);
+}
+void add(Args& a, const std::string& option, long long value) { add(a, option, std::to_string(value)); }
+
+std::string joined(const std::vector<std::string>& items)
+{
+    std::string s;
+    for (const std::string& item : items)
+        s += (s.empty() ? "" : ",") + item;
+    return s;
+}
+
+std::string tripleText(const float* v)
+{
+    return exactNumber(v[0]) + "," + exactNumber(v[1]) + "," + exactNumber(v[2]);
+}
+
+void addNormalisation(Args& a, const Normalisation& n)
+{
+    const Normalisation imagenet;
+    bool sameMean = true, sameStd = true;
+    for (int c = 0; c < 3; ++c) {
+        sameMean = sameMean && n.mean[c] == imagenet.mean[c];
+        sameStd = sameStd && n.std[c] == imagenet.std[c];
+    }
+    if (!sameMean)
+        add(a, "mean", tripleText(n.mean));
+    if (!sameStd)
+        add(a, "std", tripleText(n.std));
+}
+
+void addCheckpoint(Args& a, const std::string& path, const std::string& sha256)
+{
+    add(a, "checkpoint", path);
+    if (!sha256.empty())
+        add(a, "checkpoint-sha256", sha256);
+}
+
+void addModel(Args& a, const ModelSettings& m)
+{
+    if (m.source.isRandom()) {
+        add(a, "preset", m.source.preset);
+        add(a, "seed", std::to_string(m.source.seed));
+    } else {
+        addCheckpoint(a, m.source.checkpoint, m.checkpointSha256);
+    }
+    add(a, "size", m.source.imageSize);
+    addNormalisation(a, m.normalisation);
+}
+
+} // namespace
+
+std::string exactNumber(double v)
+{
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+    return std::string(buffer, result.ptr);
+}
+
+std::string exactNumber(float v)
+{
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+    return std::string(buffer, result.ptr);
+}
+
+std::vector<std::string> recipeArguments(const ToMeSettings& s)
+{
+    Args a{"merge"};
+    add(a, "image", s.image);
+    addModel(a, s.model);
+    switch (s.schedule) {
+    case ToMeSettings::Schedule::Constant: add(a, "r", s.r); break;
+    case ToMeSettings::Schedule::Inflection:
+        add(a, "r", s.r);
+        add(a, "inflection", exactNumber(s.inflection));
+        break;
+    case ToMeSettings::Schedule::List: {
+        std::vector<std::string> items;
+        for (int r : s.list)
+            items.push_back(std::to_string(r));
+        add(a, "schedule", joined(items));
+        break;
+    }
+    }
+    if (!s.proportionalAttention)
+        a.push_back("--no-prop-attn");
+    if (s.layer >= 0)
+        add(a, "layer", s.layer);
+    add(a, "opacity", exactNumber(s.opacity));
+    if (!s.borders)
+        a.push_back("--no-borders");
+    if (s.selectedPatch >= 0)
+        add(a, "select", s.selectedPatch);
+    return a;
+}
+
+std::vector<std::string> recipeArguments(const FitSettings& s)
+{
+    Args a{"fit"};
+    add(a, "image", s.image);
+    add(a, "seed", std::to_string(s.seed));
+    if (!s.checkpoint.empty())
+        addCheckpoint(a, s.checkpoint, s.checkpointSha256);
+    addNormalisation(a, s.normalisation);
+    add(a, "group", s.groupSize);
+    add(a, "latents", s.latents);
+    add(a, "latent-width", s.latentWidth);
+    if (s.latentHeads > 0)
+        add(a, "latent-heads", s.latentHeads);
+    add(a, "pattern", s.pattern);
+    add(a, "size", s.size);
+    if (s.autoregressive)
+        a.push_back("--autoregressive");
+    if (s.block >= 0)
+        add(a, "block", s.block + 1);
+    if (s.group >= 0)
+        add(a, "overlay", s.latent < 0 ? "group:" + std::to_string(s.group)
+                                       : "latent:" + std::to_string(s.group) + "," + std::to_string(s.latent));
+    return a;
+}
+
+std::vector<std::string> recipeArguments(const FamSettings& s)
+{
+    Args a{"fam"};
+    if (!s.image.empty())
+        add(a, "image", s.image);
+    else
+        add(a, "stream-length", s.streamLength);
+    addModel(a, s.model);
+    add(a, "block", s.block);
+    add(a, "memory", s.memory);
+    if (s.withFam)
+        add(a, "fam", s.fam);
+    else
+        a.push_back("--no-fam");
+    if (s.causal)
+        a.push_back(*s.causal ? "--causal" : "--bidirectional");
+    if (s.image.empty())
+        add(a, "stream-seed", std::to_string(s.streamSeed));
+    if (s.withFam)
+        add(a, "prompt-seed", std::to_string(s.promptSeed));
+    add(a, "overlay", "block:" + std::to_string(s.overlayBlock));
+    add(a, "layer", s.layer);
+    return a;
+}
+
+std::vector<std::string> recipeArguments(const MaskSettings& s)
+{
+    if (s.kinds.empty())
+        throw Error("mask recipe: no mask kind");
+    Args a{"mask"};
+    add(a, "kind", s.kinds.front());
+    if (s.kinds.size() > 1)
+        add(a, "compare", joined(std::vector<std::string>(s.kinds.begin() + 1, s.kinds.end())));
+    add(a, "length", s.length);
+    add(a, "window", s.window);
+    add(a, "block", s.block);
+    add(a, "memory", s.memory);
+    add(a, "fam", s.fam);
+    add(a, "group", s.group);
+    add(a, "latents", s.latents);
+    if (!s.causal)
+        a.push_back("--bidirectional");
+    if (s.autoregressive)
+        a.push_back("--ar");
+    add(a, "width", s.width);
+    add(a, "depth", s.depth);
+    if (!s.tomeImage.empty()) {
+        add(a, "image", s.tomeImage);
+        addModel(a, s.tomeModel);
+        add(a, "r", s.tomeR);
+        if (s.tomeLayer >= 0)
+            add(a, "layer", s.tomeLayer);
+    }
+    if (s.zoomed())
+        add(a, "region", std::to_string(*s.region[0]) + ":" + std::to_string(*s.region[1]) + "," + std::to_string(*s.region[2])
+                             + ":" + std::to_string(*s.region[3]));
+    add(a, "pixels", s.pixels);
+    add(a, "panel-side", s.panelSide);
+    return a;
+}
+
+std::vector<std::string> recipeArguments(const FlopSettings& s)
+{
+    Args a{"flops"};
+    if (!s.presets.empty())
+        add(a, "preset", joined(s.presets));
+    if (!s.customModels.empty())
+        add(a, "config", kCustomFlopModelsFile); // holds exactly the custom models shown
+    add(a, "lengths", s.lengths);
+    add(a, "convention", s.convention);
+    add(a, "mode", s.mode);
+    if (s.mode == "ratio" && !s.reference.empty())
+        add(a, "baseline", s.reference);
+    if (s.mode == "breakdown") {
+        if (!s.reference.empty())
+            add(a, "breakdown-model", s.reference);
+        if (s.byStage)
+            a.push_back("--stages");
+    }
+    if (s.measure) {
+        a.push_back("--measure");
+        if (s.measureMaxLength > 0)
+            add(a, "measure-max-length", s.measureMaxLength);
+    }
+    add(a, "figure-size", std::to_string(s.figureWidth) + "x" + std::to_string(s.figureHeight));
+    return a;
+}
+
+std::string shellQuote(const std::string& arg)
+{
+    if (arg.empty())
+        return "''";
+    bool plain = true;
+    for (const char c : arg)
+        plain = plain && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || std::string("_-+=.,:/@%").find(c) != std::string::npos);
+    if (plain)
+        return arg;
+    std::string out = "'";
+    for (const char c : arg)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string commandLine(const std::vector<std::string>& args)
+{
+    std::string line = "tokenscope";
+    for (const std::string& a : args)
+        line += " " + shellQuote(a);
+    return line;
+}
+
+std::vector<std::string> splitCommandLine(const std::string& line)
+{
+    std::vector<std::string> out;
+    std::string word;
+    bool inWord = false, quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '\'')
+                quoted = false;
+            else
+                word += c;
+        } else if (c == '\'') {
+            quoted = inWord = true;
+        } else if (c == '\\' && i + 1 < line.size()) {
+            word += line[++i];
+            inWord = true;
+        } else if (c == ' ' || c == '\t' || c == '\n') {
+            if (inWord)
+                out.push_back(word);
+            word.clear();
+            inWord = false;
+        } else {
+            word += c;
+            inWord = true;
+        }
+    }
+    if (quoted)
+        throw Error("command line: unterminated quote");
+    if (inWord)
+        out.push_back(word);
+    return out;
+}
+
+} // namespace ts
