@@ -15,8 +15,7 @@ bool escapeMayCancel(const QWidget* widget)
 {
     if (QApplication::activePopupWidget() || QApplication::activeModalWidget())
         return false; // a drop-down, menu or dialog takes the key
-    const QWidget* window = widget->window();
-    return widget->isVisible() && QApplication::activeWindow() == window;
+    return widget->isVisible(); // the shortcut's window context already asks for the active window
 }
 
 RunStatus::RunStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), m_runner(runner)
