@@ -94,7 +94,7 @@ void TestCliFit::impossibleConfigsExitWithOneLine_data()
     const QStringList base = {"fit", "--image", image, "--out", m_dir.filePath("x.png")};
     QTest::newRow("group larger than image") << (base + QStringList{"--group", "20", "--latents", "2", "--pattern", "L1G1", "--size", "224"})
                                              << "larger than the image";
-    QTest::newRow("zero latents") << (base + QStringList{"--group", "4", "--latents", "0", "--pattern", "L1G1"}) << "latents per group";
+    QTest::newRow("zero latents") << (base + QStringList{"--group", "4", "--latents", "0", "--pattern", "L1G1"}) << "--latents must be between 1 and 4096, got 0";
     QTest::newRow("bad pattern") << (base + QStringList{"--group", "4", "--latents", "2", "--pattern", "L(1)Q"}) << "column 5";
     QTest::newRow("no global layers") << (base + QStringList{"--group", "4", "--latents", "2", "--pattern", "L2"}) << "no global layers";
     // 25600 px: 2.56M tokens, 10K groups of 64 latents: about 64 GiB of activations.
