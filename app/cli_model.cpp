@@ -1,5 +1,9 @@
 #include "app/cli_model.h"
 
+#include "core/io/safetensors.h"
+
+#include <QFileInfo>
+
 #include "core/util/error.h"
 #include "ui/figures/figure_recipe.h"
 
@@ -66,6 +70,10 @@ std::string checkedCheckpointSha256(const Args& args, const std::string& path)
             throw Error("--checkpoint-sha256 needs --checkpoint");
         return {};
     }
+    // The file is checked as a checkpoint (its header, bounded) before it is hashed: a hostile or
+    // mistaken file (a 3 GB sparse file, say) is refused at once instead of read whole.
+    if (QFileInfo(QString::fromStdString(path)).isFile())
+        readSafetensorsHeader(path);
     const std::string actual = fileSha256(path);
     if (args.has("checkpoint-sha256") && !actual.empty() && actual != args.value("checkpoint-sha256"))
         throw Error("checkpoint '" + path + "' has SHA-256 " + actual + ", the recipe expects " + args.value("checkpoint-sha256")

@@ -173,13 +173,12 @@ SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& na
     return file;
 }
 
-SafetensorsFile readSafetensors(const std::string& path)
+namespace {
+
+// The header of an open file, every offset checked against the file's size; `headerEnd` is
+// where the data section starts.
+SafetensorsFile readHeaderOf(const InputFile& in, const std::string& name, std::uint64_t* headerEnd)
 {
-    // As safetensors' own reader: the length, then the bounded header, every offset checked
-    // against the file's size; only then the tensor bytes (up to the last tensor's end, not any
-    // trailing bytes). Nothing of a corrupt or hostile file is read past its header.
-    const InputFile in(path, "checkpoint " + quotedForMessage(path));
-    const std::string& name = path;
     if (in.size() < 8)
         fail(name, "truncated: " + std::to_string(in.size()) + " bytes, not even the 8-byte header length");
     char length[8];
@@ -187,13 +186,34 @@ SafetensorsFile readSafetensors(const std::string& path)
     const std::uint64_t headerSize = headerLength(length);
     checkHeaderLength(headerSize, in.size() - 8, name);
     const std::string header = in.read(8, static_cast<std::size_t>(headerSize));
-    SafetensorsFile file = parseHeader(header.data(), header.size(), in.size() - 8 - headerSize, name);
+    *headerEnd = 8 + headerSize;
+    return parseHeader(header.data(), header.size(), in.size() - 8 - headerSize, name);
+}
+
+} // namespace
+
+SafetensorsFile readSafetensorsHeader(const std::string& path)
+{
+    const InputFile in(path, "checkpoint " + quotedForMessage(path));
+    std::uint64_t headerEnd = 0;
+    return readHeaderOf(in, path, &headerEnd);
+}
+
+SafetensorsFile readSafetensors(const std::string& path)
+{
+    // As safetensors' own reader: the length, then the bounded header, every offset checked
+    // against the file's size; only then the tensor bytes (up to the last tensor's end, not any
+    // trailing bytes). Nothing of a corrupt or hostile file is read past its header.
+    const InputFile in(path, "checkpoint " + quotedForMessage(path));
+    const std::string& name = path;
+    std::uint64_t headerEnd = 0;
+    SafetensorsFile file = readHeaderOf(in, name, &headerEnd);
     const std::uint64_t needed = dataEnd(file);
     const std::int64_t available = availableMemoryBytes();
     if (available > 0 && needed > static_cast<std::uint64_t>(available))
         fail(name, "its tensors hold " + byteSizeText(needed) + ", more than the " + byteSizeText(std::uint64_t(available))
                        + " of memory available");
-    file.data = in.read(8 + headerSize, static_cast<std::size_t>(needed));
+    file.data = in.read(headerEnd, static_cast<std::size_t>(needed));
     return file;
 }
 

@@ -36,6 +36,9 @@ constexpr std::uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
 // offset against the file's size, and only then reads the tensor bytes: a file that is not a
 // checkpoint (a 3 GB sparse file, /dev/zero, a named pipe) is refused without being read.
 SafetensorsFile readSafetensors(const std::string& path);
+// The same checks on the header alone (entries and metadata, no data): cheap, for checking a
+// file before hashing or loading it.
+SafetensorsFile readSafetensorsHeader(const std::string& path);
 SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& name);
 
 struct TensorToWrite {

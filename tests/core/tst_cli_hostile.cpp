@@ -240,7 +240,7 @@ void TestCliHostile::fullDiskKeepsPreviousOutputs_data()
     QTest::newRow("fam: figure and small JSON")
         << QStringList{"fam", "--preset", "vit-ti16", "--stream-length", "64", "--block", "16", "--memory", "1", "--fam", "4", "--out",
                        "{out}/x.png", "--json", "{out}/fam.json"}
-        << QStringList{"x.png", "fam.json"} << 1024;
+        << QStringList{"x.png", "x.png.recipe.json", "fam.json"} << 1024;
     QTest::newRow("mask: SVG figure, recipe, JSON")
         << QStringList{"mask", "--kind", "bswa", "--length", "8", "--block", "2", "--out", "{out}/k.svg", "--json", "{out}/k.json"}
         << QStringList{"k.svg", "k.svg.recipe.json", "k.json"} << 2048;

@@ -47,17 +47,19 @@ json f32(std::vector<std::int64_t> shape, std::uint64_t begin, std::uint64_t end
     return {{"dtype", "F32"}, {"shape", shape}, {"data_offsets", {begin, end}}};
 }
 
-// The smallest header inferVitConfig accepts (width 4, patch 2, 2 x 2 grid, one block), with
-// `pos` and `fc1` replaceable; 400 data bytes (patch 0..192, pos 192..272, fc1 272..400).
+// The smallest header inferVitConfig accepts (width 4, patch 2, class token, 2 x 2 grid, one
+// block), with `pos` and `fc1` replaceable; 416 data bytes (patch 0..192, pos 192..272, fc1
+// 272..400, class token 400..416).
 QByteArray tinyVit(const json& pos, const json& fc1, const std::string& extraKey = {})
 {
     json h = {{"__metadata__", {{"num_heads", "1"}}},
               {"patch_embed.proj.weight", f32({4, 3, 2, 2}, 0, 192)},
               {"pos_embed", pos},
-              {"blocks.0.mlp.fc1.weight", fc1}};
+              {"blocks.0.mlp.fc1.weight", fc1},
+              {"cls_token", f32({1, 1, 4}, 400, 416)}};
     if (!extraKey.empty())
-        h[extraKey] = f32({0}, 400, 400);
-    return safetensors(h, 400);
+        h[extraKey] = f32({0}, 416, 416);
+    return safetensors(h, 416);
 }
 
 std::string str(const QByteArray& b) { return std::string(b.constData(), static_cast<std::size_t>(b.size())); }

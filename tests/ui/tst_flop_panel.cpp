@@ -361,11 +361,11 @@ void TestFlopPanel::customModelsFromAConfigFile()
     const Figure figure = *panel.currentFigure();
     QVERIFY2(figure.command.contains("--config flop_models.json"), qPrintable(figure.command));
     const QJsonObject recipe = QJsonDocument::fromJson(figure.recipeJson.toUtf8()).object();
-    QVERIFY(recipe.contains("flop_models.json"));
+    QVERIFY(recipe["custom_models_config"].isObject()); // the lab's settings carry the models' file
     {
         QFile f(dir.filePath("flop_models.json"));
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QJsonDocument(recipe["flop_models.json"].toObject()).toJson());
+        f.write(QJsonDocument(recipe["custom_models_config"].toObject()).toJson());
     }
     QStringList args = QProcess::splitCommand(figure.command).mid(1);
     args << "--json" << dir.filePath("cli.json");
