@@ -151,10 +151,7 @@ QByteArray FamPanel::currentDataJson() const { return m_result ? famResultJson(*
 FamSettings FamPanel::settings() const
 {
     FamSettings s;
-    s.model.source = m_workspace->modelSource();
-    s.model.normalisation = m_workspace->normalisation();
-    if (!s.model.source.isRandom())
-        s.model.checkpointSha256 = fileSha256(s.model.source.checkpoint);
+    s.model = m_workspace->modelSettings();
     s.image = m_workspace->imagePath().toStdString();
     s.block = m_block->value();
     s.memory = m_memory->value();

@@ -279,10 +279,7 @@ std::optional<Figure> ToMePanel::currentFigure() const
 ToMeSettings ToMePanel::settings() const
 {
     ToMeSettings s;
-    s.model.source = m_workspace->modelSource();
-    s.model.normalisation = m_workspace->normalisation();
-    if (!s.model.source.isRandom())
-        s.model.checkpointSha256 = fileSha256(s.model.source.checkpoint);
+    s.model = m_workspace->modelSettings();
     s.image = m_workspace->imagePath().toStdString();
     s.schedule = static_cast<ToMeSettings::Schedule>(std::clamp(m_scheduleKind->currentIndex(), 0, 2));
     s.r = m_rSlider->value();

@@ -1,5 +1,7 @@
 #include "ui/workspace.h"
 
+#include "ui/figures/figure_recipe.h"
+
 #include "core/io/image_io.h"
 #include "core/util/error.h"
 
@@ -75,6 +77,16 @@ QString Workspace::modelLabel() const
              + tr(" at %1 px — random weights (seed %2), not a trained model").arg(m_source.imageSize).arg(m_source.seed);
     }
     return tr("checkpoint %1 at %2 px").arg(QFileInfo(QString::fromStdString(m_source.checkpoint)).fileName()).arg(m_source.imageSize);
+}
+
+ModelSettings Workspace::modelSettings() const
+{
+    ModelSettings m;
+    m.source = modelSource();
+    m.normalisation = normalisation();
+    if (!m.source.isRandom())
+        m.checkpointSha256 = fileSha256(m.source.checkpoint);
+    return m;
 }
 
 } // namespace ts

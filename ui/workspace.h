@@ -3,6 +3,7 @@
 // to its signals; the main window's controls (open image, preset, checkpoint, seed) write it.
 #include "core/io/image_io.h"
 #include "core/vit/vit_api.h"
+#include "core/settings/lab_settings.h"
 #include "ui/figures/rgb_image.h"
 
 #include <QImage>
@@ -31,6 +32,8 @@ public:
     const QString& imageNotice() const { return m_imageNotice; }
 
     const ModelSource& modelSource() const { return m_source; }
+    // The model as the lab settings hold it: source, normalisation and the checkpoint's SHA-256.
+    ModelSettings modelSettings() const;
     // Per-channel mean and std applied to the image (ImageNet's unless the user sets others).
     const Normalisation& normalisation() const { return m_normalisation; }
     void setNormalisation(const Normalisation& normalisation);
