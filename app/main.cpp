@@ -3,8 +3,8 @@
 #include "core/util/allocator_tuning.h"
 #include "core/util/memory_tracker.h"
 #include "core/util/threads.h"
-#include "ui/main_window.h"
-#include "ui/palette_colours.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/palette_colours.h"
 
 #include <QApplication>
 #include <QIcon>

@@ -49,7 +49,7 @@ IMAGE_SRC="core/io/image_io.cpp"
 FLOP_SRC="core/flops/flop_config.cpp core/flops/arch_spec.cpp core/flops/flop_presets.cpp core/vit/vit_config.cpp
           core/fit/layer_pattern.cpp core/tome/tome_schedule.cpp"
 # The session reader is Qt Core JSON: Qt itself is not instrumented, the reader and preset table are.
-SESSION_SRC="ui/session.cpp core/vit/vit_config.cpp"
+SESSION_SRC="ui/shell/session.cpp core/vit/vit_config.cpp"
 QTCORE_CFLAGS="$(pkg-config --cflags Qt6Core) -fPIC"
 QTCORE_LIBS=$(pkg-config --libs Qt6Core)
 

@@ -5,13 +5,13 @@
 // compared, zoomed; a custom FLOP model in the ratio view).
 #include "core/flops/flop_presets.h"
 #include "core/vit/vit_api.h"
-#include "ui/fam_panel.h"
-#include "ui/fit_panel.h"
-#include "ui/flop_panel.h"
-#include "ui/main_window.h"
-#include "ui/mask_panel.h"
-#include "ui/tome_panel.h"
-#include "ui/workspace.h"
+#include "ui/labs/fam/fam_panel.h"
+#include "ui/labs/fit/fit_panel.h"
+#include "ui/labs/flops/flop_panel.h"
+#include "ui/shell/main_window.h"
+#include "ui/labs/masks/mask_panel.h"
+#include "ui/labs/tome/tome_panel.h"
+#include "ui/shell/workspace.h"
 
 #include <QComboBox>
 #include <QLineEdit>

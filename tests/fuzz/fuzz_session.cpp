@@ -4,7 +4,7 @@
 // same session (what Save Session after Open Session relies on).
 #include "core/util/error.h"
 #include "core/vit/vit_config.h"
-#include "ui/session.h"
+#include "ui/shell/session.h"
 
 #include <cstdint>
 #include <cstdio>

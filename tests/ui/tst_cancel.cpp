@@ -5,15 +5,15 @@
 #include "core/fam/fam_api.h"
 #include "core/fit/fit_api.h"
 #include "core/tome/tome_api.h"
-#include "ui/fam_panel.h"
-#include "ui/figure_view.h"
-#include "ui/fit_panel.h"
-#include "ui/fit_view.h"
+#include "ui/labs/fam/fam_panel.h"
+#include "ui/widgets/figure_view.h"
+#include "ui/labs/fit/fit_panel.h"
+#include "ui/labs/fit/fit_view.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/merge_view.h"
-#include "ui/run_status.h"
-#include "ui/tome_panel.h"
-#include "ui/workspace.h"
+#include "ui/labs/tome/merge_view.h"
+#include "ui/widgets/run_status.h"
+#include "ui/labs/tome/tome_panel.h"
+#include "ui/shell/workspace.h"
 
 #include <QLabel>
 #include <QLineEdit>

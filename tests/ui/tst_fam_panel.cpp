@@ -1,10 +1,10 @@
 // The FAM lab through the real window: a run over the bundled image, then a change of block size
 // gives a new run with more blocks and a different figure.
 #include "core/fam/fam_api.h"
-#include "ui/fam_panel.h"
-#include "ui/figure_view.h"
+#include "ui/labs/fam/fam_panel.h"
+#include "ui/widgets/figure_view.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/main_window.h"
+#include "ui/shell/main_window.h"
 
 #include <QSignalSpy>
 #include <QSpinBox>

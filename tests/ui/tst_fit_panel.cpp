@@ -2,11 +2,11 @@
 // that its overlay appears (and that a block change replays recorded weights without a new run).
 #include "core/fit/fit_api.h"
 #include "ui/figures/fit_overlay_figure.h"
-#include "ui/fit_panel.h"
-#include "ui/fit_view.h"
+#include "ui/labs/fit/fit_panel.h"
+#include "ui/labs/fit/fit_view.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/main_window.h"
-#include "ui/workspace.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/workspace.h"
 #include "tests/common/test_paths.h"
 
 #include <QComboBox>

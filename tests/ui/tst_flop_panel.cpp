@@ -6,13 +6,13 @@
 #include "core/flops/flop_model.h"
 #include "core/flops/flop_presets.h"
 #include "tests/common/test_paths.h"
-#include "ui/flop_chart_view.h"
-#include "ui/flop_model_editor.h"
+#include "ui/labs/flops/flop_chart_view.h"
+#include "ui/labs/flops/flop_model_editor.h"
 #include "core/flops/flop_config.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/run_status.h"
-#include "ui/flop_panel.h"
-#include "ui/main_window.h"
+#include "ui/widgets/run_status.h"
+#include "ui/labs/flops/flop_panel.h"
+#include "ui/shell/main_window.h"
 
 #include <QChart>
 #include <QComboBox>

@@ -1,8 +1,8 @@
 // The mask lab offscreen: changing the scheme or a size changes what is drawn; hovering reads
 // the query, key and kind; wheel zoom narrows the region; bad sizes show a message and keep the
 // last picture; FAM's receptive field is reported unbounded.
-#include "ui/mask_panel.h"
-#include "ui/mask_view.h"
+#include "ui/labs/masks/mask_panel.h"
+#include "ui/labs/masks/mask_view.h"
 
 #include <QComboBox>
 #include <QSpinBox>

@@ -1,16 +1,16 @@
 // The window follows a dark or light palette: the area around and behind every figure and the
 // text of every label come from the palette (error text stays readable on both), while exported
 // figures stay black on white whatever the palette.
-#include "ui/figure_view.h"
+#include "ui/widgets/figure_view.h"
 #include "ui/figures/figure_colours.h"
 #include "ui/figures/figure_export.h"
-#include "ui/fit_view.h"
+#include "ui/labs/fit/fit_view.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/main_window.h"
-#include "ui/mask_view.h"
-#include "ui/merge_view.h"
-#include "ui/palette_colours.h"
-#include "ui/tome_panel.h"
+#include "ui/shell/main_window.h"
+#include "ui/labs/masks/mask_view.h"
+#include "ui/labs/tome/merge_view.h"
+#include "ui/shell/palette_colours.h"
+#include "ui/labs/tome/tome_panel.h"
 
 #include <QApplication>
 #include <QLabel>

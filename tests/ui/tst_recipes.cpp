@@ -4,9 +4,9 @@
 // comparisons and zoom, custom FLOP models and the figure size); FAM writes a recipe; a recipe
 // whose checkpoint file changed is refused; Esc cancels a run only when no popup has it.
 #include "core/vit/vit_api.h"
-#include "ui/flop_panel.h"
+#include "ui/labs/flops/flop_panel.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/run_status.h"
+#include "ui/widgets/run_status.h"
 #include "tests/common/cli_runner.h"
 #include "tests/common/recipe_rerun.h"
 #include "tests/common/test_paths.h"

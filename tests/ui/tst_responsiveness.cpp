@@ -2,11 +2,11 @@
 // event loop goes without running stays under 100 ms during a FIT run and a FLOP measurement
 // (from the click to the figure drawn), so typing, resizing and cancel keep working.
 #include "core/fit/fit_api.h"
-#include "ui/fit_panel.h"
-#include "ui/flop_panel.h"
+#include "ui/labs/fit/fit_panel.h"
+#include "ui/labs/flops/flop_panel.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/lab_panel.h"
-#include "ui/main_window.h"
+#include "ui/widgets/lab_panel.h"
+#include "ui/shell/main_window.h"
 #include "tests/common/stall_probe.h"
 
 #include <QComboBox>

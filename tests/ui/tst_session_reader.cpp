@@ -3,7 +3,7 @@
 // plus hand-made ones. Each must end in a one-line ts::Error or a session that writes and reads
 // back unchanged.
 #include "core/util/error.h"
-#include "ui/session.h"
+#include "ui/shell/session.h"
 #include "tests/common/test_paths.h"
 
 #include <QDir>

@@ -1,10 +1,10 @@
 // The ToMe lab through the real window: load a sample, move r and the layer slider, click a region.
 #include "core/tome/tome_api.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/main_window.h"
-#include "ui/merge_view.h"
-#include "ui/tome_panel.h"
-#include "ui/workspace.h"
+#include "ui/shell/main_window.h"
+#include "ui/labs/tome/merge_view.h"
+#include "ui/labs/tome/tome_panel.h"
+#include "ui/shell/workspace.h"
 #include "tests/common/test_paths.h"
 
 #include <QProcess>

@@ -1,4 +1,4 @@
-#include "ui/flop_panel.h"
+#include "ui/labs/flops/flop_panel.h"
 
 #include "core/flops/flop_config.h"
 #include "core/flops/flop_convention.h"
@@ -7,10 +7,10 @@
 #include "core/flops/flop_presets.h"
 #include "core/settings/recipe_command.h"
 #include "core/util/error.h"
-#include "ui/flop_chart_view.h"
-#include "ui/flop_model_editor.h"
+#include "ui/labs/flops/flop_chart_view.h"
+#include "ui/labs/flops/flop_model_editor.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/run_status.h"
+#include "ui/widgets/run_status.h"
 
 #include <QCheckBox>
 #include <QFileDialog>

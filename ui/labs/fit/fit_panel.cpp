@@ -1,13 +1,13 @@
-#include "ui/fit_panel.h"
+#include "ui/labs/fit/fit_panel.h"
 
 #include "core/fit/fit_api.h"
-#include "ui/fit_view.h"
+#include "ui/labs/fit/fit_view.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/lab_layout.h"
-#include "ui/run_status.h"
-#include "ui/settings_state.h"
+#include "ui/widgets/lab_layout.h"
+#include "ui/widgets/run_status.h"
+#include "ui/shell/settings_state.h"
 #include "ui/figures/fit_overlay_figure.h"
-#include "ui/workspace.h"
+#include "ui/shell/workspace.h"
 
 #include <QCheckBox>
 #include <QComboBox>

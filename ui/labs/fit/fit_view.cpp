@@ -1,4 +1,4 @@
-#include "ui/fit_view.h"
+#include "ui/labs/fit/fit_view.h"
 
 #include <QMouseEvent>
 #include <QPainter>

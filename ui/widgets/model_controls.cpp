@@ -1,9 +1,9 @@
-#include "ui/model_controls.h"
+#include "ui/widgets/model_controls.h"
 
 #include "core/vit/vit_api.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/run_status.h"
-#include "ui/workspace.h"
+#include "ui/widgets/run_status.h"
+#include "ui/shell/workspace.h"
 
 #include <QComboBox>
 #include <QFileDialog>

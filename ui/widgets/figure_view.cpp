@@ -1,4 +1,4 @@
-#include "ui/figure_view.h"
+#include "ui/widgets/figure_view.h"
 
 #include <QPainter>
 

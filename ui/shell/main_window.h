@@ -1,7 +1,7 @@
 #pragma once
 // The main window: image and model controls on the left, one tab per lab (ToMe, FIT, FAM,
 // masks, FLOPs) in the middle. It only wires widgets together; the work is in the panels.
-#include "ui/session.h"
+#include "ui/shell/session.h"
 
 #include <QMainWindow>
 

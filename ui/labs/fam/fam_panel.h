@@ -3,7 +3,7 @@
 // in raster order (block size, memory segments, FAM length); the blocks are drawn over the image
 // and, for a chosen block and layer, the FAM queries' attention over that block's patches.
 #include "core/settings/lab_settings.h"
-#include "ui/lab_panel.h"
+#include "ui/widgets/lab_panel.h"
 
 #include <memory>
 

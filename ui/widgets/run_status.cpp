@@ -1,4 +1,4 @@
-#include "ui/run_status.h"
+#include "ui/widgets/run_status.h"
 
 #include "ui/jobs/job_runner.h"
 

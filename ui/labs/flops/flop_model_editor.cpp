@@ -1,4 +1,4 @@
-#include "ui/flop_model_editor.h"
+#include "ui/labs/flops/flop_model_editor.h"
 
 #include "core/flops/flop_config.h"
 #include "core/util/error.h"

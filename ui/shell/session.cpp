@@ -1,4 +1,4 @@
-#include "ui/session.h"
+#include "ui/shell/session.h"
 
 #include "core/util/error.h"
 

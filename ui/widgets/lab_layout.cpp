@@ -1,4 +1,4 @@
-#include "ui/lab_layout.h"
+#include "ui/widgets/lab_layout.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

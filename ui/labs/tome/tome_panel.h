@@ -3,7 +3,7 @@
 // running the model again, the merged-token map with click-to-see lineage, token counts,
 // predictions and timings.
 #include "core/settings/lab_settings.h"
-#include "ui/lab_panel.h"
+#include "ui/widgets/lab_panel.h"
 
 #include <memory>
 

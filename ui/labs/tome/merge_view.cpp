@@ -1,4 +1,4 @@
-#include "ui/merge_view.h"
+#include "ui/labs/tome/merge_view.h"
 
 #include <QMouseEvent>
 #include <QPainter>

@@ -1,4 +1,4 @@
-#include "ui/palette_colours.h"
+#include "ui/shell/palette_colours.h"
 
 #include <QApplication>
 #include <QEvent>

@@ -1,4 +1,4 @@
-#include "ui/flop_chart_view.h"
+#include "ui/labs/flops/flop_chart_view.h"
 
 #include "ui/figures/flop_charts.h"
 

@@ -3,7 +3,7 @@
 // same scale (coloured by where each key comes from, with the cost computed from the same mask),
 // hover for query / key / kind, and the receptive field of a query after a chosen depth.
 #include "core/settings/lab_settings.h"
-#include "ui/lab_panel.h"
+#include "ui/widgets/lab_panel.h"
 
 #include <memory>
 

@@ -1,9 +1,9 @@
-#include "ui/mask_panel.h"
+#include "ui/labs/masks/mask_panel.h"
 
 #include "core/masks/mask_spec.h"
 #include "ui/figures/receptive_field_figure.h"
-#include "ui/mask_view.h"
-#include "ui/settings_state.h"
+#include "ui/labs/masks/mask_view.h"
+#include "ui/shell/settings_state.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,14 +1,14 @@
-#include "ui/fam_panel.h"
+#include "ui/labs/fam/fam_panel.h"
 
 #include "core/fam/fam_api.h"
-#include "ui/figure_view.h"
+#include "ui/widgets/figure_view.h"
 #include "ui/figures/fam_overlay_figure.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/lab_layout.h"
-#include "ui/run_status.h"
-#include "ui/settings_state.h"
+#include "ui/widgets/lab_layout.h"
+#include "ui/widgets/run_status.h"
+#include "ui/shell/settings_state.h"
 #include "ui/figures/figure_recipe.h"
-#include "ui/workspace.h"
+#include "ui/shell/workspace.h"
 
 #include <QCheckBox>
 #include <QFormLayout>

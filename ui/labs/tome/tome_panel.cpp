@@ -1,13 +1,13 @@
-#include "ui/tome_panel.h"
+#include "ui/labs/tome/tome_panel.h"
 
 #include "core/tome/tome_api.h"
 #include "ui/figures/figure_recipe.h"
 #include "ui/jobs/job_runner.h"
-#include "ui/lab_layout.h"
-#include "ui/merge_view.h"
-#include "ui/run_status.h"
-#include "ui/settings_state.h"
-#include "ui/workspace.h"
+#include "ui/widgets/lab_layout.h"
+#include "ui/labs/tome/merge_view.h"
+#include "ui/widgets/run_status.h"
+#include "ui/shell/settings_state.h"
+#include "ui/shell/workspace.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -12,7 +12,7 @@
 #include "core/flops/flop_report.h"
 #include "core/settings/lab_settings.h"
 #include "ui/figures/flop_curve_figure.h"
-#include "ui/lab_panel.h"
+#include "ui/widgets/lab_panel.h"
 
 #include <map>
 

@@ -4,7 +4,7 @@
 // attention, so clicking a group or changing block / latent redraws without running again;
 // time and peak memory (measured and estimated) beside the figure.
 #include "core/settings/lab_settings.h"
-#include "ui/lab_panel.h"
+#include "ui/widgets/lab_panel.h"
 
 #include <memory>
 

@@ -1,4 +1,4 @@
-#include "ui/mask_view.h"
+#include "ui/labs/masks/mask_view.h"
 
 #include <QMouseEvent>
 #include <QPainter>

@@ -2,7 +2,7 @@
 // The common face of every lab tab, so the main window's menus (run, cancel, export, layer
 // stepping) work on whichever tab is shown.
 #include "ui/figures/figure_export.h"
-#include "ui/palette_colours.h"
+#include "ui/shell/palette_colours.h"
 
 #include <QJsonObject>
 #include <QStringList>

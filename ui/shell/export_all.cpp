@@ -1,11 +1,11 @@
-#include "ui/export_all.h"
+#include "ui/shell/export_all.h"
 
 #include "core/util/error.h"
 #include "ui/figures/figure_export.h"
 #include "ui/figures/figure_recipe.h"
-#include "ui/lab_panel.h"
-#include "ui/main_window.h"
-#include "ui/session.h"
+#include "ui/widgets/lab_panel.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/session.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -1,4 +1,4 @@
-#include "ui/workspace.h"
+#include "ui/shell/workspace.h"
 
 #include "ui/figures/figure_recipe.h"
 
