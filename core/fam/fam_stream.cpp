@@ -2,6 +2,7 @@
 
 #include "core/nn/attention.h"
 #include "core/nn/ops.h"
+#include "core/nn/random_init.h"
 #include "core/util/error.h"
 
 #include <ATen/CPUGeneratorImpl.h>

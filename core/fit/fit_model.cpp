@@ -2,6 +2,7 @@
 
 #include "core/nn/attention.h"
 #include "core/nn/ops.h"
+#include "core/nn/random_init.h"
 #include "core/util/error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -139,20 +140,7 @@ FitModelImpl::FitModelImpl(const FitConfig& config_, const Grouping& grouping_)
 
 void FitModelImpl::initialiseRandom(std::uint64_t seed)
 {
-    torch::NoGradGuard noGrad;
-    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-    for (auto& item : named_parameters(/*recurse=*/true)) {
-        const std::string& key = item.key();
-        torch::Tensor p = item.value();
-        const bool isNorm = key.find("norm") != std::string::npos;
-        const bool isBias = key.size() > 5 && key.compare(key.size() - 5, 5, ".bias") == 0;
-        if (isNorm)
-            p.fill_(isBias ? 0.0 : 1.0);
-        else if (isBias)
-            p.zero_();
-        else
-            truncatedNormal(p, 0.02, gen);
-    }
+    initialiseRandomWeights(*this, seed);
 }
 
 torch::Tensor FitModelImpl::embedGroupRow(const torch::Tensor& band) const

@@ -1,6 +1,7 @@
 #include "core/fit/full_attention_baseline.h"
 #include "core/nn/attention_path.h"
 
+#include "core/nn/random_init.h"
 #include "core/util/error.h"
 #include "core/util/memory_tracker.h"
 #include "core/vit/vit_model.h"

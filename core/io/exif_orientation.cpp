@@ -1,20 +1,16 @@
 #include "core/io/exif_orientation.h"
 
+#include "core/io/byte_order.h"
+
 #include <cstdint>
 
 namespace ts {
 namespace {
 
-unsigned be16(const std::string& b, std::size_t i)
-{
-    return (static_cast<unsigned char>(b[i]) << 8) | static_cast<unsigned char>(b[i + 1]);
-}
-unsigned le16(const std::string& b, std::size_t i)
-{
-    return static_cast<unsigned char>(b[i]) | (static_cast<unsigned char>(b[i + 1]) << 8);
-}
-std::uint32_t be32(const std::string& b, std::size_t i) { return (be16(b, i) << 16) | be16(b, i + 2); }
-std::uint32_t le32(const std::string& b, std::size_t i) { return le16(b, i) | (le16(b, i + 2) << 16); }
+using bytes::be16;
+using bytes::be32;
+using bytes::le16;
+using bytes::le32;
 
 } // namespace
 

@@ -1,5 +1,6 @@
 #include "core/io/image_io.h"
 
+#include "core/io/byte_order.h"
 #include "core/io/decoder_report.h"
 #include "core/io/exif_orientation.h"
 #include "core/io/input_file.h"
@@ -22,19 +23,11 @@
 namespace ts {
 namespace {
 
-unsigned be16(const std::string& b, std::size_t i)
-{
-    return (static_cast<unsigned char>(b[i]) << 8) | static_cast<unsigned char>(b[i + 1]);
-}
-unsigned le16(const std::string& b, std::size_t i)
-{
-    return static_cast<unsigned char>(b[i]) | (static_cast<unsigned char>(b[i + 1]) << 8);
-}
-std::uint32_t be32(const std::string& b, std::size_t i) { return (be16(b, i) << 16) | be16(b, i + 2); }
-std::int32_t le32(const std::string& b, std::size_t i)
-{
-    return static_cast<std::int32_t>(le16(b, i) | (static_cast<std::uint32_t>(le16(b, i + 2)) << 16));
-}
+using bytes::be16;
+using bytes::be32;
+using bytes::le16;
+using bytes::le32;
+using bytes::le32Signed;
 
 bool isPng(const std::string& b) { return b.size() >= 8 && b.compare(0, 8, "\x89PNG\r\n\x1a\n", 8) == 0; }
 bool isJpeg(const std::string& b) { return b.size() >= 3 && b.compare(0, 3, "\xff\xd8\xff", 3) == 0; }
@@ -49,7 +42,7 @@ bool peekTiffSize(const std::string& b, int& width, int& height)
         return false;
     const bool little = b[0] == 'I';
     auto u16 = [&](std::size_t i) { return little ? le16(b, i) : be16(b, i); };
-    auto u32 = [&](std::size_t i) { return little ? static_cast<std::uint32_t>(le32(b, i)) : be32(b, i); };
+    auto u32 = [&](std::size_t i) { return little ? le32(b, i) : be32(b, i); };
     const std::uint64_t ifd = u32(4);
     if (ifd + 2 > b.size())
         return false;
@@ -145,8 +138,8 @@ bool peekImageSize(const std::string& b, int& width, int& height)
             return true;
         }
         // Negative height means top-down rows; std::abs(INT32_MIN) would overflow.
-        width = static_cast<int>(std::min<std::int64_t>(std::abs(static_cast<std::int64_t>(le32(b, 18))), INT32_MAX));
-        height = static_cast<int>(std::min<std::int64_t>(std::abs(static_cast<std::int64_t>(le32(b, 22))), INT32_MAX));
+        width = static_cast<int>(std::min<std::int64_t>(std::abs(static_cast<std::int64_t>(le32Signed(b, 18))), INT32_MAX));
+        height = static_cast<int>(std::min<std::int64_t>(std::abs(static_cast<std::int64_t>(le32Signed(b, 22))), INT32_MAX));
         return true;
     }
     if (b.size() >= 10 && (b.compare(0, 6, "GIF87a") == 0 || b.compare(0, 6, "GIF89a") == 0)) {
@@ -168,7 +161,7 @@ bool peekImageSize(const std::string& b, int& width, int& height)
             return true;
         }
         if (b.compare(12, 4, "VP8L") == 0 && b.size() >= 25) {
-            const std::uint32_t bits = static_cast<std::uint32_t>(le32(b, 21));
+            const std::uint32_t bits = le32(b, 21);
             width = static_cast<int>((bits & 0x3fff) + 1);
             height = static_cast<int>(((bits >> 14) & 0x3fff) + 1);
             return true;

@@ -2,6 +2,7 @@
 
 #include "core/nn/attention.h"
 #include "core/nn/ops.h"
+#include "core/nn/random_init.h"
 #include "core/util/error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -212,36 +213,9 @@ torch::Tensor VisionTransformerImpl::forward(const torch::Tensor& image) const
     return classify(x);
 }
 
-void truncatedNormal(torch::Tensor& t, double std, at::Generator& generator)
-{
-    torch::NoGradGuard noGrad;
-    t.normal_(0.0, std, generator);
-    t.clamp_(-2.0 * std, 2.0 * std);
-}
-
 void VisionTransformerImpl::initialiseRandom(std::uint64_t seed, const RunControl* control)
 {
-    torch::NoGradGuard noGrad;
-    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-    // Same order every time, so a seed names one set of weights.
-    for (auto& item : named_parameters(/*recurse=*/true)) {
-        if (control)
-            control->throwIfCancelled();
-        const std::string& key = item.key();
-        torch::Tensor p = item.value();
-        const bool isNorm = key.find("norm") != std::string::npos;
-        const bool isBias = key.size() > 5 && key.compare(key.size() - 5, 5, ".bias") == 0;
-        if (isNorm)
-            p.fill_(isBias ? 0.0 : 1.0);
-        else if (isBias)
-            p.zero_();
-        else if (key == "cls_token")
-            p.normal_(0.0, 1e-6, gen);
-        else if (key.size() > 6 && key.compare(key.size() - 6, 6, ".gamma") == 0)
-            p.fill_(1e-5); // timm's init_values for DINOv2 and DeiT-III
-        else
-            truncatedNormal(p, 0.02, gen);
-    }
+    initialiseRandomWeights(*this, seed, control);
 }
 
 torch::Tensor resamplePositionEmbedding(const torch::Tensor& posEmbed, int newGrid, int prefixTokens)

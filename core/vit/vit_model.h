@@ -126,7 +126,4 @@ torch::Tensor resamplePositionEmbedding(const torch::Tensor& posEmbed, int newGr
 torch::Tensor resamplePositionGrid(const torch::Tensor& posEmbed, int rows, int cols, int newRows, int newCols,
                                    int prefixTokens);
 
-// Fills `t` in place with a truncated normal (std, clipped at +-2 std) from `generator`.
-void truncatedNormal(torch::Tensor& t, double std, at::Generator& generator);
-
 } // namespace ts

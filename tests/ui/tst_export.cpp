@@ -106,7 +106,7 @@ void TestExport::exportAllWritesEveryFigureDataAndSettings()
 
     QTemporaryDir tmp;
     const QString folder = tmp.filePath("new/nested"); // does not exist yet: created
-    const QStringList written = exportAll(w, folder);
+    const QStringList written = exportAll(w.labsForExport(), w.currentSession(), folder);
 
     const QJsonObject index = QJsonDocument::fromJson(readAll(QDir(folder).filePath("index.json"))).object();
     QCOMPARE(index["tokenscope_export"].toInt(), 1);
@@ -193,7 +193,7 @@ void TestExport::everyExportedRecipeRegeneratesItsFigure()
                                          && fam->result() && !fam->runner()->isRunning(); }, 180000));
 
     const QString folder = tmp.filePath("exports/run 1/figures"); // nested, with a space, missing
-    exportAll(w, folder, 1.5);
+    exportAll(w.labsForExport(), w.currentSession(), folder, 1.5);
     const QJsonObject index = QJsonDocument::fromJson(readAll(QDir(folder).filePath("index.json"))).object();
     const QJsonArray tabs = index["tabs"].toArray();
     QCOMPARE(tabs.size(), 5); // every lab has a figure
@@ -228,13 +228,13 @@ void TestExport::exportAllRefusesAnUnwritableFolder()
     f.close();
     // A folder inside a regular file cannot be made, even by root.
     try {
-        exportAll(w, file + "/sub");
+        exportAll(w.labsForExport(), w.currentSession(), file + "/sub");
         QFAIL("no error");
     } catch (const Error& e) {
         QVERIFY2(QString(e.what()).contains("cannot create the folder"), e.what());
     }
     try {
-        exportAll(w, file);
+        exportAll(w.labsForExport(), w.currentSession(), file);
         QFAIL("no error");
     } catch (const Error& e) {
         QVERIFY2(QString(e.what()).contains("not a folder"), e.what());
@@ -435,7 +435,7 @@ void TestExport::fullDiskKeepsEveryPreviousOutput()
     QVERIFY2(w.saveSession(session, &error), qPrintable(error));
     // A complete Export All folder.
     const QString folder = tmp.filePath("export");
-    exportAll(w, folder);
+    exportAll(w.labsForExport(), w.currentSession(), folder);
     const QMap<QString, QByteArray> before = snapshot(tmp.path()), exportBefore = snapshot(folder);
 
     QString figureError, exportError;
@@ -449,7 +449,7 @@ void TestExport::fullDiskKeepsEveryPreviousOutput()
         }
         sessionSaved = w.saveSession(session, &error);
         try {
-            exportAll(w, folder);
+            exportAll(w.labsForExport(), w.currentSession(), folder);
         } catch (const Error& e) {
             exportError = e.what();
         }

@@ -4,7 +4,6 @@
 #include "ui/figures/figure_export.h"
 #include "ui/figures/figure_recipe.h"
 #include "ui/widgets/lab_panel.h"
-#include "ui/shell/main_window.h"
 #include "ui/shell/session.h"
 
 #include <QDateTime>
@@ -13,7 +12,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTabWidget>
 
 namespace ts {
 
@@ -26,7 +24,7 @@ QString exportStem(const QString& tabTitle)
     return stem.isEmpty() ? QStringLiteral("tab") : stem;
 }
 
-QStringList exportAll(const MainWindow& window, const QString& folder, double pngScale)
+QStringList exportAll(const QList<ExportLab>& labs, const Session& session, const QString& folder, double pngScale)
 {
     const QFileInfo info(folder);
     if (info.exists() && !info.isDir())
@@ -42,10 +40,9 @@ QStringList exportAll(const MainWindow& window, const QString& folder, double pn
     };
 
     QJsonArray tabs, skipped;
-    QTabWidget* tabWidget = window.tabs();
-    for (int i = 0; i < tabWidget->count(); ++i) {
-        const QString title = tabWidget->tabText(i).remove('&');
-        auto* panel = qobject_cast<LabPanel*>(tabWidget->widget(i));
+    for (const ExportLab& lab : labs) {
+        const QString title = lab.title;
+        const LabPanel* panel = lab.panel;
         const std::optional<Figure> figure = panel ? panel->currentFigure() : std::nullopt;
         if (!figure) {
             skipped.append(title); // no result yet: nothing to export
@@ -90,7 +87,7 @@ QStringList exportAll(const MainWindow& window, const QString& folder, double pn
     }
 
     const QString settingsPath = dir.filePath("settings.json");
-    files.stage(settingsPath, sessionToJson(window.currentSession()));
+    files.stage(settingsPath, sessionToJson(session));
     note(settingsPath);
 
     // The index comes last: its presence says every file it lists was written completely.

@@ -88,162 +88,82 @@ void MainWindow::addPanels()
     m_tabs->addTab(new FlopPanel(m_tabs), tr("FLOPs"));
 }
 
+QAction* MainWindow::addMenuAction(QMenu* menu, const QString& text, const QKeySequence& shortcut,
+                                   void (MainWindow::*handler)())
+{
+    QAction* action = menu->addAction(text);
+    action->setShortcut(shortcut);
+    connect(action, &QAction::triggered, this, handler);
+    return action;
+}
+
+LabPanel* MainWindow::currentPanel() const
+{
+    return qobject_cast<LabPanel*>(m_tabs->currentWidget());
+}
+
+QList<ExportLab> MainWindow::labsForExport() const
+{
+    QList<ExportLab> labs;
+    for (int i = 0; i < m_tabs->count(); ++i)
+        labs.append({m_tabs->tabText(i).remove('&'), qobject_cast<LabPanel*>(m_tabs->widget(i))});
+    return labs;
+}
+
 void MainWindow::createMenus()
 {
-    auto currentPanel = [this] { return qobject_cast<LabPanel*>(m_tabs->currentWidget()); };
+    createFileMenu();
+    createRunMenu();
+    createViewMenu();
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    addMenuAction(help, tr("&About TokenScope"), {}, &MainWindow::showAbout);
+}
 
+void MainWindow::createFileMenu()
+{
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open Image…"));
     open->setShortcut(QKeySequence::Open);
     connect(open, &QAction::triggered, m_modelControls, &ModelControls::openImageRequested);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     updateRecentFiles();
-    QAction* loadCheckpoint = file->addAction(tr("Load &Checkpoint…"));
-    loadCheckpoint->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
-    connect(loadCheckpoint, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Load Checkpoint"), {}, tr("safetensors (*.safetensors);;All files (*)"));
-        if (!path.isEmpty())
-            m_modelControls->loadCheckpoint(path);
-    });
+    addMenuAction(file, tr("Load &Checkpoint…"), QKeySequence(tr("Ctrl+Shift+O")), &MainWindow::loadCheckpointDialog);
     file->addSeparator();
-    QAction* openSessionAction = file->addAction(tr("Open &Session…"));
-    openSessionAction->setShortcut(QKeySequence(tr("Ctrl+Alt+O")));
-    connect(openSessionAction, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open Session"), {}, tr("TokenScope sessions (*.tokenscope);;All files (*)"));
-        if (!path.isEmpty())
-            openSession(path);
-    });
-    QAction* saveSessionAction = file->addAction(tr("Save Session &As…"));
-    saveSessionAction->setShortcut(QKeySequence::Save);
-    connect(saveSessionAction, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save Session"), QStringLiteral("session.tokenscope"),
-                                                          tr("TokenScope sessions (*.tokenscope)"));
-        if (path.isEmpty())
-            return;
-        QString error;
-        if (!saveSession(path, &error))
-            QMessageBox::warning(this, tr("Save Session"), error);
-    });
+    addMenuAction(file, tr("Open &Session…"), QKeySequence(tr("Ctrl+Alt+O")), &MainWindow::openSessionDialog);
+    addMenuAction(file, tr("Save Session &As…"), QKeySequence::Save, &MainWindow::saveSessionDialog);
     file->addSeparator();
-    QAction* exportFigure = file->addAction(tr("&Export Figure…"));
-    exportFigure->setShortcut(QKeySequence(tr("Ctrl+E")));
-    connect(exportFigure, &QAction::triggered, this, [this, currentPanel] {
-        LabPanel* panel = currentPanel();
-        std::optional<Figure> figure = panel ? panel->currentFigure() : std::nullopt;
-        if (!figure) {
-            QMessageBox::information(this, tr("Export Figure"), tr("There is no figure to export yet."));
-            return;
-        }
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export Figure"), QStringLiteral("tokenscope_figure.png"),
-                                                          tr("PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"));
-        if (path.isEmpty())
-            return;
-        double scale = 1.0;
-        if (path.endsWith(".png", Qt::CaseInsensitive)) {
-            bool ok = false;
-            const QStringList choices{tr("1x (96 DPI)"), tr("2x (192 DPI)"), tr("Chosen DPI…")};
-            const QString choice = QInputDialog::getItem(this, tr("PNG Resolution"), tr("Resolution"), choices, 1, false, &ok);
-            if (!ok)
-                return;
-            if (choice == choices[2]) {
-                const int dpi = QInputDialog::getInt(this, tr("PNG Resolution"), tr("Dots per inch"), 300, 24,
-                                                     int(kFigureLogicalDpi * kMaxFigureScale), 1, &ok);
-                if (!ok)
-                    return;
-                scale = scaleForDpi(dpi);
-            } else {
-                scale = choice == choices[1] ? 2.0 : 1.0;
-            }
-        }
-        try {
-            ts::exportFigure(*figure, path, scale);
-            statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
-        } catch (const std::exception& e) {
-            QMessageBox::warning(this, tr("Export Figure"), QString::fromStdString(e.what()));
-        }
-    });
-    QAction* exportData = file->addAction(tr("Export &Data…"));
-    exportData->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
-    connect(exportData, &QAction::triggered, this, [this, currentPanel] {
-        LabPanel* panel = currentPanel();
-        const QByteArray json = panel ? panel->currentDataJson() : QByteArray();
-        if (json.isEmpty()) {
-            QMessageBox::information(this, tr("Export Data"), tr("There is no data to export yet."));
-            return;
-        }
-        const bool csv = !panel->currentDataCsv().isEmpty();
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export Data"), QStringLiteral("tokenscope_data.json"),
-                                                          csv ? tr("JSON (*.json);;CSV (*.csv)") : tr("JSON (*.json)"));
-        if (path.isEmpty())
-            return;
-        try {
-            // The suffix picks the format; anything but .csv gets the JSON.
-            writeFileAtomically(path, csv && path.endsWith(".csv", Qt::CaseInsensitive) ? panel->currentDataCsv() : json);
-            statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
-        } catch (const std::exception& e) {
-            QMessageBox::warning(this, tr("Export Data"), QString::fromStdString(e.what()));
-        }
-    });
-    QAction* exportAllAction = file->addAction(tr("Export &All…"));
-    exportAllAction->setShortcut(QKeySequence(tr("Ctrl+Alt+E")));
-    connect(exportAllAction, &QAction::triggered, this, [this] {
-        // A folder that does not exist yet may be typed: exportAll creates it and its parents.
-        QFileDialog dialog(this, tr("Export All Into Folder"));
-        dialog.setFileMode(QFileDialog::AnyFile);
-        dialog.setAcceptMode(QFileDialog::AcceptSave);
-        dialog.setOption(QFileDialog::ShowDirsOnly);
-        dialog.setLabelText(QFileDialog::Accept, tr("Export Here"));
-        if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
-            return;
-        const QString folder = dialog.selectedFiles().front();
-        try {
-            const QStringList files = exportAll(*this, folder);
-            statusBar()->showMessage(tr("Exported %1 files to %2").arg(files.size()).arg(folder), 5000);
-        } catch (const std::exception& e) {
-            QMessageBox::warning(this, tr("Export All"), QString::fromStdString(e.what()));
-        }
-    });
-    QAction* copy = file->addAction(tr("&Copy Figure"));
-    copy->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
-    connect(copy, &QAction::triggered, this, [this, currentPanel] {
-        LabPanel* panel = currentPanel();
-        if (std::optional<Figure> figure = panel ? panel->currentFigure() : std::nullopt)
-            QApplication::clipboard()->setImage(renderFigure(*figure, 2.0));
-    });
+    addMenuAction(file, tr("&Export Figure…"), QKeySequence(tr("Ctrl+E")), &MainWindow::exportFigureDialog);
+    addMenuAction(file, tr("Export &Data…"), QKeySequence(tr("Ctrl+Shift+E")), &MainWindow::exportDataDialog);
+    addMenuAction(file, tr("Export &All…"), QKeySequence(tr("Ctrl+Alt+E")), &MainWindow::exportAllDialog);
+    addMenuAction(file, tr("&Copy Figure"), QKeySequence(tr("Ctrl+Shift+C")), &MainWindow::copyFigure);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
+}
 
+void MainWindow::createRunMenu()
+{
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    QAction* runNow = run->addAction(tr("&Run"));
-    runNow->setShortcut(QKeySequence(tr("Ctrl+R")));
-    connect(runNow, &QAction::triggered, this, [currentPanel] {
-        if (LabPanel* p = currentPanel())
-            p->runNow();
-    });
-    QAction* cancel = run->addAction(tr("&Cancel"));
-    cancel->setShortcut(QKeySequence(tr("Ctrl+.")));
-    connect(cancel, &QAction::triggered, this, [currentPanel] {
-        if (LabPanel* p = currentPanel())
-            p->cancelRun();
-    });
+    auto onPanel = [this, run](const QString& text, const QKeySequence& shortcut, auto call) {
+        QAction* action = run->addAction(text);
+        action->setShortcut(shortcut);
+        connect(action, &QAction::triggered, this, [this, call] {
+            if (LabPanel* p = currentPanel())
+                call(p);
+        });
+    };
+    onPanel(tr("&Run"), QKeySequence(tr("Ctrl+R")), [](LabPanel* p) { p->runNow(); });
+    onPanel(tr("&Cancel"), QKeySequence(tr("Ctrl+.")), [](LabPanel* p) { p->cancelRun(); });
     run->addSeparator();
-    QAction* prev = run->addAction(tr("&Previous Layer"));
-    prev->setShortcut(QKeySequence(Qt::Key_BracketLeft));
-    connect(prev, &QAction::triggered, this, [currentPanel] {
-        if (LabPanel* p = currentPanel())
-            p->stepLayer(-1);
-    });
-    QAction* next = run->addAction(tr("&Next Layer"));
-    next->setShortcut(QKeySequence(Qt::Key_BracketRight));
-    connect(next, &QAction::triggered, this, [currentPanel] {
-        if (LabPanel* p = currentPanel())
-            p->stepLayer(+1);
-    });
+    onPanel(tr("&Previous Layer"), QKeySequence(Qt::Key_BracketLeft), [](LabPanel* p) { p->stepLayer(-1); });
+    onPanel(tr("&Next Layer"), QKeySequence(Qt::Key_BracketRight), [](LabPanel* p) { p->stepLayer(+1); });
+}
 
-    // View: every dock (shown or closed) and every lab tab, with their shortcuts, so a closed
-    // panel comes back from the menu bar.
+// View: every dock (shown or closed) and every lab tab, with their shortcuts, so a closed panel
+// comes back from the menu bar.
+void MainWindow::createViewMenu()
+{
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->setObjectName("ViewMenu");
     for (QDockWidget* dock : findChildren<QDockWidget*>()) {
@@ -258,20 +178,136 @@ void MainWindow::createMenus()
         tab->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
         connect(tab, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
     }
+}
 
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    QAction* about = help->addAction(tr("&About TokenScope"));
-    connect(about, &QAction::triggered, this, [this] {
-        QFile notice(":/NOTICE.md");
-        notice.open(QIODevice::ReadOnly);
-        QMessageBox box(this);
-        box.setWindowTitle(tr("About TokenScope"));
-        box.setTextFormat(Qt::MarkdownText);
-        box.setText(tr("# TokenScope %1\nA desktop lab for efficient vision transformers: ToMe, FIT and TransformerFAM.\n\n"
-                       "The default model is a seeded random initialisation, not a trained network.\n\n%2")
-                        .arg(QApplication::applicationVersion(), QString::fromUtf8(notice.readAll())));
-        box.exec();
-    });
+void MainWindow::loadCheckpointDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load Checkpoint"), {}, tr("safetensors (*.safetensors);;All files (*)"));
+    if (!path.isEmpty())
+        m_modelControls->loadCheckpoint(path);
+}
+
+void MainWindow::openSessionDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Session"), {}, tr("TokenScope sessions (*.tokenscope);;All files (*)"));
+    if (!path.isEmpty())
+        openSession(path);
+}
+
+void MainWindow::saveSessionDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Session"), QStringLiteral("session.tokenscope"),
+                                                      tr("TokenScope sessions (*.tokenscope)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!saveSession(path, &error))
+        QMessageBox::warning(this, tr("Save Session"), error);
+}
+
+// The PNG resolution asked for in a dialog: 1x, 2x or a chosen DPI; nullopt when cancelled.
+std::optional<double> MainWindow::askPngScale()
+{
+    bool ok = false;
+    const QStringList choices{tr("1x (96 DPI)"), tr("2x (192 DPI)"), tr("Chosen DPI…")};
+    const QString choice = QInputDialog::getItem(this, tr("PNG Resolution"), tr("Resolution"), choices, 1, false, &ok);
+    if (!ok)
+        return std::nullopt;
+    if (choice != choices[2])
+        return choice == choices[1] ? 2.0 : 1.0;
+    const int dpi = QInputDialog::getInt(this, tr("PNG Resolution"), tr("Dots per inch"), 300, 24,
+                                         int(kFigureLogicalDpi * kMaxFigureScale), 1, &ok);
+    if (!ok)
+        return std::nullopt;
+    return scaleForDpi(dpi);
+}
+
+void MainWindow::exportFigureDialog()
+{
+    LabPanel* panel = currentPanel();
+    std::optional<Figure> figure = panel ? panel->currentFigure() : std::nullopt;
+    if (!figure) {
+        QMessageBox::information(this, tr("Export Figure"), tr("There is no figure to export yet."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Figure"), QStringLiteral("tokenscope_figure.png"),
+                                                      tr("PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"));
+    if (path.isEmpty())
+        return;
+    double scale = 1.0;
+    if (path.endsWith(".png", Qt::CaseInsensitive)) {
+        const std::optional<double> chosen = askPngScale();
+        if (!chosen)
+            return;
+        scale = *chosen;
+    }
+    try {
+        ts::exportFigure(*figure, path, scale);
+        statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Export Figure"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::exportDataDialog()
+{
+    LabPanel* panel = currentPanel();
+    const QByteArray json = panel ? panel->currentDataJson() : QByteArray();
+    if (json.isEmpty()) {
+        QMessageBox::information(this, tr("Export Data"), tr("There is no data to export yet."));
+        return;
+    }
+    const bool csv = !panel->currentDataCsv().isEmpty();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Data"), QStringLiteral("tokenscope_data.json"),
+                                                      csv ? tr("JSON (*.json);;CSV (*.csv)") : tr("JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    try {
+        // The suffix picks the format; anything but .csv gets the JSON.
+        writeFileAtomically(path, csv && path.endsWith(".csv", Qt::CaseInsensitive) ? panel->currentDataCsv() : json);
+        statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Export Data"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::exportAllDialog()
+{
+    // A folder that does not exist yet may be typed: exportAll creates it and its parents.
+    QFileDialog dialog(this, tr("Export All Into Folder"));
+    dialog.setFileMode(QFileDialog::AnyFile);
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setOption(QFileDialog::ShowDirsOnly);
+    dialog.setLabelText(QFileDialog::Accept, tr("Export Here"));
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
+        return;
+    const QString folder = dialog.selectedFiles().front();
+    try {
+        const QStringList files = exportAll(labsForExport(), currentSession(), folder);
+        statusBar()->showMessage(tr("Exported %1 files to %2").arg(files.size()).arg(folder), 5000);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Export All"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::copyFigure()
+{
+    LabPanel* panel = currentPanel();
+    if (std::optional<Figure> figure = panel ? panel->currentFigure() : std::nullopt)
+        QApplication::clipboard()->setImage(renderFigure(*figure, 2.0));
+}
+
+void MainWindow::showAbout()
+{
+    QFile notice(":/NOTICE.md");
+    notice.open(QIODevice::ReadOnly);
+    QMessageBox box(this);
+    box.setWindowTitle(tr("About TokenScope"));
+    box.setTextFormat(Qt::MarkdownText);
+    box.setText(tr("# TokenScope %1\nA desktop lab for efficient vision transformers: ToMe, FIT and TransformerFAM.\n\n"
+                   "The default model is a seeded random initialisation, not a trained network.\n\n%2")
+                    .arg(QApplication::applicationVersion(), QString::fromUtf8(notice.readAll())));
+    box.exec();
 }
 
 bool MainWindow::openImage(const QString& path)

@@ -1,16 +1,24 @@
 #pragma once
 // The main window: image and model controls on the left, one tab per lab (ToMe, FIT, FAM,
 // masks, FLOPs) in the middle. It only wires widgets together; the work is in the panels.
+#include "ui/shell/export_all.h"
 #include "ui/shell/session.h"
+
+#include <QKeySequence>
+#include <QList>
 
 #include <QMainWindow>
 
+#include <optional>
+
+class QMenu;
 class QTabWidget;
 
 namespace ts {
 
 class Workspace;
 class ModelControls;
+class LabPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -28,6 +36,8 @@ public:
     // The session document for the current state (what Save Session writes, and Export All's settings.json).
     Session currentSession() const;
     bool openSession(const QString& path, QStringList* problems = nullptr);
+    // Every lab tab, as File > Export All exports them.
+    QList<ExportLab> labsForExport() const;
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -37,6 +47,21 @@ protected:
 private:
     void addPanels();   // one line per lab tab
     void createMenus();
+    void createFileMenu();
+    void createRunMenu();
+    void createViewMenu();
+    QAction* addMenuAction(QMenu* menu, const QString& text, const QKeySequence& shortcut, void (MainWindow::*handler)());
+    LabPanel* currentPanel() const;
+    // The menus' actions, one function each.
+    void loadCheckpointDialog();
+    void openSessionDialog();
+    void saveSessionDialog();
+    std::optional<double> askPngScale();
+    void exportFigureDialog();
+    void exportDataDialog();
+    void exportAllDialog();
+    void copyFigure();
+    void showAbout();
     void updateRecentFiles();
     void addRecentFile(const QString& path);
 

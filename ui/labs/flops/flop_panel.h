@@ -8,16 +8,18 @@
 // runs the app's own forward pass for every checked model at every length up to a limit, on the
 // model thread with progress and cancel (core/flops/flop_measure.h, as `tokenscope flops
 // --measure`); lengths whose memory estimate does not fit are marked and not run. Measurements
-// are kept per (model, length) across edits and saved in sessions.
+// are kept per (model, length) across edits and saved in sessions. The panel wires its parts
+// together: the model list (flop_model_list.h), the measurement store (flop_measurement_store.h),
+// the readout (flop_readout.h) and the command builder (flop_chart_settings.h).
 #include "core/flops/flop_report.h"
 #include "core/settings/lab_settings.h"
 #include "ui/figures/flop_curve_figure.h"
+#include "ui/labs/flops/flop_measurement_store.h"
 #include "ui/widgets/lab_panel.h"
-
-#include <map>
 
 class QCheckBox;
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -26,6 +28,7 @@ class QPushButton;
 namespace ts {
 
 class FlopChartView;
+class FlopModelList;
 class JobRunner;
 class RunStatus;
 
@@ -47,7 +50,8 @@ public:
     QStringList restoreState(const QJsonObject& state) override;
 
     // For tests.
-    QListWidget* presetList() const { return m_presets; }
+    QListWidget* presetList() const;
+    FlopModelList* modelList() const { return m_models; }
     QLineEdit* lengthsEdit() const { return m_lengths; }
     QComboBox* conventionBox() const { return m_convention; }
     QComboBox* modeBox() const { return m_mode; }
@@ -66,10 +70,7 @@ public:
     void removeCustomModel(const QString& name);
     // Adds a config file's models; on error shows the message and returns false.
     bool loadConfigFile(const QString& path);
-    void editSelectedModel(); // opens the model editor (modal)
-    const std::vector<ArchSpec>& customModels() const { return m_custom; }
-    // {"models": [...]} for custom models, as a config file holds them.
-    static QByteArray customModelsJson(const std::vector<ArchSpec>& specs);
+    const std::vector<ArchSpec>& customModels() const;
     const FlopReport& report() const { return m_report; }
     QString errorText() const;
     QString readoutText() const; // the hover text shown under the chart
@@ -83,21 +84,21 @@ public:
     QString commandLine() const;
 
 private:
+    void buildControls();
+    QGroupBox* buildChartBox();
+    QGroupBox* buildMeasureBox();
+    void connectControls();
     void recompute();
+    void reportMeasuredShown();
     void refreshReferenceBox();
     void refreshView();
-    QStringList checkedPresets() const;
     FlopCurveOptions options() const;
-    void applyMeasurements(FlopReport& report) const;
     void onMeasured(const FlopReport& measured, double seconds);
-    QByteArray measuredJson() const; // the shown measured points as flopReportJson
-    FlopReport dataReport() const;   // what the data exports hold
-    bool isCustom(const QString& name) const;
-    ArchSpec specFor(const std::string& name) const; // custom model or preset
-    bool nameTaken(const std::string& name) const;   // by any listed model
-    std::vector<ArchSpec> shownCustomModels() const;
+    FlopReport dataReport() const; // what the data exports hold
+    QStringList restoreModels(const QJsonObject& state);
+    QStringList restoreMeasurements(const QJsonObject& state);
 
-    QListWidget* m_presets;
+    FlopModelList* m_models;
     QLineEdit* m_lengths;
     QComboBox* m_convention;
     QComboBox* m_mode;
@@ -106,18 +107,13 @@ private:
     QCheckBox* m_byStage;
     QLabel* m_error;
     QLabel* m_readout;
-    QPushButton* m_editButton;
-    QPushButton* m_loadButton;
-    QPushButton* m_removeButton;
     QComboBox* m_measureLimit;
     QPushButton* m_measureButton;
     QPushButton* m_clearButton;
     FlopChartView* m_view;
     JobRunner* m_runner;
     RunStatus* m_status;
-    std::vector<ArchSpec> m_custom;
-    // What measureReport returned, by (model name, length); always in the default convention.
-    std::map<std::pair<std::string, long long>, FlopMeasurement> m_measurements;
+    FlopMeasurementStore m_measurements;
     FlopReport m_report;      // what the chart shows (kept when an edit is invalid)
     QString m_lengthsShown;   // the lengths text behind m_report
     bool m_restoring = false; // suppresses recomputes while restoreState sets several controls
