@@ -1,11 +1,16 @@
-// tokenscope bench linear: the packed linear kernel (core/nn/packed_linear.h) against torch's
-// linear (OpenBLAS) on the layer shapes of ViT-S/16 and ViT-B/16, for the row counts a pass sees
-// (394: batch 2; 197: batch 1; fewer as ToMe merges tokens), with the weights resident in cache (the same layer timed
-// again and again) as a kernel benchmark measures them.
+// tokenscope bench linear: the three ways a linear layer can run here, on the layer shapes of
+// ViT-S/16 and ViT-B/16 for the row counts a pass sees (16384: FIT's groups; 1576: batch 8;
+// 394: batch 2; 197: batch 1; fewer as ToMe merges tokens): torch's linear (OpenBLAS, with
+// whatever kernel OPENBLAS_CORETYPE gives it), oneDNN's matmul (core/nn/onednn_matmul.h) and the
+// packed kernel (core/nn/packed_linear.h, blocked over rows at any count), with the weights
+// resident in cache (the same layer timed again and again) as a kernel benchmark measures them.
+// The "used" column is what ops::linear picks at that size; the measurements are what that rule
+// was chosen from.
 #include "app/cli_args.h"
 #include "app/cli_bench_machine.h"
 #include "app/cli_bench_timing.h"
 #include "app/command_line.h"
+#include "core/nn/onednn_matmul.h"
 #include "core/nn/packed_linear.h"
 #include "core/util/error.h"
 #include "core/util/threads.h"
@@ -17,6 +22,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -38,33 +44,43 @@ int runBenchLinear(const std::vector<std::string>& argv)
     const double peak = machine.peak.gflopsPerSecond;
     if (!json) {
         printMachine(machine);
-        std::printf("packed kernel: %s   packed path up to %lld rows (median of %d)\n", bestGemmKernelName(),
-                    static_cast<long long>(PackedLinear::kMaxRows), repeats);
-        std::printf("%-12s %5s %12s %8s %12s %8s %8s\n", "layer", "rows", "torch GF/s", "of peak", "packed GF/s",
-                    "of peak", "ratio");
+        std::printf("packed kernel: %s   packed path up to %lld rows, oneDNN above%s (median of up to %d)\n", bestGemmKernelName(),
+                    static_cast<long long>(PackedLinear::kMaxRows), oneDnnEnabled() ? "" : " (off: TOKENSCOPE_MATMUL=torch)",
+                    repeats);
+        std::printf("%-12s %5s %11s %11s %11s   %-7s %s\n", "layer", "rows", "torch GF/s", "oneDNN GF/s", "packed GF/s",
+                    "used", "used, of peak");
     }
     torch::manual_seed(0);
     for (const Shape& shape : shapes) {
         // Weights made outside inference mode, as a model's are (inference tensors are never packed).
         const torch::Tensor weight = torch::randn({shape.out, shape.in}) * 0.02, bias = torch::randn({shape.out});
         c10::InferenceMode guard;
-        PackedLinear packed;
-        if (!packed.tryForward(torch::randn({1, shape.in}), weight, bias).defined())
-            throw Error("bench linear: the packed path did not run (no memory to pack?)");
-        for (int rowCount : {394, 197, 101, 53, 21, 11}) {
+        const PackedWeights packed = packWeights(weight, bias);
+        for (int rowCount : {16384, 1576, 394, 197, 101, 53, 21, 11}) {
             const torch::Tensor x = torch::randn({rowCount, shape.in});
+            torch::Tensor y = torch::empty({rowCount, shape.out});
             const double flops = 2.0 * rowCount * shape.in * shape.out;
-            const double torchSeconds = medianSeconds(repeats, 3, [&] { torch::nn::functional::linear(x, weight, bias); });
-            const double packedSeconds = medianSeconds(repeats, 3, [&] {
-                if (!packed.tryForward(x, weight, bias).defined())
-                    throw Error("bench linear: the packed path did not run at " + std::to_string(rowCount) + " rows");
+            // About a second per candidate at most: fewer repeats for the largest products.
+            const int reps = std::max(3, std::min(repeats, static_cast<int>(4e11 / flops)));
+            const double torchSeconds = medianSeconds(reps, 2, [&] { torch::nn::functional::linear(x, weight, bias); });
+            const double dnnlSeconds = medianSeconds(reps, 2, [&] {
+                if (!oneDnnMatmul(x, weight.t(), bias).defined())
+                    throw Error("bench linear: oneDNN refused " + std::to_string(rowCount) + " rows");
             });
-            const double a = flops / torchSeconds / 1e9, b = flops / packedSeconds / 1e9;
+            const double packedSeconds = medianSeconds(reps, 2, [&] {
+                packedMatmul(x.data_ptr<float>(), rowCount, packed, y.data_ptr<float>());
+            });
+            const double a = flops / torchSeconds / 1e9, d = flops / dnnlSeconds / 1e9, b = flops / packedSeconds / 1e9;
+            const bool packedUsed = rowCount <= PackedLinear::kMaxRows;
+            const bool dnnlUsed = !packedUsed && oneDnnEnabled() && flops / 2 >= kOneDnnMinMacs;
+            const char* used = packedUsed ? "packed" : dnnlUsed ? "oneDNN" : "torch";
+            const double usedRate = packedUsed ? b : dnnlUsed ? d : a;
             rows.append(QJsonObject{{"layer", shape.layer}, {"in", shape.in}, {"out", shape.out}, {"rows", rowCount},
-                                    {"torch_gflops_per_second", a}, {"packed_gflops_per_second", b}});
+                                    {"torch_gflops_per_second", a}, {"onednn_gflops_per_second", d},
+                                    {"packed_gflops_per_second", b}, {"used", used}});
             if (!json)
-                std::printf("%-12s %5d %12.1f %7.0f%% %12.1f %7.0f%% %7.2fx\n", shape.layer, rowCount, a, 100.0 * a / peak,
-                            b, 100.0 * b / peak, b / a);
+                std::printf("%-12s %5d %11.1f %11.1f %11.1f   %-7s %5.0f%%\n", shape.layer, rowCount, a, d, b, used,
+                            100.0 * usedRate / peak);
         }
     }
     if (json)

@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# Starts the built app under a virtual X server, waits, and saves a screenshot of the screen.
-# usage: scripts/screenshot.sh OUT.png [SECONDS] [app arguments...]  (needs x11-apps, imagemagick)
+# Starts the built app under a virtual X server and saves a screenshot of every lab tab
+# (View > <Lab>, Ctrl+1..N) as OUTDIR/<n>-<palette>.png.
+# usage: scripts/screenshot.sh OUTDIR [light|dark] [SECONDS]   (needs x11-apps, imagemagick, xdotool)
 set -euo pipefail
-out=$1; wait=${2:-12}; shift $(( $# > 1 ? 2 : 1 ))
+outdir=$(realpath -m "$1"); palette=${2:-light}; wait=${3:-15}
+mkdir -p "$outdir"
 here=$(cd "$(dirname "$0")/.." && pwd)
+labs="tome fit fam masks flops"
 xvfb-run -a -s "-screen 0 1600x1000x24" bash -c "
-  '$here/${TOKENSCOPE_BUILD_DIR:-build}/app/tokenscope' $* &
+  export TOKENSCOPE_PALETTE=$palette
+  '$here/${TOKENSCOPE_BUILD_DIR:-build}/app/tokenscope' &
   pid=\$!
   sleep $wait
-  xwd -root -silent | convert xwd:- '$out'
+  win=\$(xdotool search --sync --onlyvisible --name TokenScope | head -1)
+  xdotool windowactivate --sync \$win 2>/dev/null || xdotool windowfocus \$win
+  i=1
+  for lab in $labs; do
+    xdotool key --window \$win ctrl+\$i
+    sleep 4
+    xwd -id \$win -silent | convert xwd:- '$outdir'/\$i-\$lab-$palette.png
+    i=\$((i + 1))
+  done
   kill \$pid"

@@ -4,6 +4,7 @@
 #include "core/fit/fit_model.h"
 #include "core/io/safetensors.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 #include "core/util/memory_tracker.h"
 #include "core/vit/vit_checkpoint.h"
 #include "core/vit/vit_runner.h"
@@ -145,9 +146,8 @@ Prepared prepare(const FitRequest& request)
     p.input = modelInput(request, p.config.patchSize);
     p.grouping = Grouping(p.input.rows / p.config.patchSize, p.input.cols / p.config.patchSize, p.config.groupSize);
     if (p.fitCheckpoint && (ckRows != p.grouping.gridRows() || ckCols != p.grouping.gridCols()))
-        throw Error("checkpoint '" + request.checkpoint + "' was made for a " + std::to_string(ckRows) + " x "
-                    + std::to_string(ckCols) + " patch grid, this image gives " + std::to_string(p.grouping.gridRows())
-                    + " x " + std::to_string(p.grouping.gridCols()));
+        throw Error("checkpoint '" + request.checkpoint + "' was made for a " + sizeText(ckCols, ckRows)
+                    + " patch grid, this image gives " + sizeText(p.grouping.gridCols(), p.grouping.gridRows()));
     checkRecording(request, p.config, p.grouping);
     return p;
 }

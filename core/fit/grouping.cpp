@@ -1,6 +1,7 @@
 #include "core/fit/grouping.h"
 
 #include "core/util/error.h"
+#include "core/util/printable.h"
 
 #include <algorithm>
 #include <string>
@@ -12,12 +13,10 @@ Grouping::Grouping(int gridRows, int gridCols, int groupSize) : m_rows(gridRows)
     if (groupSize < 1)
         throw Error("FIT: group size must be at least 1, got " + std::to_string(groupSize));
     if (gridRows < 1 || gridCols < 1)
-        throw Error("FIT: the image has no patches (" + std::to_string(gridRows) + " x " + std::to_string(gridCols)
-                    + " grid)");
+        throw Error("FIT: the image has no patches (" + sizeText(gridCols, gridRows) + " grid)");
     if (groupSize > gridRows || groupSize > gridCols)
         throw Error("FIT: a group of " + std::to_string(groupSize) + " x " + std::to_string(groupSize)
-                    + " patches is larger than the image's " + std::to_string(gridRows) + " x "
-                    + std::to_string(gridCols) + " patch grid");
+                    + " patches is larger than the image's " + sizeText(gridCols, gridRows) + " patch grid");
 }
 
 int Grouping::patchOfSlot(int slot) const

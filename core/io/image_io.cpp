@@ -32,7 +32,7 @@ using bytes::le32Signed;
 bool isPng(const std::string& b) { return b.size() >= 8 && b.compare(0, 8, "\x89PNG\r\n\x1a\n", 8) == 0; }
 bool isJpeg(const std::string& b) { return b.size() >= 3 && b.compare(0, 3, "\xff\xd8\xff", 3) == 0; }
 
-std::string dims(std::int64_t w, std::int64_t h) { return std::to_string(w) + " x " + std::to_string(h); }
+std::string dims(std::int64_t w, std::int64_t h) { return sizeText(w, h); }
 
 // TIFF: ImageWidth (256) and ImageLength (257) of the first directory, the one OpenCV decodes.
 // Classic TIFF only; a tag given twice counts with its larger value.

@@ -1,6 +1,7 @@
 #include "core/masks/mask_raster.h"
 
 #include "core/util/error.h"
+#include "core/util/printable.h"
 #include "core/util/memory_tracker.h"
 #include "core/util/run_control.h"
 
@@ -98,15 +99,14 @@ MaskRaster rasterizeMask(const AttentionMask& mask, const MaskRegion& region, in
 {
     constexpr int kMaxPixels = 16384;
     if (rows < 1 || cols < 1 || rows > kMaxPixels || cols > kMaxPixels)
-        throw Error("pixels must be between 1 and " + std::to_string(kMaxPixels) + " per side (got " + std::to_string(rows)
-                    + " x " + std::to_string(cols) + ")");
+        throw Error("pixels must be between 1 and " + std::to_string(kMaxPixels) + " per side (got " + sizeText(cols, rows) + ")");
     validateRegion(mask, region);
     // The raster (a float and a kind byte per pixel) and the 32-bit image every caller paints from
     // it: refused with numbers before allocating when it cannot fit.
     const double needed = 9.0 * rows * cols;
     const std::int64_t available = availableMemoryBytes();
     if (available > 0 && needed > double(available))
-        throw Error("a " + std::to_string(rows) + " x " + std::to_string(cols) + " pixel mask needs ~"
+        throw Error("a " + sizeText(cols, rows) + " pixel mask needs ~"
                     + std::to_string(int(needed / (1 << 20))) + " MiB, " + std::to_string(available >> 20)
                     + " MiB available: use fewer --pixels");
     MaskRaster out;

@@ -1,6 +1,7 @@
 #include "core/nn/ops.h"
 
 #include "core/nn/flop_counter.h"
+#include "core/nn/onednn_matmul.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/ThreadLocalState.h>
@@ -22,6 +23,17 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
         torch::Tensor y = packed->tryForward(x, weight, bias);
         if (y.defined())
             return y;
+    }
+    // More rows than the packed kernel takes: oneDNN, which keeps this processor's widest
+    // instructions whatever OpenBLAS's kernel is (core/nn/onednn_matmul.h).
+    const std::int64_t in = weight.size(1), out = weight.size(0);
+    if (x.dim() >= 2 && in > 0 && double(x.numel() / in) * double(in) * double(out) >= kOneDnnMinMacs) {
+        torch::Tensor y = oneDnnMatmul(x.reshape({-1, in}), weight.t(), bias);
+        if (y.defined()) {
+            std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());
+            shape.back() = out;
+            return y.view(shape);
+        }
     }
     return torch::nn::functional::linear(x, weight, bias);
 }
@@ -93,7 +105,9 @@ torch::Tensor parallelBatchedMatmul(const torch::Tensor& a, const torch::Tensor&
 
 torch::Tensor matmul(const torch::Tensor& a, const torch::Tensor& b, const char* part)
 {
-    torch::Tensor out = parallelBatchedMatmul(a, b);
+    torch::Tensor out = oneDnnMatmul(a, b);
+    if (!out.defined())
+        out = parallelBatchedMatmul(a, b);
     if (!out.defined())
         out = torch::matmul(a, b);
     if (FlopCountScope::active()) {

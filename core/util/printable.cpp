@@ -66,4 +66,6 @@ std::string oneLineMessage(std::string_view message)
     return escaped(message);
 }
 
+std::string sizeText(long long columns, long long rows) { return std::to_string(columns) + " x " + std::to_string(rows); }
+
 } // namespace ts

@@ -15,6 +15,9 @@ std::string quotedForMessage(std::string_view text, std::size_t maxChars = 200);
 // A number as messages print it: at most 6 significant digits ("0.25", "1e+308", "nan"), never
 // std::to_string's fixed notation (300 digits for 1e308).
 std::string numberText(double value);
+// A two-dimensional size as every message and figure writes it: columns x rows (width x
+// height), "640 x 480" for an image 640 wide; grids of patches the same way.
+std::string sizeText(long long columns, long long rows);
 // A whole message made one line: control characters escaped, nothing shortened.
 std::string oneLineMessage(std::string_view message);
 

@@ -1,6 +1,7 @@
 #include "core/vit/checkpoint_side_files.h"
 
 #include "core/util/error.h"
+#include "core/util/printable.h"
 
 namespace ts {
 namespace {
@@ -152,7 +153,7 @@ void fromPreprocessor(const SideFiles& side, Preprocessing& p)
     else if (side.resample >= 0)
         throw Error("'" + file + "': 'resample' is " + std::to_string(side.resample) + ", expected 2 (bilinear) or 3 (bicubic)");
     if (side.doCenterCrop && side.cropHeight != side.cropWidth)
-        throw Error("'" + file + "': 'crop_size' " + std::to_string(side.cropHeight) + " x " + std::to_string(side.cropWidth)
+        throw Error("'" + file + "': 'crop_size' " + sizeText(side.cropWidth, side.cropHeight)
                     + " is not square; the app's models take square inputs");
     if (side.doResize && side.resizeShortest > 0) {
         if (!side.doCenterCrop || side.cropHeight <= 0)
@@ -164,7 +165,7 @@ void fromPreprocessor(const SideFiles& side, Preprocessing& p)
         p.cropFraction = static_cast<double>(side.cropHeight) / side.resizeShortest;
     } else if (side.doResize && side.resizeHeight > 0) {
         if (side.resizeHeight != side.resizeWidth)
-            throw Error("'" + file + "': 'size' " + std::to_string(side.resizeHeight) + " x " + std::to_string(side.resizeWidth)
+            throw Error("'" + file + "': 'size' " + sizeText(side.resizeWidth, side.resizeHeight)
                         + " is not square; the app's models take square inputs");
         p.exactResize = true;
         if (side.doCenterCrop && side.cropHeight > 0) {

@@ -76,7 +76,7 @@ void readPositions(const CheckpointLayout& layout, const SideFiles& side, VitChe
         if (rows > 0 && rows != cols && static_cast<std::int64_t>(rows) * cols + k == positions) { // non-square
             info.posRows = rows;
             info.posCols = cols;
-            info.origins.push_back("position grid " + std::to_string(rows) + " x " + std::to_string(cols)
+            info.origins.push_back("position grid " + sizeText(cols, rows)
                                    + ": input_size in " + side.configPath);
             c.positionPrefix = k;
             found = true;
@@ -97,7 +97,7 @@ void readPositions(const CheckpointLayout& layout, const SideFiles& side, VitChe
         info.origins.push_back("position embedding: " + std::to_string(c.positionPrefix) + " of " + std::to_string(prefix)
                                + " prefix tokens positioned");
     if (static_cast<std::int64_t>(std::max(info.posRows, info.posCols)) * c.patchSize > (1 << 24))
-        refuse(layout, "a " + std::to_string(info.posRows) + " x " + std::to_string(info.posCols) + " grid of patch "
+        refuse(layout, "a " + sizeText(info.posCols, info.posRows) + " grid of patch "
                            + std::to_string(c.patchSize) + " is too large an image");
     c.imageSize = std::max(info.posRows, info.posCols) * c.patchSize;
 }

@@ -4,6 +4,7 @@
 #include "core/nn/ops.h"
 #include "core/nn/random_init.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <cmath>
@@ -232,8 +233,7 @@ torch::Tensor resamplePositionGrid(const torch::Tensor& posEmbed, int rows, int 
 {
     const auto total = posEmbed.size(1), d = posEmbed.size(2);
     if (static_cast<std::int64_t>(rows) * cols != total - prefixTokens)
-        throw Error("pos_embed: " + std::to_string(total - prefixTokens) + " patch positions are not a " + std::to_string(rows)
-                    + " x " + std::to_string(cols) + " grid");
+        throw Error("pos_embed: " + std::to_string(total - prefixTokens) + " patch positions are not a " + sizeText(cols, rows) + " grid");
     if (rows == newRows && cols == newCols)
         return posEmbed;
     torch::Tensor prefix = posEmbed.narrow(1, 0, prefixTokens);

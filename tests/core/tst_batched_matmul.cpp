@@ -7,7 +7,11 @@
 // u = 2^-24. Which BLAS kernel runs (OPENBLAS_CORETYPE) changes the summation order and so the
 // last bits, never the bound, so the test holds on every kernel; bit equality with torch::matmul
 // is not a property of the product (it holds only where both hand BLAS the same views).
+// Products of at least kOneDnnMinMacs per matrix run through oneDNN (core/nn/onednn_matmul.h):
+// the same bound is checked for them, for linear layers of more rows than the packed kernel
+// takes, and that oneDNN really computed them.
 #include "core/nn/flop_counter.h"
+#include "core/nn/onednn_matmul.h"
 #include "core/nn/ops.h"
 #include "core/util/threads.h"
 
@@ -50,6 +54,7 @@ private Q_SLOTS:
     void equalsTorchMatmul_data();
     void equalsTorchMatmul();
     void inferenceModeAndGrad();
+    void largeLinearThroughOneDnn();
 };
 
 void TestBatchedMatmul::equalsTorchMatmul_data()
@@ -66,6 +71,9 @@ void TestBatchedMatmul::equalsTorchMatmul_data()
     QTest::newRow("broadcast over heads") << QList<int>{2, 6, 80, 64} << QList<int>{2, 1, 64, 80} << false;
     QTest::newRow("too small to thread") << QList<int>{1, 6, 21, 64} << QList<int>{1, 6, 64, 21} << true;
     QTest::newRow("empty batch broadcast") << QList<int>{0, 6, 80, 64} << QList<int>{1, 6, 64, 80} << false;
+    QTest::newRow("FIT latents, q k^T (oneDNN)") << QList<int>{1, 6, 1024, 64} << QList<int>{1, 6, 64, 1024} << true;
+    QTest::newRow("broadcast keys (oneDNN)") << QList<int>{3, 2, 512, 64} << QList<int>{1, 2, 64, 512} << false;
+    QTest::newRow("2-D product (oneDNN)") << QList<int>{1024, 384} << QList<int>{384, 700} << false;
     QTest::newRow("tiny slices (bmm's own loop)") << QList<int>{300, 4, 3} << QList<int>{300, 3, 4} << false;
 }
 
@@ -94,6 +102,38 @@ void TestBatchedMatmul::equalsTorchMatmul()
     const double macs = static_cast<double>(expected.numel()) * static_cast<double>(a.size(-1));
     if (macs > 0)
         QCOMPARE(flops.tally().matmulByPart.at("attn_qk"), 2.0 * macs);
+    // The products of oneDNN's size are its own, not a fallback's.
+    const double macsPerMatrix = double(a.size(-2)) * double(a.size(-1)) * double(b.size(-1));
+    if (oneDnnEnabled() && macsPerMatrix >= kOneDnnMinMacs && a.numel() > 0) {
+        const torch::Tensor direct = oneDnnMatmul(a, b);
+        QVERIFY(direct.defined());
+        QVERIFY(withinFloatBound(direct, a, b));
+    }
+}
+
+void TestBatchedMatmul::largeLinearThroughOneDnn()
+{
+    // A ViT-S qkv layer at batch 4 (788 rows, above the packed kernel's 400): x W^T + b within the
+    // bound of the product plus the bias's one rounding.
+    torch::manual_seed(5);
+    const torch::nn::Linear layer(torch::nn::LinearOptions(384, 1152));
+    c10::InferenceMode guard;
+    const torch::Tensor x = torch::randn({4, 197, 384});
+    FlopCountScope flops;
+    const torch::Tensor got = ops::linear(x, layer, "qkv");
+    QCOMPARE(got.sizes(), (std::vector<std::int64_t>{4, 197, 1152}));
+    QCOMPARE(flops.tally().matmulByPart.at("qkv"), 2.0 * 788 * 384 * 1152);
+    const torch::Tensor w = layer->weight.t();
+    const torch::Tensor withoutBias = got - layer->bias; // exact up to one rounding per element
+    const torch::Tensor slack = got.abs() * std::ldexp(1.0, -23);
+    const torch::Tensor a = x.reshape({788, 384}), product = withoutBias.reshape({788, 1152});
+    const torch::Tensor reference = torch::matmul(a.to(torch::kDouble), w.to(torch::kDouble));
+    const double k = 384, u = std::ldexp(1.0, -24), gamma = (k + 1) * u / (1 - (k + 1) * u);
+    const torch::Tensor bound = gamma * torch::matmul(a.abs().to(torch::kDouble), w.abs().to(torch::kDouble))
+                                + slack.reshape({788, 1152}).to(torch::kDouble) * 2;
+    QVERIFY(((product.to(torch::kDouble) - reference).abs() <= bound).all().item<bool>());
+    if (oneDnnEnabled())
+        QVERIFY(oneDnnMatmul(a, w, layer->bias).defined());
 }
 
 void TestBatchedMatmul::inferenceModeAndGrad()

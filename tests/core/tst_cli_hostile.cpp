@@ -48,6 +48,29 @@ QByteArray pngHeader(quint32 width, quint32 height, bool goodCrc = true, char co
     return QByteArray("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr, goodCrc);
 }
 
+QByteArray le16(quint16 v) { return QByteArray(1, char(v)) + QByteArray(1, char(v >> 8)); }
+QByteArray le32(quint32 v) { return le16(quint16(v)) + le16(quint16(v >> 16)); }
+
+// An uncompressed little-endian TIFF, 16 x 16, CMYK with one extra channel (5 samples per pixel),
+// as prepress software writes them: OpenCV's reader has no conversion for it.
+QByteArray cmykTiff()
+{
+    const int side = 16, samples = 5, entries = 11;
+    const quint32 ifdSize = 2 + entries * 12 + 4, bitsAt = 8 + ifdSize, dataAt = bitsAt + 2 * samples;
+    auto entry = [](quint16 tag, quint16 type, quint32 count, quint32 value) {
+        return le16(tag) + le16(type) + le32(count) + (type == 3 && count == 1 ? le16(quint16(value)) + le16(0) : le32(value));
+    };
+    QByteArray tiff = QByteArray("II*\0", 4) + le32(8) + le16(entries);
+    tiff += entry(256, 3, 1, side) + entry(257, 3, 1, side) + entry(258, 3, samples, bitsAt) + entry(259, 3, 1, 1)
+          + entry(262, 3, 1, 5) + entry(273, 4, 1, dataAt) + entry(277, 3, 1, samples) + entry(278, 3, 1, side)
+          + entry(279, 4, 1, side * side * samples) + entry(284, 3, 1, 1) + entry(338, 3, 1, 0) + le32(0);
+    for (int i = 0; i < samples; ++i)
+        tiff += le16(8);
+    for (int i = 0; i < side * side * samples; ++i)
+        tiff += char(i * 37);
+    return tiff;
+}
+
 void writeFile(const QString& path, const QByteArray& bytes)
 {
     QFile f(path);
@@ -107,6 +130,7 @@ void TestCliHostile::initTestCase()
     writeFile(input("8193.png"), pngHeader(8193, 8192) + chunk("IEND", {}));
     writeFile(input("wide.png"), pngHeader(4'000'000, 1) + chunk("IEND", {}));
     writeFile(input("badcrc.png"), pngHeader(64, 64, false) + chunk("IEND", {}));
+    writeFile(input("cmyk5.tif"), cmykTiff());
     writeFile(input("heads.json"), R"({"name": "x", "architecture": "transformer", "depth": 2, "width": 64, "heads": "3abc"})");
     writeFile(input("ratio.json"), R"({"name": "x", "architecture": "transformer", "depth": 2, "width": 64, "heads": 4, "mlp_ratio": 1e308})");
     // A FIT that fits in memory at a million tokens but is 4e13 FLOPs to run there.
@@ -166,6 +190,7 @@ void TestCliHostile::refusedInOneLineLeavingNothing_data()
 
     // Images: decoder reports in one line.
     QTest::newRow("PNG with a bad IHDR CRC") << merge + QStringList{"{in}/badcrc.png", "--out", "{out}/m.png"} << "CRC";
+    QTest::newRow("CMYK TIFF, 5 channels") << merge + QStringList{"{in}/cmyk5.tif", "--out", "{out}/m.png"} << "cannot be decoded";
     QTest::newRow("PNG 4,000,000 x 1") << merge + QStringList{"{in}/wide.png", "--out", "{out}/m.png"} << "cannot be decoded";
     QTest::newRow("FIT image over its pixel limit")
         << QStringList{"fit", "--image", "{in}/8193.png", "--group", "4", "--latents", "2", "--pattern", "(1)1", "--out", "{out}/f.png"}
