@@ -44,8 +44,9 @@ int runBenchLinear(const std::vector<std::string>& argv)
     const double peak = machine.peak.gflopsPerSecond;
     if (!json) {
         printMachine(machine);
-        std::printf("packed kernel: %s   packed path up to %lld rows, oneDNN above%s (median of up to %d)\n", bestGemmKernelName(),
-                    static_cast<long long>(PackedLinear::kMaxRows), oneDnnEnabled() ? "" : " (off: TOKENSCOPE_MATMUL=torch)",
+        std::printf("packed kernel: %s   packed path up to %lld rows (any rows up to %lld inputs), oneDNN above%s (median of up to %d)\n",
+                    bestGemmKernelName(), static_cast<long long>(PackedLinear::kMaxRows),
+                    static_cast<long long>(PackedLinear::kMaxInAtAnyRows), oneDnnEnabled() ? "" : " (off: TOKENSCOPE_MATMUL=torch)",
                     repeats);
         std::printf("%-12s %5s %11s %11s %11s   %-7s %s\n", "layer", "rows", "torch GF/s", "oneDNN GF/s", "packed GF/s",
                     "used", "used, of peak");
@@ -71,7 +72,7 @@ int runBenchLinear(const std::vector<std::string>& argv)
                 packedMatmul(x.data_ptr<float>(), rowCount, packed, y.data_ptr<float>());
             });
             const double a = flops / torchSeconds / 1e9, d = flops / dnnlSeconds / 1e9, b = flops / packedSeconds / 1e9;
-            const bool packedUsed = rowCount <= PackedLinear::kMaxRows;
+            const bool packedUsed = PackedLinear::takes(rowCount, shape.in);
             const bool dnnlUsed = !packedUsed && oneDnnEnabled() && flops / 2 >= kOneDnnMinMacs;
             const char* used = packedUsed ? "packed" : dnnlUsed ? "oneDNN" : "torch";
             const double usedRate = packedUsed ? b : dnnlUsed ? d : a;

@@ -198,10 +198,12 @@ FitResult runFit(const FitRequest& request, const RunControl& control)
     result.memoryLimitBytes = request.memoryLimitBytes > 0 ? request.memoryLimitBytes : defaultMemoryLimit();
     result.peakStage = estimate.peakStage;
 
-    c10::InferenceMode guard;
     try {
         PeakMemoryScope memory;
         auto start = std::chrono::steady_clock::now();
+        // The weights are made outside inference mode, as the ViT's are, so that the linear
+        // layers can pack them (core/nn/packed_linear.h never packs inference tensors); the run
+        // itself is under inference mode.
         FitModel model(p.config, p.grouping);
         model->initialiseRandom(request.seed);
         result.weights = "random(" + std::to_string(request.seed) + ")";
@@ -216,6 +218,7 @@ FitResult runFit(const FitRequest& request, const RunControl& control)
         model->eval();
         result.buildSeconds = secondsSince(start);
         control.throwIfCancelled();
+        c10::InferenceMode guard;
 
         // Embed one row of groups at a time: the float image is never held whole.
         start = std::chrono::steady_clock::now();

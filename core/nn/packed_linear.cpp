@@ -237,7 +237,7 @@ torch::Tensor PackedLinear::tryForward(const torch::Tensor& x, const torch::Tens
         return {}; // the packed path records no autograd graph
     const std::int64_t in = weight.size(1), out = weight.size(0);
     const std::int64_t rows = in > 0 ? x.numel() / in : 0;
-    if (rows > kMaxRows || in == 0)
+    if (!takes(rows, in) || in == 0)
         return {};
 
     std::shared_ptr<const PackedWeights> packed;

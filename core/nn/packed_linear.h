@@ -7,7 +7,11 @@
 // about 100 GFLOP/s there against ~390 for a large matmul. The weights of a model do not change
 // between forward passes, so they are packed once, into panels of 32 output columns laid out
 // k-major ([panel][k][32]), and a register-tiled kernel streams them (360-420 GFLOP/s on the
-// same shapes). Above kMaxRows rows OpenBLAS's own blocking is faster and is used instead.
+// same shapes). Above kMaxRows rows the panels are streamed once per block of rows; measured on
+// a Zen 5 (`tokenscope bench linear`), that stays ahead of oneDNN's matmul at any row count for
+// layers of up to kMaxInAtAnyRows inputs (ViT-S's qkv and fc1: 417 against 351 GFLOP/s at 1576
+// rows, 269 against 229 at 16384), while for wider inputs (ViT-B, every fc2 at FIT's 8192-row
+// chunks) oneDNN is as fast or faster and takes those products (core/nn/onednn_matmul.h).
 // Include only from model .cpp files (torch).
 #include <torch/torch.h>
 
@@ -50,13 +54,16 @@ void packedMatmul(const float* x, std::int64_t rows, const PackedWeights& weight
 //
 // Results equal torch's linear to float rounding, not bit for bit (the kernels fuse multiply and
 // add where the processor can; the portable one does not), so the same input row can differ in
-// its last bits between up to kMaxRows rows (this path) and more (torch's).
+// its last bits between the rows this path takes and the rows oneDNN or torch takes.
 class PackedLinear {
 public:
     static constexpr std::int64_t kMaxRows = 400;
+    static constexpr std::int64_t kMaxInAtAnyRows = 512;
+    // Whether this path takes a product of `rows` rows and `in` inputs.
+    static bool takes(std::int64_t rows, std::int64_t in) { return rows <= kMaxRows || in <= kMaxInAtAnyRows; }
 
     // x [..., in] @ weight^T + bias through the packed weights, or an undefined tensor when the
-    // packed path does not apply (not float32 on the CPU, more than kMaxRows rows, autograd
+    // packed path does not apply (not float32 on the CPU, rows it does not take, autograd
     // recording, inference-mode weights, or no memory to pack): the caller then uses torch's linear.
     torch::Tensor tryForward(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) const;
 

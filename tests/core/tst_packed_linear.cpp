@@ -139,7 +139,11 @@ void TestPackedLinear::fallsBackWhereItDoesNotApply()
 {
     const torch::Tensor w = torch::randn({8, 4}), b = torch::randn({8});
     PackedLinear layer;
-    QVERIFY(!layer.tryForward(torch::randn({PackedLinear::kMaxRows + 1, 4}), w, b).defined());
+    // Many rows of a wide input go to the large-product path; of a narrow one, stay here.
+    const std::int64_t wideIn = PackedLinear::kMaxInAtAnyRows + 1;
+    PackedLinear wideLayer;
+    QVERIFY(!wideLayer.tryForward(torch::randn({PackedLinear::kMaxRows + 1, wideIn}), torch::randn({8, wideIn}), b).defined());
+    QVERIFY(layer.tryForward(torch::randn({PackedLinear::kMaxRows + 1, 4}), w, b).defined());
     QVERIFY(!layer.tryForward(torch::randn({3, 4}, torch::kDouble), w, b).defined());
     QVERIFY(!layer.tryForward(torch::randn({3, 5}), w, b).defined()); // wrong width
     // Autograd recording: the packed path would lose the graph.
@@ -152,9 +156,11 @@ void TestPackedLinear::fallsBackWhereItDoesNotApply()
         const torch::Tensor wi = torch::randn({8, 4});
         QVERIFY(!layer.tryForward(torch::randn({3, 4}), wi, b).defined());
     }
-    // ops::linear falls back to torch with the same result either way.
+    // ops::linear gives torch's result whichever path it takes.
     const torch::Tensor x = torch::randn({PackedLinear::kMaxRows + 1, 4});
     QVERIFY(torch::allclose(ops::linear(x, w, b, "t", &layer), torch::nn::functional::linear(x, w, b)));
+    const torch::Tensor xw = torch::randn({PackedLinear::kMaxRows + 1, wideIn}), ww = torch::randn({8, wideIn});
+    QVERIFY(torch::allclose(ops::linear(xw, ww, b, "t", &wideLayer), torch::nn::functional::linear(xw, ww, b), 1e-4, 1e-4));
 }
 
 void TestPackedLinear::seesChangedWeights()
@@ -211,8 +217,8 @@ void TestPackedLinear::serialEqualsThreaded()
 
 void TestPackedLinear::vitBlockUsesPackedWeights()
 {
-    // A ViT block at batch 1 goes through the packed weights and agrees with torch's linear
-    // layers (run with more than kMaxRows rows, where the packed path is not taken).
+    // A ViT block at batch 1 goes through the packed weights and agrees with the same block on
+    // more than kMaxRows rows, where fc2 (768 inputs) takes the large-product path.
     ModelSource source;
     source.preset = "vit-ti16";
     const VitModelPtr model = buildVit(source);
@@ -222,7 +228,7 @@ void TestPackedLinear::vitBlockUsesPackedWeights()
     const torch::Tensor packedOut = block->forward(x);
     QVERIFY(block->attn->qkvPacked.packedBytes() > 0);
     QVERIFY(block->mlp->fc2Packed.packedBytes() > 0);
-    // Three copies side by side make 591 rows: torch's path, with the same per-row arithmetic.
+    // Three copies side by side make 591 rows.
     const torch::Tensor wide = block->forward(x.expand({3, 197, 192}).contiguous());
     QVERIFY(wide.size(0) * wide.size(1) > PackedLinear::kMaxRows);
     const double diff = (wide[1] - packedOut[0]).abs().max().item<double>();
