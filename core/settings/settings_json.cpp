@@ -173,6 +173,32 @@ void fromJson(const json& j, ModelSettings& s, std::vector<std::string>& problem
 
 namespace {
 const char* const kScheduleNames[] = {"constant", "inflection", "list"};
+const char* const kRangeNames[] = {"data", "from-zero"};
+}
+
+json toJson(const AttentionSettings& s)
+{
+    return {{"shown", s.shown},
+            {"block", s.block},
+            {"head", s.head},
+            {"rollout", s.rollout},
+            {"range", kRangeNames[static_cast<int>(s.range)]}};
+}
+
+void fromJson(const json& j, AttentionSettings& s, std::vector<std::string>& problems)
+{
+    Reader r(j, problems, "attention.");
+    r.boolean("shown", s.shown);
+    r.integer("block", s.block, -1, 4095);
+    r.integer("head", s.head, -1, 4095);
+    r.boolean("rollout", s.rollout);
+    if (!r.has("range"))
+        return;
+    const json& v = r.at("range");
+    for (int i = 0; i < 2; ++i)
+        if (v.is_string() && v.get<std::string>() == kRangeNames[i])
+            return void(s.range = static_cast<AttentionSettings::Range>(i));
+    r.report("range", "expected data or from-zero, got " + v.dump());
 }
 
 json toJson(const ToMeSettings& s)
@@ -187,7 +213,8 @@ json toJson(const ToMeSettings& s)
             {"layer", s.layer},
             {"opacity", s.opacity},
             {"borders", s.borders},
-            {"selected_patch", s.selectedPatch}};
+            {"selected_patch", s.selectedPatch},
+            {"attention", toJson(s.attention)}};
 }
 
 void fromJson(const json& j, ToMeSettings& s, std::vector<std::string>& problems)
@@ -216,6 +243,8 @@ void fromJson(const json& j, ToMeSettings& s, std::vector<std::string>& problems
     r.number("opacity", s.opacity, 0, 1);
     r.boolean("borders", s.borders);
     r.integer("selected_patch", s.selectedPatch, -1, 1 << 30);
+    if (r.has("attention"))
+        fromJson(r.at("attention"), s.attention, problems);
 }
 
 json toJson(const FitSettings& s)

@@ -15,6 +15,8 @@
 #include <QJsonObject>
 #include <QTabWidget>
 
+#include <functional>
+
 namespace ts {
 
 QString exportStem(const QString& tabTitle)
@@ -26,6 +28,30 @@ QString exportStem(const QString& tabTitle)
     return stem.isEmpty() ? QStringLiteral("tab") : stem;
 }
 
+namespace {
+
+// <stem>.png, .svg, .pdf of `figure` with their recipes staged into `files`; the index entry's
+// figures, recipes, title and commands (each file names its own output, ui/figures/figure_recipe.h).
+QJsonObject stageFigureFiles(OutputFiles& files, const QDir& dir, const Figure& figure, const QString& stem, double pngScale,
+                             const std::function<QString(const QString&)>& note)
+{
+    QJsonArray figures, recipes;
+    QJsonObject commands;
+    for (const char* suffix : {".png", ".svg", ".pdf"}) {
+        const QString path = dir.filePath(stem + suffix);
+        stageFigure(files, figure, path, pngScale);
+        figures.append(note(path));
+        if (!figure.recipeJson.isEmpty())
+            recipes.append(note(path + ".recipe.json"));
+        if (!figure.command.isEmpty())
+            commands[QFileInfo(path).fileName()] = figureCommandFor(figure, path, pngScale);
+    }
+    return QJsonObject{{"figures", figures}, {"recipes", recipes}, {"title", figure.title},
+                       {"command", commands.value(stem + ".png")}, {"commands", commands}};
+}
+
+} // namespace
+
 QStringList exportAll(const MainWindow& window, const QString& folder, double pngScale)
 {
     const QFileInfo info(folder);
@@ -36,7 +62,7 @@ QStringList exportAll(const MainWindow& window, const QString& folder, double pn
     const QDir dir(folder);
     OutputFiles files; // one transaction: the folder gets every file or none
     QStringList written;
-    auto note = [&written](const QString& path) {
+    const std::function<QString(const QString&)> note = [&written](const QString& path) {
         written << path;
         return QFileInfo(path).fileName();
     };
@@ -52,19 +78,8 @@ QStringList exportAll(const MainWindow& window, const QString& folder, double pn
             continue;
         }
         const QString stem = exportStem(title);
-        QJsonArray figures, recipes;
-        QJsonObject commands; // per file: each names its own output (ui/figures/figure_recipe.h)
-        for (const char* suffix : {".png", ".svg", ".pdf"}) {
-            const QString path = dir.filePath(stem + suffix);
-            stageFigure(files, *figure, path, pngScale);
-            figures.append(note(path));
-            if (!figure->recipeJson.isEmpty())
-                recipes.append(note(path + ".recipe.json"));
-            if (!figure->command.isEmpty())
-                commands[QFileInfo(path).fileName()] = figureCommandFor(*figure, path, pngScale);
-        }
-        QJsonObject entry{{"tab", title}, {"figures", figures}, {"recipes", recipes}, {"title", figure->title},
-                          {"command", commands.value(stem + ".png")}, {"commands", commands}};
+        QJsonObject entry = stageFigureFiles(files, dir, *figure, stem, pngScale, note);
+        entry["tab"] = title;
         const QByteArray data = panel->currentDataJson();
         if (!data.isEmpty()) {
             const QString path = dir.filePath(stem + ".data.json");
@@ -87,6 +102,20 @@ QStringList exportAll(const MainWindow& window, const QString& folder, double pn
         if (!inputs.isEmpty())
             entry["command_inputs"] = inputs;
         tabs.append(entry);
+        // Views beside the main figure (the ToMe lab's attention): an entry each, "view" naming it.
+        const std::vector<ShownFigure> shown = panel->shownFigures();
+        for (std::size_t k = 1; k < shown.size(); ++k) {
+            const QString viewStem = stem + "_" + shown[k].name;
+            QJsonObject view = stageFigureFiles(files, dir, shown[k].figure, viewStem, pngScale, note);
+            view["tab"] = title;
+            view["view"] = shown[k].name;
+            if (!shown[k].dataJson.isEmpty()) {
+                const QString path = dir.filePath(viewStem + ".data.json");
+                files.stage(path, shown[k].dataJson);
+                view["data"] = note(path);
+            }
+            tabs.append(view);
+        }
     }
 
     const QString settingsPath = dir.filePath("settings.json");

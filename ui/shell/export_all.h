@@ -11,7 +11,8 @@ class MainWindow;
 // The file stem for a tab title: lower case letters and digits only ("FLOPs" -> "flops").
 QString exportStem(const QString& tabTitle);
 
-// Writes into `folder` (created when missing), for each tab with a figure: <stem>.png (at
+// Writes into `folder` (created when missing), for each tab with a figure (and each view shown
+// beside it, as <stem>_<view>: the ToMe lab's attention): <stem>.png (at
 // `pngScale`), <stem>.svg, <stem>.pdf, their .recipe.json files and <stem>.data.json; then
 // settings.json (the session document) and, last, index.json listing the files per tab, so a
 // folder with an index is complete. All files are one transaction (ui/figures/output_files.h):

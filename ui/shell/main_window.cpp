@@ -129,10 +129,21 @@ void MainWindow::createMenus()
     exportFigure->setShortcut(QKeySequence(tr("Ctrl+E")));
     connect(exportFigure, &QAction::triggered, this, [this, currentPanel] {
         LabPanel* panel = currentPanel();
-        std::optional<Figure> figure = panel ? panel->currentFigure() : std::nullopt;
-        if (!figure) {
+        const std::vector<ShownFigure> shown = panel ? panel->shownFigures() : std::vector<ShownFigure>();
+        if (shown.empty()) {
             QMessageBox::information(this, tr("Export Figure"), tr("There is no figure to export yet."));
             return;
+        }
+        std::optional<Figure> figure = shown.front().figure;
+        if (shown.size() > 1) { // the ToMe map and its attention view: which one
+            QStringList labels;
+            for (const ShownFigure& f : shown)
+                labels << f.label;
+            bool ok = false;
+            const QString choice = QInputDialog::getItem(this, tr("Export Figure"), tr("Figure"), labels, 0, false, &ok);
+            if (!ok)
+                return;
+            figure = shown[static_cast<std::size_t>(std::max(0, static_cast<int>(labels.indexOf(choice))))].figure;
         }
         const QString path = QFileDialog::getSaveFileName(this, tr("Export Figure"), QStringLiteral("tokenscope_figure.png"),
                                                           tr("PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"));

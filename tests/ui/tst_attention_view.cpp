@@ -1,0 +1,277 @@
+// The ToMe lab's attention view as a user relies on it: nothing is recorded until it is shown; the
+// figure in the window is the one `tokenscope attention` draws for the same settings, pixel for
+// pixel; an exported attention figure (PNG, SVG, PDF, and through Export All) names the command
+// that draws it again; a session brings the same figure back; the colour bar spans the values
+// shown (or 0..max) and marks uniform attention 1/n.
+#include "core/vit/attention_record.h"
+#include "ui/figures/attention_figure.h"
+#include "ui/figures/figure_colours.h"
+#include "ui/figures/figure_export.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/labs/tome/attention_pane.h"
+#include "ui/labs/tome/merge_view.h"
+#include "ui/labs/tome/tome_panel.h"
+#include "ui/shell/export_all.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/workspace.h"
+#include "ui/widgets/figure_view.h"
+#include "tests/common/cli_runner.h"
+#include "tests/common/recipe_rerun.h"
+#include "tests/common/test_paths.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSlider>
+#include <QSpinBox>
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+
+using namespace ts;
+
+namespace {
+
+// A ViT-Ti/16 (seed 3) on coffee.png with r = 4: small and quick, merging from the first block.
+void setUp(MainWindow& w)
+{
+    QVERIFY(w.openImage(test::sampleImage("coffee.png")));
+    ModelSource s = w.workspace()->modelSource();
+    s.preset = "vit-ti16";
+    s.seed = 3;
+    w.workspace()->setModelSource(s);
+    w.findChild<ToMePanel*>()->rSlider()->setValue(4);
+}
+
+bool attentionSettled(ToMePanel* panel)
+{
+    QTest::qWait(400); // past the debounce
+    return QTest::qWaitFor([&] { return panel->attention()->result() && !panel->attention()->runner()->isRunning()
+                                        && panel->result() && !panel->runner()->isRunning(); }, 120000);
+}
+
+QImage pixelsOf(const Figure& f) { return renderFigure(f).convertToFormat(QImage::Format_RGB32); }
+
+// Block 5, head 1 (or the mean with rollout) shown in the window.
+void showAttention(ToMePanel* panel, bool rollout)
+{
+    AttentionPane* a = panel->attention();
+    a->showBox()->setChecked(true);
+    a->blockBox()->setValue(5);
+    a->rolloutBox()->setChecked(rollout);
+    QTRY_VERIFY_WITH_TIMEOUT(a->headBox()->count() == 4, 60000); // mean + 3 heads, once the model is known
+    a->headBox()->setCurrentIndex(rollout ? 0 : 2);
+}
+
+} // namespace
+
+class TestAttentionView : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { QCoreApplication::setOrganizationName("TokenScopeTests"); }
+    void notRecordedUntilShown();
+    void windowFigureEqualsCommandLine_data();
+    void windowFigureEqualsCommandLine();
+    void exportedRecipesRegenerate();
+    void exportAllWritesTheAttentionView();
+    void sessionRestoresTheFigure();
+    void colourBarSpansTheValues();
+};
+
+void TestAttentionView::notRecordedUntilShown()
+{
+    MainWindow w;
+    setUp(w);
+    auto* panel = w.findChild<ToMePanel*>();
+    QTest::qWait(400);
+    QVERIFY(QTest::qWaitFor([&] { return panel->result() && !panel->runner()->isRunning(); }, 60000));
+    QCOMPARE(panel->attention()->runner()->generation(), quint64(0)); // no attention run at all
+    QVERIFY(!panel->attention()->figure());
+    QCOMPARE(int(panel->shownFigures().size()), 1);
+    QVERIFY(!panel->attention()->area()->isVisibleTo(panel));
+    panel->attention()->showBox()->setChecked(true);
+    QVERIFY(attentionSettled(panel));
+    QVERIFY(panel->attention()->area()->isVisibleTo(panel));
+    QCOMPARE(int(panel->shownFigures().size()), 2);
+    panel->attention()->showBox()->setChecked(false); // hidden again: nothing kept
+    QVERIFY(!panel->attention()->result());
+    QCOMPARE(int(panel->shownFigures().size()), 1);
+}
+
+void TestAttentionView::windowFigureEqualsCommandLine_data()
+{
+    QTest::addColumn<bool>("rollout");
+    QTest::newRow("block 5, head 1") << false;
+    QTest::newRow("rollout, mean") << true;
+}
+
+// The command is written out here by hand (not taken from the recipe), as a user would type it.
+void TestAttentionView::windowFigureEqualsCommandLine()
+{
+    QFETCH(bool, rollout);
+    MainWindow w;
+    w.resize(1400, 950);
+    w.show();
+    setUp(w);
+    auto* panel = w.findChild<ToMePanel*>();
+    showAttention(panel, rollout);
+    QVERIFY(attentionSettled(panel));
+    const std::optional<Figure> shown = panel->attention()->figure();
+    QVERIFY(shown);
+    QCOMPARE(panel->attention()->view()->figure()->size, shown->size); // the view paints this figure
+
+    QTemporaryDir dir;
+    const QString out = dir.filePath("attention.png");
+    QStringList args{"attention", "--image", test::sampleImage("coffee.png"), "--preset", "vit-ti16", "--seed", "3", "--r", "4",
+                     "--block", "5", "--out", out};
+    args << (rollout ? QStringList{"--mean", "--rollout"} : QStringList{"--head", "1"});
+    const test::CliRun run = test::runTokenscope(args);
+    QVERIFY2(run.code == 0, qPrintable(run.err));
+    const QImage cli = QImage(out).convertToFormat(QImage::Format_RGB32);
+    QCOMPARE(cli.size(), pixelsOf(*shown).size());
+    QVERIFY(cli == pixelsOf(*shown));
+}
+
+// Exported from the window as PNG (2x), SVG and PDF: each file is valid, names its command, and
+// that command run from the file's folder draws the same pixels.
+void TestAttentionView::exportedRecipesRegenerate()
+{
+    MainWindow w;
+    setUp(w);
+    auto* panel = w.findChild<ToMePanel*>();
+    showAttention(panel, false);
+    panel->attention()->rangeBox()->setCurrentIndex(1); // 0..max
+    QVERIFY(attentionSettled(panel));
+    const std::optional<Figure> figure = panel->attention()->figure();
+    QVERIFY(figure);
+    QTemporaryDir dir;
+    for (const char* name : {"att.png", "att.svg", "att.pdf"}) {
+        const QString path = dir.filePath(name);
+        exportFigure(*figure, path, QString(name).endsWith(".png") ? 2.0 : 1.0);
+        QVERIFY(QFileInfo(path).size() > 0);
+        if (QString(name).endsWith(".svg"))
+            QVERIFY(QSvgRenderer(path).isValid());
+        if (QString(name).endsWith(".pdf"))
+            QVERIFY(test::fileBytes(path).startsWith("%PDF-"));
+        const test::Rerun r = test::rerunEmbeddedCommand(path);
+        QVERIFY2(r.error.isEmpty(), qPrintable(QString(name) + ": " + r.error + " (" + r.command + ")"));
+        QVERIFY2(r.command.startsWith("tokenscope attention ") && r.command.contains("--head 1") && r.command.contains("--block 5")
+                     && r.command.contains("--colour-range from-zero"),
+                 qPrintable(r.command));
+        QVERIFY2(!r.before.isNull() && r.before.width() > 100, name);
+        QVERIFY2(r.after == r.before, qPrintable(QString(name) + ": " + r.command));
+    }
+}
+
+void TestAttentionView::exportAllWritesTheAttentionView()
+{
+    MainWindow w;
+    setUp(w);
+    auto* panel = w.findChild<ToMePanel*>();
+    showAttention(panel, true);
+    QVERIFY(attentionSettled(panel));
+    QTemporaryDir dir;
+    exportAll(w, dir.path());
+    const QJsonObject index = QJsonDocument::fromJson(test::fileBytes(dir.filePath("index.json"))).object();
+    QJsonObject view;
+    for (const auto& t : index["tabs"].toArray())
+        if (t.toObject()["view"].toString() == "attention")
+            view = t.toObject();
+    QCOMPARE(view["tab"].toString(), QString("ToMe"));
+    QCOMPARE(view["figures"].toArray().size(), 3);
+    QVERIFY(QSvgRenderer(dir.filePath("tome_attention.svg")).isValid());
+    QVERIFY(test::fileBytes(dir.filePath("tome_attention.pdf")).startsWith("%PDF-"));
+    const QJsonObject data = QJsonDocument::fromJson(test::fileBytes(dir.filePath("tome_attention.data.json"))).object();
+    QCOMPARE(data["rollout"].toArray().size(), 196);
+    QVERIFY(pixelsOf(*panel->attention()->figure()) == QImage(dir.filePath("tome_attention.png")).convertToFormat(QImage::Format_RGB32));
+    const test::Rerun r = test::rerunEmbeddedCommand(dir.filePath("tome_attention.png"));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error + " (" + r.command + ")"));
+    QVERIFY2(r.command.contains("--rollout") && r.command.contains("--mean"), qPrintable(r.command));
+    QVERIFY(r.after == r.before);
+}
+
+void TestAttentionView::sessionRestoresTheFigure()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath("a.tokenscope");
+    QImage saved;
+    {
+        MainWindow w;
+        setUp(w);
+        auto* panel = w.findChild<ToMePanel*>();
+        showAttention(panel, false);
+        panel->attention()->rangeBox()->setCurrentIndex(1);
+        QVERIFY(attentionSettled(panel));
+        saved = pixelsOf(*panel->attention()->figure());
+        QString error;
+        QVERIFY2(w.saveSession(path, &error), qPrintable(error));
+    }
+    MainWindow w;
+    QStringList problems;
+    QVERIFY(w.openSession(path, &problems));
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join("; ")));
+    auto* panel = w.findChild<ToMePanel*>();
+    QVERIFY(panel->attention()->showBox()->isChecked());
+    QVERIFY(attentionSettled(panel));
+    QCOMPARE(panel->attention()->headBox()->currentIndex(), 2);
+    QCOMPARE(panel->attention()->blockBox()->value(), 5);
+    QCOMPARE(panel->attention()->rangeBox()->currentIndex(), 1);
+    QVERIFY(pixelsOf(*panel->attention()->figure()) == saved);
+}
+
+// The bar's ends are the smallest and largest value drawn (patches and prefix cells), or 0 and the
+// largest; 1/n is n = 197 input tokens; and the rendered bar shows it: viridis' ends at its ends,
+// the dark reference line at 1/n's height, the largest patch in viridis' top colour.
+void TestAttentionView::colourBarSpansTheValues()
+{
+    ModelSource source;
+    source.preset = "vit-ti16";
+    source.seed = 3;
+    AttentionRequest request;
+    request.model = buildVit(source);
+    request.imageRgb = loadImage(test::sampleImage("coffee.png").toStdString()).rgb;
+    request.schedule = ToMeSchedule::constant(4);
+    request.block = 4;
+    const AttentionResult result = runAttention(request);
+    ToMeSettings settings;
+    settings.model.source = source;
+    settings.r = 4;
+    std::vector<float> all = result.classToPatches;
+    all.insert(all.end(), result.prefixToPrefix[0].begin(), result.prefixToPrefix[0].end());
+    const auto [lo, hi] = std::minmax_element(all.begin(), all.end());
+
+    const AttentionFigureData data = attentionFigureData(result, settings);
+    QCOMPARE(data.bar.lo, double(*lo));
+    QCOMPARE(data.bar.hi, double(*hi));
+    QCOMPARE(data.inputTokens, 197);
+    QCOMPARE(data.bar.reference, 1.0 / 197);
+    QVERIFY(data.bar.referenceLabel.contains("1/197"));
+    for (double t : colourBarTicks(data.bar.lo, data.bar.hi))
+        QVERIFY(t > data.bar.lo && t < data.bar.hi);
+    settings.attention.range = AttentionSettings::Range::FromZero;
+    const AttentionFigureData zero = attentionFigureData(result, settings);
+    QCOMPARE(zero.bar.lo, 0.0);
+    QCOMPARE(zero.bar.hi, double(*hi));
+
+    const QImage image = pixelsOf(attentionFigure(result, settings));
+    const AttentionFigureLayout l = attentionFigureLayout(zero);
+    auto near = [](QColor a, QColor b) { return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) + std::abs(a.blue() - b.blue()) < 30; };
+    const int x = int(l.bar.center().x());
+    QVERIFY(near(image.pixelColor(x, int(l.bar.top()) + 2), viridisColour(1)));
+    QVERIFY(near(image.pixelColor(x, int(l.bar.bottom()) - 2), viridisColour(0)));
+    const double refY = l.bar.bottom() - (1.0 / 197) / *hi * l.bar.height();
+    QVERIFY(1.0 / 197 < *hi);
+    QVERIFY2(image.pixelColor(x, int(std::round(refY))).lightness() < 60, "no reference line at 1/n");
+    const int top = int(std::max_element(result.classToPatches.begin(), result.classToPatches.end()) - result.classToPatches.begin());
+    const double cell = l.map.width() / result.grid;
+    const QPointF centre(l.map.left() + (top % result.grid + 0.5) * cell, l.map.top() + (top / result.grid + 0.5) * cell);
+    const double t = result.classToPatches[std::size_t(top)] / *hi;
+    QVERIFY(near(image.pixelColor(centre.toPoint()), viridisColour(t)));
+}
+
+QTEST_MAIN(TestAttentionView)
+#include "tst_attention_view.moc"
