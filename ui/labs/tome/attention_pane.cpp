@@ -208,8 +208,10 @@ void AttentionPane::refreshView()
     if (!f)
         return;
     // Never below 11 px text: smaller than that, the view scrolls.
-    m_view->setMinimumSize((f->size * (11.0 / kAttentionFontPixels)).toSize());
+    const QSize minimum = (f->size * (11.0 / kAttentionFontPixels)).toSize();
+    m_view->setMinimumSize(minimum);
     m_view->setFigure(*f);
+    Q_EMIT figureNeeds(minimum.height() + m_status->sizeHint().height() + 8);
 }
 
 } // namespace ts

@@ -63,6 +63,10 @@ public:
     FigureView* view() const { return m_view; }
     const AttentionResult* result() const { return m_result.get(); }
 
+Q_SIGNALS:
+    // A figure is shown that needs `height` pixels of the area to be seen whole at 11 px text.
+    void figureNeeds(int height);
+
 private:
     void buildControls(QWidget* parent);
     void onShownChanged();

@@ -92,6 +92,14 @@ ToMePanel::ToMePanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), 
     views->addWidget(m_view);
     views->addWidget(m_attention->area());
     views->setChildrenCollapsible(false);
+    // The map scales freely; the attention figure keeps 11 px text, so it gets the height it needs
+    // where the window has it (else it scrolls).
+    connect(m_attention, &AttentionPane::figureNeeds, views, [views](int height) {
+        const QList<int> sizes = views->sizes();
+        const int total = sizes.value(0) + sizes.value(1);
+        if (sizes.value(1) < height && total > 0)
+            views->setSizes({std::max(300, total - height), std::min(height, total - 300)});
+    });
 
     m_info = makeInfoLabel(this);
     m_status = new RunStatus(m_runner, this);
