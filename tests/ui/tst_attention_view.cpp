@@ -24,6 +24,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSvgRenderer>
@@ -80,6 +81,8 @@ private Q_SLOTS:
     void exportAllWritesTheAttentionView();
     void sessionRestoresTheFigure();
     void colourBarSpansTheValues();
+    void prefixTokensAreTheirOwnRow();
+    void escapeCancelsBothRuns();
 };
 
 void TestAttentionView::notRecordedUntilShown()
@@ -275,6 +278,70 @@ void TestAttentionView::colourBarSpansTheValues()
     const QPointF centre(l.map.left() + (top % result.grid + 0.5) * cell, l.map.top() + (top / result.grid + 0.5) * cell);
     const double t = result.classToPatches[std::size_t(top)] / *hi;
     QVERIFY(near(image.pixelColor(centre.toPoint()), viridisColour(t)));
+}
+
+// A DeiT-distilled model with four registers (as a result the core would give): the class token's
+// weight on the class, distillation and register tokens is a row of named cells in the map's
+// colours, and a reference outside the range is still named.
+void TestAttentionView::prefixTokensAreTheirOwnRow()
+{
+    AttentionResult r;
+    r.config = vitPreset("vit-ti16");
+    r.config.distillationToken = true;
+    r.config.registers = 4;
+    r.grid = r.config.gridSize();
+    r.crop = cv::Mat(224, 224, CV_8UC3, cv::Scalar(90, 90, 90));
+    r.tokens = r.config.numTokens();
+    r.classToPatches.assign(196, 0.3f / 196);
+    r.classToPatches[17] = 0.3f / 196 + 0.05f; // one bright patch
+    const std::vector<float> prefix = {0.1f, 0.2f, 0.05f, 0.15f, 0.1f, 0.0f};
+    r.prefixToPrefix = {prefix};
+    r.prefixToPatches = {r.classToPatches};
+    ToMeSettings s;
+    const AttentionFigureData d = attentionFigureData(r, s);
+    QCOMPARE(d.prefixNames, (QStringList{"class", "dist", "reg 1", "reg 2", "reg 3", "reg 4"}));
+    QCOMPARE(d.prefix, prefix);
+    QCOMPARE(d.inputTokens, 196 + 6);
+    QCOMPARE(d.bar.lo, 0.0);
+    QCOMPARE(d.bar.hi, double(0.2f)); // the distillation cell is the largest value shown
+    const QImage image = pixelsOf(attentionFigure(r, s));
+    const AttentionFigureLayout l = attentionFigureLayout(d);
+    const double cellW = std::min(64.0, l.map.width() / 6);
+    for (int i = 0; i < 6; ++i) { // each cell's centre, left of its value text
+        const QColor c = image.pixelColor(int(l.map.left() + i * cellW + 4), int(l.prefixTop + 6));
+        const QColor want = colourBarColour(d.bar, prefix[std::size_t(i)]);
+        QVERIFY2(std::abs(c.red() - want.red()) + std::abs(c.green() - want.green()) + std::abs(c.blue() - want.blue()) < 30,
+                 qPrintable(QString("cell %1").arg(i)));
+    }
+    QVERIFY(d.bar.reference < d.bar.hi && d.bar.reference > d.bar.lo); // 1/202 lies inside 0..0.2
+    r.prefixToPrefix = {{0.5f, 0.6f, 0.5f, 0.5f, 0.5f, 0.5f}};
+    std::fill(r.classToPatches.begin(), r.classToPatches.end(), 0.01f);
+    const AttentionFigureData above = attentionFigureData(r, s);
+    QVERIFY(above.bar.reference < above.bar.lo); // 1/202 below every value: named under the bar
+    QVERIFY(!pixelsOf(attentionFigure(r, s)).isNull());
+}
+
+// The tab has two runs (the map's and the attention's): one Esc stops both, as Cancel does.
+void TestAttentionView::escapeCancelsBothRuns()
+{
+    MainWindow w;
+    w.resize(1400, 950);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    auto* panel = w.findChild<ToMePanel*>();
+    QVERIFY(QTest::qWaitFor([&] { return panel->result() && !panel->runner()->isRunning(); }, 120000));
+    panel->attention()->showBox()->setChecked(true);
+    panel->attention()->rolloutBox()->setChecked(true);
+    QSignalSpy mapCancelled(panel->runner(), &JobRunner::cancelled);
+    QSignalSpy attentionCancelled(panel->attention()->runner(), &JobRunner::cancelled);
+    ModelSource s = w.workspace()->modelSource();
+    s.preset = "vit-b16";
+    s.imageSize = 448; // seconds per pass here: both runs are still in flight when Esc comes
+    w.workspace()->setModelSource(s);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->runner()->isRunning() && panel->attention()->runner()->isRunning(), 10000);
+    QTest::keyClick(&w, Qt::Key_Escape);
+    QTRY_COMPARE_WITH_TIMEOUT(mapCancelled.count(), 1, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(attentionCancelled.count(), 1, 60000);
 }
 
 QTEST_MAIN(TestAttentionView)

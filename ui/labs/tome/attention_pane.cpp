@@ -33,7 +33,7 @@ AttentionPane::AttentionPane(Workspace* workspace, std::function<ToMeSettings()>
     m_scroll->setWidget(m_view);
     m_scroll->setWidgetResizable(true);
     m_scroll->setFrameShape(QFrame::NoFrame);
-    m_status = new RunStatus(m_runner, m_area);
+    m_status = new RunStatus(m_runner, m_area, /*escape=*/false); // the ToMe status's Esc cancels this run too
     auto* layout = new QVBoxLayout(m_area);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_scroll, 1);

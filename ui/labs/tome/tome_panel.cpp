@@ -103,6 +103,7 @@ ToMePanel::ToMePanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), 
 
     m_info = makeInfoLabel(this);
     m_status = new RunStatus(m_runner, this);
+    m_status->alsoCancelOnEscape(m_attention->runner());
     layOutLab(this, views, {controls, display, m_attention->controls()}, m_info, m_status);
 
     // --- wiring ---------------------------------------------------------------------------------
