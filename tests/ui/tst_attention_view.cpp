@@ -25,6 +25,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QThreadPool>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSvgRenderer>
@@ -342,6 +343,9 @@ void TestAttentionView::escapeCancelsBothRuns()
     QTest::keyClick(&w, Qt::Key_Escape);
     QTRY_COMPARE_WITH_TIMEOUT(mapCancelled.count(), 1, 60000);
     QTRY_COMPARE_WITH_TIMEOUT(attentionCancelled.count(), 1, 60000);
+    // The cancelled jobs stop at their next check; the window closes after they have.
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->runner()->isRunning() && !panel->attention()->runner()->isRunning(), 60000);
+    modelThreadPool()->waitForDone();
 }
 
 QTEST_MAIN(TestAttentionView)
