@@ -78,6 +78,7 @@ private Q_SLOTS:
     void notRecordedUntilShown();
     void windowFigureEqualsCommandLine_data();
     void windowFigureEqualsCommandLine();
+    void exportedRecipesRegenerate_data();
     void exportedRecipesRegenerate();
     void exportAllWritesTheAttentionView();
     void sessionRestoresTheFigure();
@@ -142,17 +143,44 @@ void TestAttentionView::windowFigureEqualsCommandLine()
 
 // Exported from the window as PNG (2x), SVG and PDF: each file is valid, names its command, and
 // that command run from the file's folder draws the same pixels.
+void TestAttentionView::exportedRecipesRegenerate_data()
+{
+    QTest::addColumn<bool>("checkpoint");
+    QTest::newRow("preset") << false;
+    QTest::newRow("checkpoint, normalisation, schedule list") << true;
+}
+
 void TestAttentionView::exportedRecipesRegenerate()
 {
+    QFETCH(bool, checkpoint);
+    QTemporaryDir dir;
     MainWindow w;
     setUp(w);
     auto* panel = w.findChild<ToMePanel*>();
+    if (checkpoint) { // the app's own weights file, a custom normalisation and a list schedule
+        ModelSource s = w.workspace()->modelSource();
+        const std::string file = dir.filePath("ti.safetensors").toStdString();
+        saveVitCheckpoint(*buildVit(s), file);
+        s.checkpoint = file;
+        w.workspace()->setModelSource(s);
+        Normalisation n;
+        n.mean[0] = n.mean[1] = n.mean[2] = 0.5f;
+        n.std[0] = n.std[1] = n.std[2] = 0.25f;
+        w.workspace()->setNormalisation(n);
+        ToMeSettings t = panel->settings();
+        t.schedule = ToMeSettings::Schedule::List;
+        t.list = {6, 4, 2};
+        panel->applySettings(t);
+    }
     showAttention(panel, false);
     panel->attention()->rangeBox()->setCurrentIndex(1); // 0..max
     QVERIFY(attentionSettled(panel));
     const std::optional<Figure> figure = panel->attention()->figure();
     QVERIFY(figure);
-    QTemporaryDir dir;
+    if (checkpoint)
+        QVERIFY2(figure->command.contains("--checkpoint-sha256 ") && figure->command.contains("--norm-mean 0.5,0.5,0.5")
+                     && figure->command.contains("--norm-std 0.25,0.25,0.25") && figure->command.contains("--schedule 6,4,2"),
+                 qPrintable(figure->command));
     for (const char* name : {"att.png", "att.svg", "att.pdf"}) {
         const QString path = dir.filePath(name);
         exportFigure(*figure, path, QString(name).endsWith(".png") ? 2.0 : 1.0);
