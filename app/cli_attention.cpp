@@ -1,113 +1,83 @@
 // tokenscope attention: where the class token looks in one block (one head or the mean), or its
-// attention rollout, drawn over the model's input; with ToMe, merged tokens' weights are spread
-// over the patches they hold.
+// attention rollout, drawn on the model's input patches with ToMe's merging as `merge` runs it;
+// the same figure the ToMe lab's attention view shows (ui/figures/attention_figure.h), as PNG,
+// SVG or PDF with its recipe.
+#include "app/cli_export.h"
 #include "app/cli_model.h"
+#include "app/cli_tome_options.h"
 #include "app/command_line.h"
-#include "core/io/image_io.h"
 #include "core/util/error.h"
+#include "core/util/printable.h"
 #include "core/vit/attention_record.h"
+#include "ui/figures/attention_figure.h"
 #include "ui/figures/figure_export.h"
 
-#include <QBuffer>
-#include <QImage>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QString>
 
-#include <algorithm>
 #include <iostream>
 
 namespace ts::cli {
 namespace {
 
-QJsonArray numbers(const std::vector<float>& v)
+// The options into the ToMe lab's settings (core/settings/lab_settings.h); the block is checked
+// against the model later.
+ToMeSettings attentionSettingsFromArgs(const Args& args)
 {
-    QJsonArray a;
-    for (float x : v)
-        a.append(static_cast<double>(x));
-    return a;
-}
-
-// The crop with the map as a heat overlay (black -> red -> yellow, scaled to the map's maximum).
-QByteArray overlayPng(const AttentionResult& r, const std::vector<float>& map)
-{
-    const int size = r.crop.cols, grid = r.grid;
-    QImage image(size, size, QImage::Format_RGB32);
-    const float top = std::max(1e-12f, *std::max_element(map.begin(), map.end()));
-    for (int y = 0; y < size; ++y) {
-        for (int x = 0; x < size; ++x) {
-            const cv::Vec3b px = r.crop.at<cv::Vec3b>(y, x);
-            const int patch = std::min(grid - 1, y * grid / size) * grid + std::min(grid - 1, x * grid / size);
-            const float t = map[static_cast<std::size_t>(patch)] / top;
-            const float heat[3] = {std::min(1.0f, 2 * t), std::max(0.0f, 2 * t - 1), 0.0f};
-            int c[3];
-            for (int k = 0; k < 3; ++k)
-                c[k] = static_cast<int>(0.4f * px[k] + 0.6f * 255.0f * heat[k]);
-            image.setPixel(x, y, qRgb(c[0], c[1], c[2]));
-        }
-    }
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    return bytes;
-}
-
-QByteArray resultJson(const AttentionResult& r, bool rollout)
-{
-    QJsonObject o;
-    o["block"] = r.block + 1;
-    o["head"] = r.head < 0 ? QJsonValue("mean") : QJsonValue(r.head);
-    o["grid"] = r.grid;
-    o["tokens"] = r.tokens;
-    o["merged"] = r.merged;
-    if (r.merged)
-        o["note"] = "tokens had merged: a merged token's weight is shared equally by the patches it holds";
-    o["class_to_patches"] = numbers(r.classToPatches);
-    QJsonArray prefixRows, prefixPrefix;
-    for (std::size_t p = 0; p < r.prefixToPatches.size(); ++p) {
-        prefixRows.append(numbers(r.prefixToPatches[p]));
-        prefixPrefix.append(numbers(r.prefixToPrefix[p]));
-    }
-    o["prefix_to_patches"] = prefixRows; // class, distillation, registers: each its own row
-    o["prefix_to_prefix"] = prefixPrefix;
-    if (rollout)
-        o["rollout"] = numbers(r.rolloutToPatches);
-    o["model"] = QJsonObject{{"family", QString::fromStdString(r.config.family)},
-                             {"format", QString::fromStdString(r.config.format)},
-                             {"prefix_tokens", r.config.prefixTokens()},
-                             {"depth", r.config.depth},
-                             {"heads", r.config.heads}};
-    return QJsonDocument(o).toJson(QJsonDocument::Indented);
+    if (args.has("head") && args.flag("mean"))
+        throw Error("give either --head H or --mean, not both");
+    ToMeSettings s;
+    s.image = args.value("image");
+    s.model = modelSettingsFromArgs(args, 224, kAttentionNormalisation);
+    readToMeOptions(args, s, 0);
+    AttentionSettings& a = s.attention;
+    a.shown = true;
+    a.block = static_cast<int>(args.integer("block", 1, 4096)) - 1;
+    a.head = args.has("head") ? static_cast<int>(args.integer("head", 0, 4095)) : -1;
+    a.rollout = args.flag("rollout");
+    const std::string range = args.value("colour-range", "data");
+    if (range != "data" && range != "from-zero")
+        throw Error("--colour-range must be data or from-zero, got " + quotedForMessage(range));
+    a.range = range == "data" ? AttentionSettings::Range::Data : AttentionSettings::Range::FromZero;
+    return s;
 }
 
 } // namespace
 
 int runAttentionCommand(const std::vector<std::string>& argv)
 {
-    // --mean is the head mean here, so this command takes no --mean/--std normalisation: the
-    // checkpoint's side files, else ImageNet's.
-    std::set<std::string> valued = {"image", "r", "block", "head", "out", "json", "preset", "checkpoint", "seed", "size"};
+    std::set<std::string> valued = {"image", "block", "head", "out", "json", "colour-range", "norm-mean", "norm-std"};
+    valued.insert(kToMeScheduleOptions.begin(), kToMeScheduleOptions.end());
+    valued.insert(kModelOptions.begin(), kModelOptions.end());
+    valued.erase("mean"); // --mean is the head mean here: normalisation is --norm-mean / --norm-std
+    valued.erase("std");
+    valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {"mean", "rollout", "no-prop-attn"});
+
+    // Every output checked before any work, written together at the end (a failed run leaves none).
     const std::string out = args.value("out");
-    if (!QString::fromStdString(out).endsWith(".png", Qt::CaseInsensitive))
-        throw Error("--out must name a .png file");
-    if (args.has("head") && args.flag("mean"))
-        throw Error("give either --head H or --mean, not both");
-    AttentionRequest request;
-    request.block = static_cast<int>(args.integer("block", 1, 4096)) - 1;
-    request.head = args.has("head") ? static_cast<int>(args.integer("head", 0, 4095)) : -1;
-    request.rollout = args.flag("rollout");
-    request.schedule = ToMeSchedule::constant(static_cast<int>(args.integer("r", 0, 0, 100000)));
-    request.proportionalAttention = !args.flag("no-prop-attn");
-    const ModelSource source = modelSourceFromArgs(args);
-    request.imageRgb = loadImage(args.value("image")).rgb;
-    request.model = buildVit(source);
-    const AttentionResult result = runAttention(request);
-    writeFileAtomically(QString::fromStdString(out),
-                        overlayPng(result, request.rollout ? result.rolloutToPatches : result.classToPatches));
+    OutputFiles files;
+    reserveFigure(files, QString::fromStdString(out));
     if (args.has("json"))
-        writeFileAtomically(QString::fromStdString(args.value("json")), resultJson(result, request.rollout));
+        files.reserve(QString::fromStdString(args.value("json")));
+    const double scale = pngScale(args);
+    const ToMeSettings settings = attentionSettingsFromArgs(args);
+
+    AttentionRequest request;
+    request.model = buildVit(settings.model.source);
+    request.imageRgb = loadInputImage(settings.image).rgb;
+    request.normalisation = settings.model.normalisation;
+    request.normalisationGiven = args.has("norm-mean") || args.has("norm-std"); // else a checkpoint's side files decide
+    request.schedule = toMeScheduleOf(settings);
+    request.proportionalAttention = settings.proportionalAttention;
+    request.block = settings.attention.block;
+    request.head = settings.attention.head;
+    request.rollout = settings.attention.rollout;
+    const AttentionResult result = runAttention(request);
+
+    stageFigure(files, attentionFigure(result, settings), QString::fromStdString(out), scale);
+    if (args.has("json"))
+        files.stage(QString::fromStdString(args.value("json")), attentionResultJson(result, request.rollout));
+    files.commit();
     std::cout << "block " << result.block + 1 << ", " << result.tokens << " tokens" << (result.merged ? " (merged)" : "")
               << "\nwrote " << out << "\n";
     return 0;

@@ -83,6 +83,7 @@ int runFamCommand(const std::vector<std::string>& argv)
         settings.image = args.value("image");
         request.imageRgb = loadInputImage(settings.image).rgb;
         request.normalisation = settings.model.normalisation;
+        request.normalisationGiven = args.has("mean") || args.has("std"); // else a checkpoint's side files decide
     }
     validateFamRequest(request);
     std::cerr << "estimated peak memory " << formatBytes(double(estimateFamMemoryBytes(request))) << "\n";

@@ -1,6 +1,7 @@
 // tokenscope merge: ToMe on one image, the merged-token map and its data.
 #include "app/cli_export.h"
 #include "app/cli_model.h"
+#include "app/cli_tome_options.h"
 #include "app/command_line.h"
 #include "core/io/image_io.h"
 #include "core/settings/lab_settings.h"
@@ -23,20 +24,7 @@ ToMeSettings toMeSettingsFromArgs(const Args& args)
     ToMeSettings s;
     s.image = args.value("image");
     s.model = modelSettingsFromArgs(args);
-    if (args.has("schedule")) {
-        if (args.has("r") || args.has("inflection"))
-            throw Error("give either --schedule or --r [--inflection], not both");
-        s.schedule = ToMeSettings::Schedule::List;
-        s.list = parseIntegerList(args.value("schedule"), "--schedule");
-    } else if (args.has("inflection")) {
-        s.schedule = ToMeSettings::Schedule::Inflection;
-        s.r = static_cast<int>(args.integer("r", 0, 100000));
-        s.inflection = args.number("inflection", 0);
-    } else {
-        s.schedule = ToMeSettings::Schedule::Constant;
-        s.r = static_cast<int>(args.integer("r", 8, 0, 100000));
-    }
-    s.proportionalAttention = !args.flag("no-prop-attn");
+    readToMeOptions(args, s, 8);
     s.borders = !args.flag("no-borders");
     s.opacity = args.number("opacity", 1.0);
     if (!(s.opacity >= 0 && s.opacity <= 1))
@@ -45,21 +33,12 @@ ToMeSettings toMeSettingsFromArgs(const Args& args)
     return s;
 }
 
-ToMeSchedule scheduleOf(const ToMeSettings& s)
-{
-    switch (s.schedule) {
-    case ToMeSettings::Schedule::List: return ToMeSchedule::explicitList(s.list);
-    case ToMeSettings::Schedule::Inflection: return ToMeSchedule::withInflection(s.r, s.inflection);
-    case ToMeSettings::Schedule::Constant: break;
-    }
-    return ToMeSchedule::constant(s.r);
-}
-
 } // namespace
 
 int runMerge(const std::vector<std::string>& argv)
 {
-    std::set<std::string> valued = {"image", "r", "schedule", "inflection", "layer", "out", "json", "opacity", "select"};
+    std::set<std::string> valued = {"image", "layer", "out", "json", "opacity", "select"};
+    valued.insert(kToMeScheduleOptions.begin(), kToMeScheduleOptions.end());
     valued.insert(kModelOptions.begin(), kModelOptions.end());
     valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {"no-prop-attn", "no-borders"});
@@ -86,7 +65,7 @@ int runMerge(const std::vector<std::string>& argv)
     request.imageRgb = loadInputImage(settings.image).rgb;
     request.normalisation = settings.model.normalisation;
     request.normalisationGiven = args.has("mean") || args.has("std"); // else a checkpoint's side files decide
-    request.schedule = scheduleOf(settings);
+    request.schedule = toMeScheduleOf(settings);
     request.proportionalAttention = settings.proportionalAttention;
     const ToMeResult result = runToMe(request);
 

@@ -34,7 +34,7 @@ ModelSource modelSourceFromArgs(const Args& args, int defaultSize)
     return source;
 }
 
-Normalisation normalisationFromArgs(const Args& args)
+Normalisation normalisationFromArgs(const Args& args, const NormalisationOptions& names)
 {
     Normalisation n;
     auto triple = [&args](const std::string& name, float* out, bool positive) {
@@ -58,8 +58,8 @@ Normalisation normalisationFromArgs(const Args& args)
             out[c] = static_cast<float>(values[static_cast<std::size_t>(c)]);
         }
     };
-    triple("mean", n.mean, false);
-    triple("std", n.std, true);
+    triple(names.mean, n.mean, false);
+    triple(names.std, n.std, true);
     return n;
 }
 
@@ -81,11 +81,11 @@ std::string checkedCheckpointSha256(const Args& args, const std::string& path)
     return actual;
 }
 
-ModelSettings modelSettingsFromArgs(const Args& args, int defaultSize)
+ModelSettings modelSettingsFromArgs(const Args& args, int defaultSize, const NormalisationOptions& names)
 {
     ModelSettings m;
     m.source = modelSourceFromArgs(args, defaultSize);
-    m.normalisation = normalisationFromArgs(args);
+    m.normalisation = normalisationFromArgs(args, names);
     m.checkpointSha256 = checkedCheckpointSha256(args, m.source.checkpoint);
     return m;
 }

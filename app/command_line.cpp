@@ -31,8 +31,9 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
                              "--r R --inflection X] [--no-prop-attn] [--size PIXELS] [--mean R,G,B --std R,G,B] [--layer K] [--opacity 0..1] "
                              "[--no-borders] [--select PATCH] --out MAP.png|.svg|.pdf [--json OUT.json]"}},
         {"attention", {runAttentionCommand, "attention --image IMG [--preset P | --checkpoint FILE|FOLDER] [--seed N] [--size PIXELS] "
-                                            "[--r R] [--no-prop-attn] --block K (1-based) [--head H (0-based) | --mean] [--rollout] "
-                                            "--out MAP.png [--json OUT.json]"}},
+                                            "[--norm-mean R,G,B --norm-std R,G,B] [--r R (0) | --schedule LIST | --r R --inflection X] "
+                                            "[--no-prop-attn] --block K (1-based) [--head H (0-based) | --mean] [--rollout] "
+                                            "[--colour-range data|from-zero] --out MAP.png|.svg|.pdf [--json OUT.json]"}},
         {"fit", {runFitCommand, "fit --image IMG [--checkpoint FILE] --group G --latents M --pattern STR [--latent-width D] "
                                 "[--latent-heads H] [--autoregressive] [--seed N] [--mean R,G,B --std R,G,B] [--size PIXELS] [--block K] "
                                 "[--overlay group:I | latent:I,J] --out OVERLAY.png [--json OUT.json]"}},

@@ -152,8 +152,7 @@ FamResult runFam(const FamRequest& request, const RunControl& control)
     result.overlayLayer = request.overlayLayer >= 0 ? request.overlayLayer : config.depth - 1;
     result.overlayFirstToken = std::int64_t(result.overlayBlock) * request.block;
     if (result.imageMode) {
-        SquareCrop crop = centreCrop(request.imageRgb, config.imageSize);
-        result.crop = crop.rgb;
+        result.crop = preprocessImage(request.imageRgb, config.imageSize, vitDescriptionOf(*request.model).preprocessing).rgb;
         result.grid = config.gridSize();
     }
 
@@ -169,7 +168,9 @@ FamResult runFam(const FamRequest& request, const RunControl& control)
         const FamSettings settings = settingsOf(request);
         torch::Tensor prompt = request.withFam ? famPromptTokens(request.fam, config.width, request.promptSeed) : torch::Tensor();
         FamStreamer streamer(std::move(blocks), settings, prompt);
-        torch::Tensor tokens = result.imageMode ? imageTokens(net, result.crop, request.normalisation) : torch::Tensor();
+        const Preprocessing& pre = vitDescriptionOf(*request.model).preprocessing;
+        const Normalisation norm = pre.fromSideFiles && !request.normalisationGiven ? pre.normalisation : request.normalisation;
+        torch::Tensor tokens = result.imageMode ? imageTokens(net, result.crop, norm) : torch::Tensor();
         FamProbe probe;
         probe.block = result.overlayBlock;
         probe.layer = result.overlayLayer;

@@ -21,8 +21,10 @@ namespace ts {
 
 struct FamRequest {
     VitModelPtr model;                // its blocks run in FAM mode; patch embedding in image mode
-    cv::Mat imageRgb;                 // image mode when non-empty (centre-cropped to the model size)
+    cv::Mat imageRgb;                 // image mode when non-empty: preprocessed as the model's checkpoint
+                                      // side files say (core/io/preprocessing.h), as ToMe does
     Normalisation normalisation;
+    bool normalisationGiven = false;  // as ToMeRequest: else a checkpoint's side files decide
     std::int64_t streamLength = 0;    // stream mode: synthetic tokens when no image is given
     std::uint64_t streamSeed = 1;
     int block = 64;                   // b

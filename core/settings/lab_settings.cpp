@@ -15,4 +15,19 @@ bool operator==(const ModelSettings& a, const ModelSettings& b)
     return a.source == b.source && a.checkpointSha256 == b.checkpointSha256 && a.normalisation == b.normalisation;
 }
 
+bool operator==(const AttentionSettings& a, const AttentionSettings& b)
+{
+    return a.shown == b.shown && a.block == b.block && a.head == b.head && a.rollout == b.rollout && a.range == b.range;
+}
+
+ToMeSchedule toMeScheduleOf(const ToMeSettings& s)
+{
+    switch (s.schedule) {
+    case ToMeSettings::Schedule::List: return ToMeSchedule::explicitList(s.list);
+    case ToMeSettings::Schedule::Inflection: return ToMeSchedule::withInflection(s.r, s.inflection);
+    case ToMeSettings::Schedule::Constant: break;
+    }
+    return ToMeSchedule::constant(s.r);
+}
+
 } // namespace ts

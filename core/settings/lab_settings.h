@@ -7,6 +7,7 @@
 // (core/settings/recipe_command.h), so a recipe names exactly what drew the figure. Torch- and
 // Qt-free, so core, ui and app all use the same structs.
 #include "core/io/image_io.h"
+#include "core/tome/tome_schedule.h"
 #include "core/vit/vit_api.h"
 
 #include <cstdint>
@@ -25,6 +26,19 @@ struct ModelSettings {
 bool operator==(const Normalisation& a, const Normalisation& b);
 bool operator==(const ModelSettings& a, const ModelSettings& b);
 
+// The ToMe lab's attention view (core/vit/attention_record.h): the class token's attention in one
+// block (a head or the mean over heads), or its attention rollout over the blocks (Abnar &
+// Zuidema 2020), with ToMe's merging as the lab runs it. Recorded only while shown.
+struct AttentionSettings {
+    bool shown = false;              // off: nothing is recorded (no time or memory spent)
+    int block = -1;                  // 0-based block; -1: the last
+    int head = -1;                   // -1: the mean over heads
+    bool rollout = false;
+    enum class Range { Data, FromZero };
+    Range range = Range::Data;       // colour bar: the map's min..max, or 0..max
+};
+bool operator==(const AttentionSettings& a, const AttentionSettings& b);
+
 struct ToMeSettings {
     ModelSettings model;
     std::string image;               // path (":/images/..." for a bundled one)
@@ -39,7 +53,10 @@ struct ToMeSettings {
     double opacity = 1.0;            // map over the input, 0..1
     bool borders = true;
     int selectedPatch = -1;          // >= 0: the lineage of that patch's token
+    AttentionSettings attention;
 };
+// The merge schedule the settings name (constant r, r with inflection, or the list).
+ToMeSchedule toMeScheduleOf(const ToMeSettings& s);
 
 struct FitSettings {
     std::string image;

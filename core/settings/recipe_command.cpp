@@ -29,7 +29,8 @@ std::string tripleText(const float* v)
     return exactNumber(v[0]) + "," + exactNumber(v[1]) + "," + exactNumber(v[2]);
 }
 
-void addNormalisation(Args& a, const Normalisation& n)
+// `tokenscope attention` names them --norm-mean and --norm-std (its --mean is the head mean).
+void addNormalisation(Args& a, const Normalisation& n, const char* meanOption = "mean", const char* stdOption = "std")
 {
     const Normalisation imagenet;
     bool sameMean = true, sameStd = true;
@@ -38,9 +39,9 @@ void addNormalisation(Args& a, const Normalisation& n)
         sameStd = sameStd && n.std[c] == imagenet.std[c];
     }
     if (!sameMean)
-        add(a, "mean", tripleText(n.mean));
+        add(a, meanOption, tripleText(n.mean));
     if (!sameStd)
-        add(a, "std", tripleText(n.std));
+        add(a, stdOption, tripleText(n.std));
 }
 
 void addCheckpoint(Args& a, const std::string& path, const std::string& sha256)
@@ -50,7 +51,7 @@ void addCheckpoint(Args& a, const std::string& path, const std::string& sha256)
         add(a, "checkpoint-sha256", sha256);
 }
 
-void addModel(Args& a, const ModelSettings& m)
+void addModel(Args& a, const ModelSettings& m, const char* meanOption = "mean", const char* stdOption = "std")
 {
     if (m.source.isRandom()) {
         add(a, "preset", m.source.preset);
@@ -59,7 +60,28 @@ void addModel(Args& a, const ModelSettings& m)
         addCheckpoint(a, m.source.checkpoint, m.checkpointSha256);
     }
     add(a, "size", m.source.imageSize);
-    addNormalisation(a, m.normalisation);
+    addNormalisation(a, m.normalisation, meanOption, stdOption);
+}
+
+// The merge schedule and proportional attention, as `merge` and `attention` both read them.
+void addToMe(Args& a, const ToMeSettings& s)
+{
+    switch (s.schedule) {
+    case ToMeSettings::Schedule::Constant: add(a, "r", s.r); break;
+    case ToMeSettings::Schedule::Inflection:
+        add(a, "r", s.r);
+        add(a, "inflection", exactNumber(s.inflection));
+        break;
+    case ToMeSettings::Schedule::List: {
+        std::vector<std::string> items;
+        for (int r : s.list)
+            items.push_back(std::to_string(r));
+        add(a, "schedule", joined(items));
+        break;
+    }
+    }
+    if (!s.proportionalAttention)
+        a.push_back("--no-prop-attn");
 }
 
 } // namespace
@@ -83,22 +105,7 @@ std::vector<std::string> recipeArguments(const ToMeSettings& s)
     Args a{"merge"};
     add(a, "image", s.image);
     addModel(a, s.model);
-    switch (s.schedule) {
-    case ToMeSettings::Schedule::Constant: add(a, "r", s.r); break;
-    case ToMeSettings::Schedule::Inflection:
-        add(a, "r", s.r);
-        add(a, "inflection", exactNumber(s.inflection));
-        break;
-    case ToMeSettings::Schedule::List: {
-        std::vector<std::string> items;
-        for (int r : s.list)
-            items.push_back(std::to_string(r));
-        add(a, "schedule", joined(items));
-        break;
-    }
-    }
-    if (!s.proportionalAttention)
-        a.push_back("--no-prop-attn");
+    addToMe(a, s);
     if (s.layer >= 0)
         add(a, "layer", s.layer);
     add(a, "opacity", exactNumber(s.opacity));
@@ -106,6 +113,25 @@ std::vector<std::string> recipeArguments(const ToMeSettings& s)
         a.push_back("--no-borders");
     if (s.selectedPatch >= 0)
         add(a, "select", s.selectedPatch);
+    return a;
+}
+
+std::vector<std::string> attentionRecipeArguments(const ToMeSettings& s)
+{
+    Args a{"attention"};
+    add(a, "image", s.image);
+    addModel(a, s.model, "norm-mean", "norm-std");
+    addToMe(a, s);
+    const AttentionSettings& t = s.attention;
+    if (t.block >= 0)
+        add(a, "block", t.block + 1);
+    if (t.head >= 0)
+        add(a, "head", t.head);
+    else
+        a.push_back("--mean");
+    if (t.rollout)
+        a.push_back("--rollout");
+    add(a, "colour-range", t.range == AttentionSettings::Range::Data ? "data" : "from-zero");
     return a;
 }
 

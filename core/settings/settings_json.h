@@ -13,7 +13,8 @@
 namespace ts {
 
 nlohmann::json toJson(const ModelSettings& s);
-nlohmann::json toJson(const ToMeSettings& s);
+nlohmann::json toJson(const AttentionSettings& s);
+nlohmann::json toJson(const ToMeSettings& s); // with its "attention" object
 nlohmann::json toJson(const FitSettings& s);
 nlohmann::json toJson(const FamSettings& s);
 nlohmann::json toJson(const MaskSettings& s);
@@ -21,6 +22,7 @@ nlohmann::json toJson(const FlopSettings& s);
 
 // `problems` gets lines such as "opacity: expected a number between 0 and 1, got \"x\"".
 void fromJson(const nlohmann::json& j, ModelSettings& s, std::vector<std::string>& problems);
+void fromJson(const nlohmann::json& j, AttentionSettings& s, std::vector<std::string>& problems);
 void fromJson(const nlohmann::json& j, ToMeSettings& s, std::vector<std::string>& problems);
 void fromJson(const nlohmann::json& j, FitSettings& s, std::vector<std::string>& problems);
 void fromJson(const nlohmann::json& j, FamSettings& s, std::vector<std::string>& problems);

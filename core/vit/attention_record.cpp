@@ -125,8 +125,11 @@ AttentionResult runAttention(const AttentionRequest& request, const RunControl& 
             x = net.block(i)->mlpResidual(x);
             control.progress(i + 1, c.depth, "block " + std::to_string(i + 1));
         }
-        if (request.rollout)
+        if (request.rollout) {
             result.rolloutToPatches = toVector(rollout[0].narrow(0, prefix, n0 - prefix));
+            result.rolloutToPrefix = toVector(rollout[0].narrow(0, 0, prefix));
+            result.rolloutMerged = merged;
+        }
     } catch (const c10::Error& e) {
         throw Error(std::string("attention: ") + e.what_without_backtrace());
     }

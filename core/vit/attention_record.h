@@ -37,6 +37,7 @@ struct AttentionResult {
     cv::Mat crop;
     int grid = 0, block = 0, head = -1, tokens = 0; // tokens in the shown block
     bool merged = false;                 // tokens had merged before the shown block
+    bool rolloutMerged = false;          // with rollout: tokens merged in any block
     // The class token's attention in the shown block spread over the original patches (raster
     // order); with merging, a token's weight is shared equally by the patches it holds.
     std::vector<float> classToPatches;
@@ -44,6 +45,7 @@ struct AttentionResult {
     // the weight every prefix token gives the prefix tokens themselves ([p][p]).
     std::vector<std::vector<float>> prefixToPatches, prefixToPrefix;
     std::vector<float> rolloutToPatches; // with rollout: the class token's rollout row over the patches
+    std::vector<float> rolloutToPrefix;  // and over the prefix tokens (the rest of that row)
 };
 
 // Refuses before allocating when the recorded attention would not fit (the blocks' [H, N, N]

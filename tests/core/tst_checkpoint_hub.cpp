@@ -2,6 +2,7 @@
 // with their config.json and preprocessor_config.json, timm's config.json, each loaded model
 // against a forward pass written in the test from transformers' architecture
 // (tests/core/reference_vit.h); the preprocessing and class names the side files imply; refusals.
+#include "core/fam/fam_api.h"
 #include "core/io/side_files.h"
 #include "core/tome/tome_api.h"
 #include "core/util/error.h"
@@ -57,6 +58,7 @@ private Q_SLOTS:
     void matchesTransformersForward();
     void classNamesFromId2label();
     void timmPreprocessingFollowsConfig();
+    void famPreprocessingFollowsConfig();
     void transformersPreprocessingFollowsProcessor();
     void refused_data();
     void refused();
@@ -170,6 +172,38 @@ void TestCheckpointHub::timmPreprocessingFollowsConfig()
     request.normalisationGiven = true; // --mean/--std given: ImageNet's here
     const ToMeResult given = runToMe(request);
     QVERIFY(withSide.output != given.output);
+}
+
+// The FAM lab runs the checkpoint's ViT blocks over its patches: its input is cropped and
+// normalised as the side files say, as ToMe's is, unless a normalisation is given.
+void TestCheckpointHub::famPreprocessingFollowsConfig()
+{
+    RefArch a;
+    const std::string dir = path("famcfg");
+    test::writeTensors(dir + "/model.safetensors", test::timmWeights(a, 2), {{"num_heads", "2"}});
+    test::writeText(dir + "/config.json",
+                    R"({"architecture": "vit_base_patch16_224", "num_classes": 5, "pretrained_cfg":
+                        {"mean": [0.5, 0.5, 0.5], "std": [0.25, 0.5, 0.5], "crop_pct": 0.8, "interpolation": "bilinear"}})");
+    VitModelPtr model = load(dir, 32);
+    const Preprocessing& p = vitDescriptionOf(*model).preprocessing;
+    cv::Mat image(60, 80, CV_8UC3);
+    cv::randu(image, 0, 256);
+    FamRequest request;
+    request.model = model;
+    request.imageRgb = image;
+    request.block = 2;
+    request.memory = 1;
+    request.fam = 1;
+    const FamResult withSide = runFam(request);
+    const cv::Mat expected = preprocessImage(image, 32, p).rgb;
+    QCOMPARE(withSide.crop.size(), expected.size());
+    QCOMPARE(cv::norm(withSide.crop, expected, cv::NORM_INF), 0.0); // crop_pct 0.8, bilinear
+    request.normalisationGiven = true; // ImageNet's, given
+    const FamResult imagenet = runFam(request);
+    request.normalisation = p.normalisation; // the side file's, given
+    const FamResult same = runFam(request);
+    QVERIFY(withSide.outputMeanAbs != imagenet.outputMeanAbs);
+    QCOMPARE(withSide.outputMeanAbs, same.outputMeanAbs);
 }
 
 void TestCheckpointHub::transformersPreprocessingFollowsProcessor()

@@ -1,5 +1,5 @@
-// `tokenscope attention` as a user runs it: the overlay, the JSON (rows that sum to one, the
-// rollout when asked) and one-line refusals.
+// `tokenscope attention` as a user runs it: the figure as PNG, SVG or PDF with its recipe, the JSON
+// (rows that sum to one, the rollout when asked) and one-line refusals.
 #include "tests/common/cli_runner.h"
 #include "tests/common/test_paths.h"
 
@@ -8,12 +8,14 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QXmlStreamReader>
 #include <QtTest>
 
 class TestCliAttention : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void writesMapAndJson();
+    void writesSvgAndPdf();
     void refused_data();
     void refused();
 
@@ -28,7 +30,9 @@ void TestCliAttention::writesMapAndJson()
                                             "--r", "8", "--block", "6", "--mean", "--rollout", "--out", map, "--json", json});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const QImage image(map);
-    QCOMPARE(image.width(), 224);
+    QVERIFY(image.width() > 2 * 224); // the input, the map, the colour bar
+    QVERIFY(image.text("tokenscope:command").startsWith("tokenscope attention --image "));
+    QVERIFY(QFile::exists(map + ".recipe.json"));
     QFile f(json);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
@@ -46,6 +50,33 @@ void TestCliAttention::writesMapAndJson()
     QCOMPARE(o["rollout"].toArray().size(), 196);
 }
 
+void TestCliAttention::writesSvgAndPdf()
+{
+    for (const QString name : {"att.svg", "att.pdf"}) {
+        const QString path = m_dir.filePath(name);
+        const auto r = ts::test::runTokenscope({"attention", "--image", ts::test::sampleImage("coffee.png"), "--preset", "vit-ti16",
+                                                "--schedule", "4,4,2", "--block", "3", "--head", "2", "--out", path});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        if (name.endsWith(".pdf")) {
+            QVERIFY(bytes.startsWith("%PDF-") && bytes.trimmed().endsWith("%%EOF"));
+            continue;
+        }
+        QXmlStreamReader xml(bytes);
+        bool svgRoot = false;
+        while (!xml.atEnd()) {
+            xml.readNext();
+            if (xml.isStartElement() && !svgRoot)
+                svgRoot = xml.name() == QLatin1String("svg");
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QVERIFY(svgRoot);
+        QVERIFY(bytes.contains("tokenscope attention") && bytes.contains("--schedule 4,4,2"));
+    }
+}
+
 void TestCliAttention::refused_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -59,7 +90,13 @@ void TestCliAttention::refused_data()
     QTest::newRow("head past the end") << QStringList{"attention", "--image", img, "--preset", "vit-ti16", "--block", "1", "--head", "3",
                                                       "--out", out}
                                        << "head 3 is outside 0..2";
-    QTest::newRow("not a png") << QStringList{"attention", "--image", img, "--block", "1", "--out", "map.svg"} << ".png";
+    QTest::newRow("not a figure format") << QStringList{"attention", "--image", img, "--block", "1", "--out", "map.txt"}
+                                         << "unknown figure format";
+    QTest::newRow("colour range") << QStringList{"attention", "--image", img, "--block", "1", "--colour-range", "log", "--out", out}
+                                  << "--colour-range must be data or from-zero";
+    QTest::newRow("image normalisation is --norm-mean") << QStringList{"attention", "--image", img, "--block", "1", "--norm-mean",
+                                                                       "0.5,0.5", "--out", out}
+                                                        << "--norm-mean needs three comma-separated numbers";
     QTest::newRow("no block") << QStringList{"attention", "--image", img, "--out", out} << "--block";
 }
 

@@ -80,7 +80,9 @@ void TestLabSettings::everyFieldSurvivesJson()
     t.opacity = 0.37;
     t.borders = false;
     t.selectedPatch = 41;
+    t.attention = {true, 3, 2, true, AttentionSettings::Range::FromZero};
     const ToMeSettings t2 = roundTrip(t);
+    QVERIFY(t2.attention == t.attention);
     QVERIFY(t2.model == t.model);
     QCOMPARE(t2.image, t.image);
     QVERIFY(t2.schedule == t.schedule);
@@ -241,6 +243,17 @@ void TestLabSettings::readerKeepsWhatItCanAndSaysWhatItCouldNot()
     QVERIFY(all.join('|').contains("layer: must be between -1"));
     QVERIFY(all.join('|').contains("list: expected a list of non-negative integers"));
     QVERIFY(all.join('|').contains("model.std: expected three finite numbers above 0"));
+
+    // The attention view's fields are checked the same way.
+    ToMeSettings a;
+    problems.clear();
+    fromJson(nlohmann::json{{"attention", {{"shown", true}, {"head", -4}, {"range", "log"}, {"block", 2}}}}, a, problems);
+    QVERIFY(a.attention.shown);
+    QCOMPARE(a.attention.block, 2);
+    QCOMPARE(a.attention.head, -1);
+    QVERIFY(a.attention.range == AttentionSettings::Range::Data);
+    QCOMPARE(int(problems.size()), 2);
+    QVERIFY(QString::fromStdString(problems[0] + problems[1]).contains("attention.range: expected data or from-zero"));
 }
 
 void TestLabSettings::numbersReadBackExactly()
@@ -290,6 +303,24 @@ void TestLabSettings::argumentsNameEverySetting()
     t.model.normalisation = Normalisation();
     a = recipeArguments(t);
     QVERIFY(!has(a, "--mean") && !has(a, "--std"));
+
+    // The attention figure's command: its view settings, and the normalisation as --norm-mean /
+    // --norm-std (its --mean is the head mean).
+    t.model = unusualModel();
+    t.model.source.checkpoint.clear();
+    t.attention = {true, 6, -1, true, AttentionSettings::Range::FromZero};
+    a = attentionRecipeArguments(t);
+    QCOMPARE(a.front(), std::string("attention"));
+    QCOMPARE(after(a, "--block"), std::string("7"));
+    QCOMPARE(after(a, "--norm-mean"), std::string("0.5,0.1,1e-07"));
+    QCOMPARE(after(a, "--norm-std"), std::string("0.3,2.5,0.25"));
+    QCOMPARE(after(a, "--schedule"), std::string("16,16,12,12,8,8,4,4,0,0,0,0"));
+    QCOMPARE(after(a, "--colour-range"), std::string("from-zero"));
+    QVERIFY(has(a, "--mean") && has(a, "--rollout") && !has(a, "--head") && !has(a, "--std") && !has(a, "--opacity"));
+    t.attention.head = 2;
+    a = attentionRecipeArguments(t);
+    QCOMPARE(after(a, "--head"), std::string("2"));
+    QVERIFY(!has(a, "--mean"));
 
     FamSettings f;
     f.model = unusualModel();

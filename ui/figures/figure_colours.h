@@ -19,4 +19,9 @@ QColor figureSubtleInk(const QPainter& painter);
 // lifted a little from the background) on dark ones.
 QColor figurePanelFill(const QPainter& painter, int light);
 
+// Heat maps: matplotlib's viridis (van der Walt & Smith), perceptually uniform and readable in
+// grey and by colour-blind readers, `t` in 0..1 (clamped), dark violet to yellow. The same colours
+// on light and dark backgrounds, so a map reads the same on screen and exported.
+QColor viridisColour(double t);
+
 } // namespace ts

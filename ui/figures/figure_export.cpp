@@ -114,8 +114,10 @@ QByteArray svgBytes(const Figure& figure)
     generator.setOutputDevice(&buffer);
     generator.setSize(figure.size.toSize());
     generator.setViewBox(QRectF(QPointF(0, 0), figure.size));
-    generator.setTitle(figure.title);
-    generator.setDescription(metadataText(figure));
+    // QSvgGenerator writes both as they are: escaped here, so an '&' or '<' (a caption citing
+    // "Abnar & Zuidema", an image path) keeps the SVG well-formed; XML readers unescape them.
+    generator.setTitle(figure.title.toHtmlEscaped());
+    generator.setDescription(metadataText(figure).toHtmlEscaped());
     QPainter painter(&generator);
     painter.setRenderHint(QPainter::Antialiasing);
     figure.paint(painter, QRectF(QPointF(0, 0), figure.size));

@@ -13,6 +13,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <functional>
+
 namespace ts {
 
 QString exportStem(const QString& tabTitle)
@@ -24,6 +26,30 @@ QString exportStem(const QString& tabTitle)
     return stem.isEmpty() ? QStringLiteral("tab") : stem;
 }
 
+namespace {
+
+// <stem>.png, .svg, .pdf of `figure` with their recipes staged into `files`; the index entry's
+// figures, recipes, title and commands (each file names its own output, ui/figures/figure_recipe.h).
+QJsonObject stageFigureFiles(OutputFiles& files, const QDir& dir, const Figure& figure, const QString& stem, double pngScale,
+                             const std::function<QString(const QString&)>& note)
+{
+    QJsonArray figures, recipes;
+    QJsonObject commands;
+    for (const char* suffix : {".png", ".svg", ".pdf"}) {
+        const QString path = dir.filePath(stem + suffix);
+        stageFigure(files, figure, path, pngScale);
+        figures.append(note(path));
+        if (!figure.recipeJson.isEmpty())
+            recipes.append(note(path + ".recipe.json"));
+        if (!figure.command.isEmpty())
+            commands[QFileInfo(path).fileName()] = figureCommandFor(figure, path, pngScale);
+    }
+    return QJsonObject{{"figures", figures}, {"recipes", recipes}, {"title", figure.title},
+                       {"command", commands.value(stem + ".png")}, {"commands", commands}};
+}
+
+} // namespace
+
 QStringList exportAll(const QList<ExportLab>& labs, const Session& session, const QString& folder, double pngScale)
 {
     const QFileInfo info(folder);
@@ -34,7 +60,7 @@ QStringList exportAll(const QList<ExportLab>& labs, const Session& session, cons
     const QDir dir(folder);
     OutputFiles files; // one transaction: the folder gets every file or none
     QStringList written;
-    auto note = [&written](const QString& path) {
+    const std::function<QString(const QString&)> note = [&written](const QString& path) {
         written << path;
         return QFileInfo(path).fileName();
     };
@@ -49,19 +75,8 @@ QStringList exportAll(const QList<ExportLab>& labs, const Session& session, cons
             continue;
         }
         const QString stem = exportStem(title);
-        QJsonArray figures, recipes;
-        QJsonObject commands; // per file: each names its own output (ui/figures/figure_recipe.h)
-        for (const char* suffix : {".png", ".svg", ".pdf"}) {
-            const QString path = dir.filePath(stem + suffix);
-            stageFigure(files, *figure, path, pngScale);
-            figures.append(note(path));
-            if (!figure->recipeJson.isEmpty())
-                recipes.append(note(path + ".recipe.json"));
-            if (!figure->command.isEmpty())
-                commands[QFileInfo(path).fileName()] = figureCommandFor(*figure, path, pngScale);
-        }
-        QJsonObject entry{{"tab", title}, {"figures", figures}, {"recipes", recipes}, {"title", figure->title},
-                          {"command", commands.value(stem + ".png")}, {"commands", commands}};
+        QJsonObject entry = stageFigureFiles(files, dir, *figure, stem, pngScale, note);
+        entry["tab"] = title;
         const QByteArray data = panel->currentDataJson();
         if (!data.isEmpty()) {
             const QString path = dir.filePath(stem + ".data.json");
@@ -84,6 +99,20 @@ QStringList exportAll(const QList<ExportLab>& labs, const Session& session, cons
         if (!inputs.isEmpty())
             entry["command_inputs"] = inputs;
         tabs.append(entry);
+        // Views beside the main figure (the ToMe lab's attention): an entry each, "view" naming it.
+        const std::vector<ShownFigure> shown = panel->shownFigures();
+        for (std::size_t k = 1; k < shown.size(); ++k) {
+            const QString viewStem = stem + "_" + shown[k].name;
+            QJsonObject view = stageFigureFiles(files, dir, shown[k].figure, viewStem, pngScale, note);
+            view["tab"] = title;
+            view["view"] = shown[k].name;
+            if (!shown[k].dataJson.isEmpty()) {
+                const QString path = dir.filePath(viewStem + ".data.json");
+                files.stage(path, shown[k].dataJson);
+                view["data"] = note(path);
+            }
+            tabs.append(view);
+        }
     }
 
     const QString settingsPath = dir.filePath("settings.json");

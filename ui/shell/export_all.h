@@ -20,7 +20,8 @@ struct ExportLab {
 // The file stem for a tab title: lower case letters and digits only ("FLOPs" -> "flops").
 QString exportStem(const QString& tabTitle);
 
-// Writes into `folder` (created when missing), for each lab with a figure: <stem>.png (at
+// Writes into `folder` (created when missing), for each lab with a figure (and each view shown
+// beside it, as <stem>_<view>: the ToMe lab's attention): <stem>.png (at
 // `pngScale`), <stem>.svg, <stem>.pdf, their .recipe.json files and <stem>.data.json; then
 // settings.json (`session`, the document that made them) and, last, index.json listing the files
 // per lab, so a

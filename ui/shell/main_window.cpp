@@ -222,14 +222,33 @@ std::optional<double> MainWindow::askPngScale()
     return scaleForDpi(dpi);
 }
 
-void MainWindow::exportFigureDialog()
+// The figure to export: the lab's only one, or the one chosen where it shows several (the ToMe
+// map and its attention view); nullopt when there is none or the choice was cancelled.
+std::optional<Figure> MainWindow::chooseShownFigure()
 {
     LabPanel* panel = currentPanel();
-    std::optional<Figure> figure = panel ? panel->currentFigure() : std::nullopt;
-    if (!figure) {
+    const std::vector<ShownFigure> shown = panel ? panel->shownFigures() : std::vector<ShownFigure>();
+    if (shown.empty()) {
         QMessageBox::information(this, tr("Export Figure"), tr("There is no figure to export yet."));
-        return;
+        return std::nullopt;
     }
+    if (shown.size() == 1)
+        return shown.front().figure;
+    QStringList labels;
+    for (const ShownFigure& f : shown)
+        labels << f.label;
+    bool ok = false;
+    const QString choice = QInputDialog::getItem(this, tr("Export Figure"), tr("Figure"), labels, 0, false, &ok);
+    if (!ok)
+        return std::nullopt;
+    return shown[static_cast<std::size_t>(std::max(0, static_cast<int>(labels.indexOf(choice))))].figure;
+}
+
+void MainWindow::exportFigureDialog()
+{
+    const std::optional<Figure> figure = chooseShownFigure();
+    if (!figure)
+        return;
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Figure"), QStringLiteral("tokenscope_figure.png"),
                                                       tr("PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"));
     if (path.isEmpty())

@@ -57,6 +57,7 @@ private:
     void openSessionDialog();
     void saveSessionDialog();
     std::optional<double> askPngScale();
+    std::optional<Figure> chooseShownFigure();
     void exportFigureDialog();
     void exportDataDialog();
     void exportAllDialog();

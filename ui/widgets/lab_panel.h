@@ -14,6 +14,14 @@
 
 namespace ts {
 
+// One of the figures a tab shows. `name` makes its file stem in Export All ("" for the main one;
+// "attention" gives tome_attention.png) and `label` names it where Export Figure asks which.
+struct ShownFigure {
+    QString name, label;
+    Figure figure;
+    QByteArray dataJson; // the data behind it (Export All writes <stem>.data.json)
+};
+
 class LabPanel : public QWidget {
     Q_OBJECT
 public:
@@ -23,6 +31,15 @@ public:
     virtual std::optional<Figure> currentFigure() const = 0;
     // The data behind it as JSON (empty before the first result).
     virtual QByteArray currentDataJson() const { return {}; }
+    // Every figure the tab shows now, the main one (currentFigure) first; a lab with views beside
+    // its main figure (the ToMe lab's attention) adds them.
+    virtual std::vector<ShownFigure> shownFigures() const
+    {
+        std::vector<ShownFigure> out;
+        if (std::optional<Figure> f = currentFigure())
+            out.push_back({QString(), f->title, *f, currentDataJson()});
+        return out;
+    }
     // The same data as CSV where it is a table (empty where only JSON is offered).
     virtual QByteArray currentDataCsv() const { return {}; }
     // Input files the figure's command names (file name, content), e.g. the FLOP lab's custom

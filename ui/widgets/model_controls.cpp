@@ -82,7 +82,9 @@ ModelControls::ModelControls(Workspace* workspace, QWidget* parent) : QWidget(pa
     layout->addWidget(modelBox);
 
     m_runner = new JobRunner(this);
-    m_status = new RunStatus(m_runner, this);
+    // Esc is the current lab's (two Esc shortcuts in one window are ambiguous, and Qt then fires
+    // neither); a checkpoint load stops with this status's Cancel button.
+    m_status = new RunStatus(m_runner, this, /*escape=*/false);
     layout->addWidget(m_status);
     layout->addStretch(1);
 

@@ -18,7 +18,7 @@ bool escapeMayCancel(const QWidget* widget)
     return widget->isVisible(); // the shortcut's window context already asks for the active window
 }
 
-RunStatus::RunStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), m_runner(runner)
+RunStatus::RunStatus(JobRunner* runner, QWidget* parent, bool escape) : QWidget(parent), m_runner(runner)
 {
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -30,12 +30,19 @@ RunStatus::RunStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), m_ru
     m_cancel->setEnabled(false);
     // Esc cancels only when it is meant for the window: pressed to close a drop-down, a menu or a
     // dialog, it must not also stop a run (a QPushButton shortcut cannot tell).
-    auto* escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
-    escape->setContext(Qt::WindowShortcut);
-    connect(escape, &QShortcut::activated, this, [this] {
-        if (escapeMayCancel(this) && m_cancel->isEnabled())
-            m_runner->cancel();
-    });
+    if (escape) {
+        auto* shortcut = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+        shortcut->setContext(Qt::WindowShortcut);
+        connect(shortcut, &QShortcut::activated, this, [this] {
+            if (!escapeMayCancel(this))
+                return;
+            if (m_cancel->isEnabled())
+                m_runner->cancel();
+            for (JobRunner* other : m_alsoOnEscape)
+                if (other->isRunning())
+                    other->cancel();
+        });
+    }
     m_message = new QLabel(this);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->setWordWrap(true);
@@ -72,5 +79,7 @@ RunStatus::RunStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), m_ru
 }
 
 void RunStatus::setMessage(const QString& text) { m_message->setText(text); }
+
+void RunStatus::alsoCancelOnEscape(JobRunner* runner) { m_alsoOnEscape << runner; }
 
 } // namespace ts

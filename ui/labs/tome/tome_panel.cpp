@@ -4,6 +4,7 @@
 #include "ui/figures/figure_recipe.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/widgets/lab_layout.h"
+#include "ui/labs/tome/attention_pane.h"
 #include "ui/labs/tome/merge_view.h"
 #include "ui/widgets/run_status.h"
 #include "ui/shell/settings_state.h"
@@ -19,6 +20,7 @@
 #include <QLineEdit>
 #include <QSlider>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTimer>
 #include <QJsonArray>
 #include <QVBoxLayout>
@@ -85,9 +87,24 @@ ToMePanel::ToMePanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), 
     m_borders->setChecked(true);
     dform->addRow(m_borders);
 
+    m_attention = new AttentionPane(m_workspace, [this] { return settings(); }, this);
+    auto* views = new QSplitter(Qt::Vertical, this); // the attention figure under the map
+    views->addWidget(m_view);
+    views->addWidget(m_attention->area());
+    views->setChildrenCollapsible(false);
+    // The map scales freely; the attention figure keeps 11 px text, so it gets the height it needs
+    // where the window has it (else it scrolls).
+    connect(m_attention, &AttentionPane::figureNeeds, views, [views](int height) {
+        const QList<int> sizes = views->sizes();
+        const int total = sizes.value(0) + sizes.value(1);
+        if (sizes.value(1) < height && total > 0)
+            views->setSizes({std::max(300, total - height), std::min(height, total - 300)});
+    });
+
     m_info = makeInfoLabel(this);
     m_status = new RunStatus(m_runner, this);
-    layOutLab(this, m_view, {controls, display}, m_info, m_status);
+    m_status->alsoCancelOnEscape(m_attention->runner());
+    layOutLab(this, views, {controls, display, m_attention->controls()}, m_info, m_status);
 
     // --- wiring ---------------------------------------------------------------------------------
     m_debounce = makeDebounce(this, 120); // coalesce slider drags; the newest request wins anyway
@@ -172,9 +189,14 @@ void ToMePanel::runNow()
         request.proportionalAttention = prop;
         return std::make_shared<ToMeResult>(runToMe(request, control));
     });
+    m_attention->runNow(); // when shown: the same model, image and schedule
 }
 
-void ToMePanel::cancelRun() { m_runner->cancel(); }
+void ToMePanel::cancelRun()
+{
+    m_runner->cancel();
+    m_attention->cancel();
+}
 
 void ToMePanel::stepLayer(int delta) { m_layerSlider->setValue(m_layerSlider->value() + delta); }
 
@@ -197,6 +219,7 @@ void ToMePanel::onResult(std::shared_ptr<ToMeResult> result)
     else if (wasAtEnd)
         m_layerSlider->setValue(m_result->depth());
     m_pendingLayer = -1;
+    m_attention->setModelShape(m_result->config.depth, m_result->config.heads);
     refreshView();
     refreshInfo();
 }
@@ -276,6 +299,14 @@ std::optional<Figure> ToMePanel::currentFigure() const
     return mergeMapFigure(*m_result, shown);
 }
 
+std::vector<ShownFigure> ToMePanel::shownFigures() const
+{
+    std::vector<ShownFigure> out = LabPanel::shownFigures();
+    if (std::optional<Figure> f = m_attention->figure(); f && !out.empty())
+        out.push_back({QStringLiteral("attention"), tr("Attention"), *f, m_attention->dataJson()});
+    return out;
+}
+
 ToMeSettings ToMePanel::settings() const
 {
     ToMeSettings s;
@@ -292,6 +323,7 @@ ToMeSettings ToMePanel::settings() const
     s.opacity = m_opacity->value() / 100.0;
     s.borders = m_borders->isChecked();
     s.selectedPatch = m_selectedPatch;
+    s.attention = m_attention->settings();
     return s;
 }
 
@@ -314,6 +346,7 @@ void ToMePanel::applySettings(const ToMeSettings& s)
     m_selectedPatch = s.selectedPatch;
     m_pendingLayer = s.layer;
     updateScheduleControls();
+    m_attention->applySettings(s.attention);
     scheduleRun();
 }
 

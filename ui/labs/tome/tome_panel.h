@@ -1,7 +1,8 @@
 #pragma once
 // The ToMe lab: r and schedule controls, a layer slider that replays recorded merges without
 // running the model again, the merged-token map with click-to-see lineage, token counts,
-// predictions and timings.
+// predictions and timings; under the map, when asked for, the class token's attention with the
+// same merging (ui/labs/tome/attention_pane.h).
 #include "core/settings/lab_settings.h"
 #include "ui/widgets/lab_panel.h"
 
@@ -19,6 +20,7 @@ class QTimer;
 namespace ts {
 
 struct ToMeResult;
+class AttentionPane;
 class JobRunner;
 class MergeView;
 class RunStatus;
@@ -31,6 +33,7 @@ public:
     ~ToMePanel() override;
 
     std::optional<Figure> currentFigure() const override;
+    std::vector<ShownFigure> shownFigures() const override; // the map, then the attention when shown
     QByteArray currentDataJson() const override;
     void runNow() override;
     void cancelRun() override;
@@ -46,6 +49,7 @@ public:
     QSlider* layerSlider() const { return m_layerSlider; }
     QComboBox* scheduleBox() const { return m_scheduleKind; }
     MergeView* view() const { return m_view; }
+    AttentionPane* attention() const { return m_attention; }
     JobRunner* runner() const { return m_runner; }
     const ToMeResult* result() const { return m_result.get(); }
     int selectedPatch() const { return m_selectedPatch; }
@@ -62,6 +66,7 @@ private:
     JobRunner* m_runner;
     RunStatus* m_status;
     MergeView* m_view;
+    AttentionPane* m_attention;
     QSlider* m_rSlider;
     QSpinBox* m_rSpin;
     QComboBox* m_scheduleKind;
