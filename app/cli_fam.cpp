@@ -32,28 +32,11 @@ int parseOverlay(const std::string& text)
     return static_cast<int>(i);
 }
 
-} // namespace
-
-int runFamCommand(const std::vector<std::string>& argv)
+// The sizes, seeds and overlay from the options; the stream's sizes are checked here, before
+// any model is built.
+FamRequest famRequestFromArgs(const Args& args)
 {
-    std::set<std::string> valued = {"image", "stream-length", "block", "memory", "fam", "overlay", "layer", "out", "json",
-                                    "stream-seed", "prompt-seed"};
-    valued.insert(kModelOptions.begin(), kModelOptions.end());
-    valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
-    const Args args(argv, valued, {"no-fam", "causal", "bidirectional"});
-    const std::string out = args.value("out");
-    OutputFiles files; // all outputs checked now, written together at the end (all or none)
-    reserveFigure(files, QString::fromStdString(out));
-    if (args.has("json"))
-        files.reserve(QString::fromStdString(args.value("json")));
-    const double scale = pngScale(args);
-    if (args.has("image") == args.has("stream-length"))
-        throw Error("give either --image IMG or --stream-length N");
-    if (args.flag("causal") && args.flag("bidirectional"))
-        throw Error("give either --causal or --bidirectional, not both");
-
     FamRequest request;
-    FamSettings settings;
     const long long big = 1LL << 40;
     // Sizes pass through unchecked (clamped to int) so the core's checks name the problem.
     auto size = [&args, big](const std::string& name) {
@@ -75,6 +58,46 @@ int runFamCommand(const std::vector<std::string>& argv)
         request.overlayBlock = parseOverlay(args.value("overlay"));
     if (args.has("stream-length")) // refuse bad sizes before building a model
         validateFamSizes(request.streamLength, request.block, request.memory, request.fam, request.withFam);
+    return request;
+}
+
+// runFam with a line on stderr every tenth of a long run.
+FamResult runFamWithProgress(const FamRequest& request)
+{
+    RunControl control;
+    int lastTenth = -1;
+    control.onProgress = [&lastTenth](int done, int total, const std::string&) {
+        const int tenth = total > 0 ? static_cast<int>(10LL * done / total) : 10;
+        if (total >= 100 && tenth != lastTenth) {
+            lastTenth = tenth;
+            std::cerr << "  " << 10 * tenth << " % (" << done << "/" << total << " blocks)\n";
+        }
+    };
+    return runFam(request, control);
+}
+
+} // namespace
+
+int runFamCommand(const std::vector<std::string>& argv)
+{
+    std::set<std::string> valued = {"image", "stream-length", "block", "memory", "fam", "overlay", "layer", "out", "json",
+                                    "stream-seed", "prompt-seed"};
+    valued.insert(kModelOptions.begin(), kModelOptions.end());
+    valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
+    const Args args(argv, valued, {"no-fam", "causal", "bidirectional"});
+    const std::string out = args.value("out");
+    OutputFiles files; // all outputs checked now, written together at the end (all or none)
+    reserveFigure(files, QString::fromStdString(out));
+    if (args.has("json"))
+        files.reserve(QString::fromStdString(args.value("json")));
+    const double scale = pngScale(args);
+    if (args.has("image") == args.has("stream-length"))
+        throw Error("give either --image IMG or --stream-length N");
+    if (args.flag("causal") && args.flag("bidirectional"))
+        throw Error("give either --causal or --bidirectional, not both");
+
+    FamRequest request = famRequestFromArgs(args);
+    FamSettings settings;
     settings.model = modelSettingsFromArgs(args);
     request.model = buildVit(settings.model.source);
     const int depth = vitConfigOf(*request.model).depth;
@@ -91,17 +114,7 @@ int runFamCommand(const std::vector<std::string>& argv)
     settings.causal = request.causal;
     settings.streamSeed = request.streamSeed;
     settings.promptSeed = request.promptSeed;
-
-    RunControl control;
-    int lastTenth = -1;
-    control.onProgress = [&lastTenth](int done, int total, const std::string&) {
-        const int tenth = total > 0 ? static_cast<int>(10LL * done / total) : 10;
-        if (total >= 100 && tenth != lastTenth) {
-            lastTenth = tenth;
-            std::cerr << "  " << 10 * tenth << " % (" << done << "/" << total << " blocks)\n";
-        }
-    };
-    const FamResult result = runFam(request, control);
+    const FamResult result = runFamWithProgress(request);
 
     // famSettingsAsRun fills the sizes, overlay block and layer from what ran.
     stageFigure(files, famOverlayFigure(result, settings), QString::fromStdString(out), scale);

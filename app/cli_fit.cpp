@@ -93,24 +93,9 @@ FitConfig fitConfigOf(const FitSettings& s)
     return c;
 }
 
-} // namespace
-
-int runFitCommand(const std::vector<std::string>& argv)
+// The request from the settings and the remaining options, checked before the image is read.
+FitRequest fitRequestOf(const Args& args, FitSettings& settings, OutputFiles& files)
 {
-    const Args args(argv,
-                    {"image", "checkpoint", "checkpoint-sha256", "group", "latents", "pattern", "latent-width", "latent-heads",
-                     "size", "block", "overlay", "out", "json", "seed", "chunk-tokens", "save-checkpoint", "scale", "dpi", "mean",
-                     "std"},
-                    {"autoregressive"});
-    const std::string out = args.value("out");
-    OutputFiles files; // every output checked now, all written together at the end (all or none)
-    reserveFigure(files, QString::fromStdString(out));
-    if (args.has("json"))
-        files.reserve(QString::fromStdString(args.value("json")));
-    const double scale = pngScale(args);
-
-    FitSettings settings = fitSettingsFromArgs(args);
-    const std::string imagePath = settings.image;
     FitRequest request;
     FitConfig& c = request.config;
     c = fitConfigOf(settings);
@@ -124,22 +109,14 @@ int runFitCommand(const std::vector<std::string>& argv)
     request.saveCheckpointTo = args.value("save-checkpoint", "");
     if (!request.saveCheckpointTo.empty()) // written by runFit itself (atomically); checked here first
         files.reserve(QString::fromStdString(request.saveCheckpointTo));
+    return request;
+}
 
-    FitOverlayOptions overlay = fitOverlayOptions(settings);
-    const OverlayChoice choice = args.has("overlay") ? parseOverlay(args.value("overlay")) : OverlayChoice{};
-    // The latent is checked against the architecture now, not after the whole run.
-    if (choice.latent >= c.latentsPerGroup)
-        throw Error("--overlay: latent " + std::to_string(choice.latent) + " does not exist (each group has "
-                    + std::to_string(c.latentsPerGroup) + " latents, 0 to " + std::to_string(c.latentsPerGroup - 1) + ")");
-    overlay.latent = static_cast<int>(choice.latent);
-
-    ImageLoadOptions loadOptions;
-    loadOptions.maxPixels = 8192LL * 8192LL;
-    request.imageRgb = loadInputImage(imagePath, loadOptions).rgb;
-
-    // Record only what the overlay needs: the chosen block and group.
-    const Grouping grouping = fitGroupingFor(request);
-    const LayerPattern pattern = parseLayerPattern(c.pattern);
+// The block and group to show, checked against the pattern and the image's grouping, and what
+// to record: only what the overlay needs, the chosen block and group.
+void chooseOverlay(FitRequest& request, const Grouping& grouping, const OverlayChoice& choice, FitOverlayOptions& overlay)
+{
+    const LayerPattern pattern = parseLayerPattern(request.config.pattern);
     if (overlay.block < 0) {
         for (int b = static_cast<int>(pattern.blocks.size()) - 1; b >= 0 && overlay.block < 0; --b)
             if (pattern.blocks[static_cast<std::size_t>(b)].global > 0)
@@ -157,12 +134,21 @@ int runFitCommand(const std::vector<std::string>& argv)
     request.record.enabled = true;
     request.record.blocks = {overlay.block};
     request.record.group = overlay.group;
+}
 
+// Refuses a run that does not fit in memory, else prints its sizes and estimated peak.
+void announceFitRun(const FitRequest& request, const Grouping& grouping)
+{
     const MemoryEstimate estimate = estimateFitRun(request);
     requireMemory(estimate, 0, "FIT"); // refuse before printing anything else
     std::fprintf(stderr, "FIT: %d x %d patches, %d groups of %d tokens, %d latents each; estimated peak %s\n",
-                 grouping.gridCols(), grouping.gridRows(), grouping.groups(), grouping.tokensPerGroup(), c.latentsPerGroup,
-                 formatBytes(estimate.totalBytes()).c_str());
+                 grouping.gridCols(), grouping.gridRows(), grouping.groups(), grouping.tokensPerGroup(),
+                 request.config.latentsPerGroup, formatBytes(estimate.totalBytes()).c_str());
+}
+
+// runFit with a percentage on stderr.
+FitResult runFitWithProgress(const FitRequest& request)
+{
     int lastPercent = -1;
     // The progress line is rewritten in place ("\r"); it is ended before anything else is
     // printed, an error included, so every message starts on its own line.
@@ -183,10 +169,47 @@ int runFitCommand(const std::vector<std::string>& argv)
                            }
                        },
                        {}};
-    const FitResult result = runFit(request, control);
+    FitResult result = runFit(request, control);
     if (progressLine.open)
         std::fprintf(stderr, "\n");
     progressLine.open = false;
+    return result;
+}
+
+} // namespace
+
+int runFitCommand(const std::vector<std::string>& argv)
+{
+    const Args args(argv,
+                    {"image", "checkpoint", "checkpoint-sha256", "group", "latents", "pattern", "latent-width", "latent-heads",
+                     "size", "block", "overlay", "out", "json", "seed", "chunk-tokens", "save-checkpoint", "scale", "dpi", "mean",
+                     "std"},
+                    {"autoregressive"});
+    const std::string out = args.value("out");
+    OutputFiles files; // every output checked now, all written together at the end (all or none)
+    reserveFigure(files, QString::fromStdString(out));
+    if (args.has("json"))
+        files.reserve(QString::fromStdString(args.value("json")));
+    const double scale = pngScale(args);
+
+    FitSettings settings = fitSettingsFromArgs(args);
+    FitRequest request = fitRequestOf(args, settings, files);
+    const int latents = request.config.latentsPerGroup;
+    FitOverlayOptions overlay = fitOverlayOptions(settings);
+    const OverlayChoice choice = args.has("overlay") ? parseOverlay(args.value("overlay")) : OverlayChoice{};
+    // The latent is checked against the architecture now, not after the whole run.
+    if (choice.latent >= latents)
+        throw Error("--overlay: latent " + std::to_string(choice.latent) + " does not exist (each group has "
+                    + std::to_string(latents) + " latents, 0 to " + std::to_string(latents - 1) + ")");
+    overlay.latent = static_cast<int>(choice.latent);
+
+    ImageLoadOptions loadOptions;
+    loadOptions.maxPixels = 8192LL * 8192LL;
+    request.imageRgb = loadInputImage(settings.image, loadOptions).rgb;
+    const Grouping grouping = fitGroupingFor(request);
+    chooseOverlay(request, grouping, choice, overlay);
+    announceFitRun(request, grouping);
+    const FitResult result = runFitWithProgress(request);
 
     settings.block = overlay.block;
     settings.group = overlay.group;

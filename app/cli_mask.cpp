@@ -192,6 +192,63 @@ void refuseLongWork(const AttentionMask& mask, int depth, const Args& args, doub
                     + " (about a minute): raise it with --max-work, or use a shorter --length or smaller --memory/--depth");
 }
 
+// Every option and output path checked before any work; the outputs are written together at
+// the end (all or none), so a refused run leaves no file.
+void reserveMaskOutputs(const Args& args, OutputFiles& files)
+{
+    reserveFigure(files, QString::fromStdString(args.value("out")));
+    if (args.has("rf-out")) {
+        if (!args.has("depth"))
+            throw Error("--rf-out needs --depth D (the receptive field over D layers)");
+        reserveFigure(files, QString::fromStdString(args.value("rf-out")));
+    }
+    if (args.has("json"))
+        files.reserve(QString::fromStdString(args.value("json")));
+    if (args.has("query") && !args.has("depth"))
+        throw Error("--query needs --depth D (the receptive field over D layers)");
+}
+
+// The masks to show (the first one is measured), their specs, and the seconds spent building them.
+struct BuiltMasks {
+    std::vector<std::unique_ptr<AttentionMask>> masks;
+    std::vector<MaskSpec> specs;
+    std::vector<const AttentionMask*> shown;
+    double renderSeconds = 0; // building the masks and rasterising them (not running ToMe)
+};
+
+BuiltMasks buildMasks(MaskSettings& settings, int depth, const Args& args, double maxWork)
+{
+    BuiltMasks built;
+    for (const std::string& kind : settings.kinds) {
+        built.specs.push_back(specFromSettings(settings, kind));
+        if (kind == "tome" && settings.tomeLayer < 0)
+            settings.tomeLayer = built.specs.back().tomeLayer;
+        const auto start = std::chrono::steady_clock::now();
+        built.masks.push_back(makeMask(built.specs.back()));
+        if (built.masks.size() == 1) // its rows are all walked (summary, receptive field): estimated first
+            refuseLongWork(*built.masks.back(), depth, args, maxWork);
+        built.shown.push_back(built.masks.back().get());
+        built.renderSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    return built;
+}
+
+// The receptive field of `query` over `depth` layers into the report (and its figure when asked
+// for); returns the line to print.
+std::string stageReceptiveField(const AttentionMask& mask, std::int64_t query, int depth, const Args& args, double scale,
+                                OutputFiles& files, nlohmann::json& report)
+{
+    const ReceptiveFieldData rf = receptiveFieldData(mask, query, depth);
+    const ReceptiveField& last = rf.fields.back();
+    report["receptive_field"] = {{"query", query},       {"depth", depth},         {"earliest", last.earliest},
+                                 {"span", last.span},    {"reached", last.reachedCount},
+                                 {"unbounded", last.unbounded}, {"note", last.note}};
+    if (args.has("rf-out"))
+        // No command: the mask command's recipe draws the mask figure, not this one.
+        stageFigure(files, receptiveFieldFigure(rf, QString()), QString::fromStdString(args.value("rf-out")), scale);
+    return "receptive field after " + std::to_string(depth) + " layers: " + last.note + "\n";
+}
+
 } // namespace
 
 int runMask(const std::vector<std::string>& argv)
@@ -203,19 +260,8 @@ int runMask(const std::vector<std::string>& argv)
     valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {"bidirectional", "ar"});
     const std::string out = args.value("out");
-    // Every option and output path checked before any work; the outputs are written together at
-    // the end (all or none), so a refused run leaves no file.
     OutputFiles files;
-    reserveFigure(files, QString::fromStdString(out));
-    if (args.has("rf-out")) {
-        if (!args.has("depth"))
-            throw Error("--rf-out needs --depth D (the receptive field over D layers)");
-        reserveFigure(files, QString::fromStdString(args.value("rf-out")));
-    }
-    if (args.has("json"))
-        files.reserve(QString::fromStdString(args.value("json")));
-    if (args.has("query") && !args.has("depth"))
-        throw Error("--query needs --depth D (the receptive field over D layers)");
+    reserveMaskOutputs(args, files);
     const double scale = pngScale(args);
     MaskSettings settings = maskSettingsFromArgs(args);
     const int depth = args.has("depth") ? settings.depth : 0; // receptive field only when asked
@@ -223,47 +269,22 @@ int runMask(const std::vector<std::string>& argv)
     if (!(maxWork > 0))
         throw Error("--max-work must be positive, got " + quotedForMessage(args.value("max-work"), 40));
 
-    double renderSeconds = 0; // building the masks and rasterising them (not running ToMe)
-    std::vector<std::unique_ptr<AttentionMask>> masks;
-    std::vector<MaskSpec> specs;
-    std::vector<const AttentionMask*> shown;
-    for (const std::string& kind : settings.kinds) {
-        specs.push_back(specFromSettings(settings, kind));
-        if (kind == "tome" && settings.tomeLayer < 0)
-            settings.tomeLayer = specs.back().tomeLayer;
-        const auto start = std::chrono::steady_clock::now();
-        masks.push_back(makeMask(specs.back()));
-        if (masks.size() == 1) // its rows are all walked (summary, receptive field): estimated first
-            refuseLongWork(*masks.back(), depth, args, maxWork);
-        shown.push_back(masks.back().get());
-        renderSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    }
-    const AttentionMask& mask = *masks.front();
+    BuiltMasks built = buildMasks(settings, depth, args, maxWork);
+    const AttentionMask& mask = *built.masks.front();
     if (settings.zoomed()) // as given, before any clipping: a region outside the mask is an error
         validateRegion(mask, MaskRegion{*settings.region[0], *settings.region[1], *settings.region[2], *settings.region[3]});
     const MaskRegion region = shownMaskRegion(mask, mask, settings);
     const auto start = std::chrono::steady_clock::now();
-    const MaskFigureData figure = maskFigureData(shown, settings);
-    renderSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const MaskFigureData figure = maskFigureData(built.shown, settings);
+    const double renderSeconds =
+        built.renderSeconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     const std::int64_t query = depth > 0 ? args.integer("query", mask.queries() - 1, 0, mask.queries() - 1) : 0;
-    const int pixels = settings.pixels, width = settings.width;
-    const nlohmann::json json = maskJson(mask, specs.front(), region, pixels, width, renderSeconds);
+    const nlohmann::json json = maskJson(mask, built.specs.front(), region, settings.pixels, settings.width, renderSeconds);
     stageFigure(files, maskFigure(figure, settings), QString::fromStdString(out), scale);
 
     nlohmann::json report = json;
-    std::string rfLine;
-    if (depth > 0) {
-        const ReceptiveFieldData rf = receptiveFieldData(mask, query, depth);
-        const ReceptiveField& last = rf.fields.back();
-        report["receptive_field"] = {{"query", query},       {"depth", depth},         {"earliest", last.earliest},
-                                     {"span", last.span},    {"reached", last.reachedCount},
-                                     {"unbounded", last.unbounded}, {"note", last.note}};
-        rfLine = "receptive field after " + std::to_string(depth) + " layers: " + last.note + "\n";
-        if (args.has("rf-out"))
-            // No command: the mask command's recipe draws the mask figure, not this one.
-            stageFigure(files, receptiveFieldFigure(rf, QString()), QString::fromStdString(args.value("rf-out")), scale);
-    }
+    const std::string rfLine = depth > 0 ? stageReceptiveField(mask, query, depth, args, scale, files, report) : "";
     if (args.has("json"))
         files.stage(QString::fromStdString(args.value("json")), QByteArray::fromStdString(report.dump(1)));
     files.commit();

@@ -124,13 +124,13 @@ std::int64_t estimateFamMemoryBytes(const FamRequest& r)
     return floats * 4 * 5 / 4;
 }
 
-FamResult runFam(const FamRequest& request, const RunControl& control)
-{
-    validateFamRequest(request);
-    MemoryTracker::install();
-    const VisionTransformerImpl& net = *request.model->net;
-    const VitConfig& config = net.config;
+namespace {
 
+// What a run is before it runs: its sizes, overlay and memory estimate, refused when above half
+// of what is available.
+FamResult famResultBeforeRun(const FamRequest& request)
+{
+    const VitConfig& config = request.model->net->config;
     FamResult result;
     result.config = config;
     result.weights = request.model->source.weightsLabel();
@@ -151,6 +151,43 @@ FamResult runFam(const FamRequest& request, const RunControl& control)
     result.overlayBlock = request.overlayBlock >= 0 ? request.overlayBlock : static_cast<int>(result.blocks - 1);
     result.overlayLayer = request.overlayLayer >= 0 ? request.overlayLayer : config.depth - 1;
     result.overlayFirstToken = std::int64_t(result.overlayBlock) * request.block;
+    return result;
+}
+
+// Streams every block through `streamer` (the image's tokens, or synthetic ones), keeping the
+// outputs when asked; returns the sum of the outputs' magnitudes.
+double streamBlocks(FamStreamer& streamer, const torch::Tensor& tokens, const FamRequest& request, FamProbe& probe,
+                    const RunControl& control, FamResult& result)
+{
+    double absSum = 0;
+    for (std::int64_t t = 0; t < result.blocks; ++t) {
+        control.throwIfCancelled();
+        const std::int64_t first = t * request.block;
+        const int n = static_cast<int>(std::min<std::int64_t>(request.block, result.length - first));
+        torch::Tensor x = result.imageMode ? tokens.narrow(1, first, n)
+                                           : syntheticBlock(t, n, result.config.width, request.streamSeed);
+        torch::Tensor y = streamer.step(x, &probe);
+        absSum += y.abs().sum().item<double>();
+        if (request.keepOutputs) {
+            torch::Tensor yc = y.contiguous();
+            result.outputs.insert(result.outputs.end(), yc.data_ptr<float>(), yc.data_ptr<float>() + yc.numel());
+        }
+        control.progress(static_cast<int>(std::min<std::int64_t>(t + 1, INT32_MAX)),
+                         static_cast<int>(std::min<std::int64_t>(result.blocks, INT32_MAX)),
+                         "block " + std::to_string(t + 1) + "/" + std::to_string(result.blocks));
+    }
+    return absSum;
+}
+
+} // namespace
+
+FamResult runFam(const FamRequest& request, const RunControl& control)
+{
+    validateFamRequest(request);
+    MemoryTracker::install();
+    const VisionTransformerImpl& net = *request.model->net;
+    const VitConfig& config = net.config;
+    FamResult result = famResultBeforeRun(request);
     if (result.imageMode) {
         result.crop = preprocessImage(request.imageRgb, config.imageSize, vitDescriptionOf(*request.model).preprocessing).rgb;
         result.grid = config.gridSize();
@@ -177,23 +214,7 @@ FamResult runFam(const FamRequest& request, const RunControl& control)
         if (request.keepOutputs)
             result.outputs.reserve(static_cast<std::size_t>(result.length * config.width));
 
-        double absSum = 0;
-        for (std::int64_t t = 0; t < result.blocks; ++t) {
-            control.throwIfCancelled();
-            const std::int64_t first = t * request.block;
-            const int n = static_cast<int>(std::min<std::int64_t>(request.block, result.length - first));
-            torch::Tensor x = result.imageMode ? tokens.narrow(1, first, n)
-                                               : syntheticBlock(t, n, config.width, request.streamSeed);
-            torch::Tensor y = streamer.step(x, &probe);
-            absSum += y.abs().sum().item<double>();
-            if (request.keepOutputs) {
-                torch::Tensor yc = y.contiguous();
-                result.outputs.insert(result.outputs.end(), yc.data_ptr<float>(), yc.data_ptr<float>() + yc.numel());
-            }
-            control.progress(static_cast<int>(std::min<std::int64_t>(t + 1, INT32_MAX)),
-                             static_cast<int>(std::min<std::int64_t>(result.blocks, INT32_MAX)),
-                             "block " + std::to_string(t + 1) + "/" + std::to_string(result.blocks));
-        }
+        const double absSum = streamBlocks(streamer, tokens, request, probe, control, result);
         result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         result.tokensPerSecond = result.seconds > 0 ? static_cast<double>(result.length) / result.seconds : 0.0;
         result.peakMemoryBytes = peak.peakAboveStart();

@@ -181,12 +181,72 @@ MemoryEstimate estimateFitRun(const FitRequest& request)
     return estimateFor(request, p.config, p.grouping);
 }
 
-FitResult runFit(const FitRequest& request, const RunControl& control)
-{
-    Prepared p = prepare(request);
-    const MemoryEstimate estimate = estimateFor(request, p.config, p.grouping);
-    requireMemory(estimate, request.memoryLimitBytes, "FIT");
+namespace {
 
+// The model with its weights: seeded, then a FIT checkpoint's or a ViT checkpoint's blocks.
+// Returns what the weights are; the checkpoint file is released.
+FitModel buildFitModel(const FitRequest& request, Prepared& p, std::string& weights)
+{
+    FitModel model(p.config, p.grouping);
+    model->initialiseRandom(request.seed);
+    weights = "random(" + std::to_string(request.seed) + ")";
+    if (p.fitCheckpoint) {
+        loadFitWeights(*model, *p.file);
+        weights = request.checkpoint;
+    } else if (p.file) {
+        const int used = initialiseFromVit(*model, *p.file);
+        weights = "vit:" + request.checkpoint + " (" + std::to_string(used) + " blocks) + " + weights;
+    }
+    p.file.reset();
+    model->eval();
+    return model;
+}
+
+// Embed one row of groups at a time: the float image is never held whole. Progress counts the
+// rows of groups as the first of `total` steps.
+torch::Tensor embedInput(const FitModel& model, const Prepared& p, const FitRequest& request, const RunControl& control,
+                         int total)
+{
+    const Grouping& g = p.grouping;
+    const int patch = p.config.patchSize, rowsOfGroups = g.groupRows();
+    torch::Tensor x = torch::empty({g.groups(), g.tokensPerGroup(), p.config.dataWidth});
+    for (int r = 0; r < rowsOfGroups; ++r) {
+        control.throwIfCancelled();
+        const int firstRow = r * g.groupSize(), rows = std::min(g.groupSize(), g.gridRows() - firstRow);
+        cv::Mat band = p.input.rowRange(firstRow * patch, (firstRow + rows) * patch);
+        x.narrow(0, std::int64_t(r) * g.groupCols(), g.groupCols())
+            .copy_(model->embedGroupRow(imageToTensor(band, request.normalisation)));
+        control.progress(r + 1, total, "embedding, group row " + std::to_string(r + 1) + "/" + std::to_string(rowsOfGroups));
+    }
+    return x;
+}
+
+// The recorded blocks' weights as plain vectors.
+std::vector<FitBlockWeights> recordedWeights(const FitRecorder& recorder, const Prepared& p)
+{
+    std::vector<FitBlockWeights> recorded;
+    for (int b = 0; b < static_cast<int>(recorder.read.size()); ++b) {
+        if (!recorder.read[static_cast<std::size_t>(b)].defined())
+            continue;
+        FitBlockWeights w;
+        w.block = b;
+        if (recorder.group >= 0)
+            w.groups = {recorder.group};
+        else
+            for (int i = 0; i < p.grouping.groups(); ++i)
+                w.groups.push_back(i);
+        w.heads = p.config.crossHeads();
+        w.read = toVector(recorder.read[static_cast<std::size_t>(b)]);
+        for (const torch::Tensor& layer : recorder.global[static_cast<std::size_t>(b)])
+            w.global.push_back(toVector(layer));
+        recorded.push_back(std::move(w));
+    }
+    return recorded;
+}
+
+// What a run is before it runs: the architecture, its input and the memory estimate.
+FitResult resultBeforeRun(const FitRequest& request, const Prepared& p, const MemoryEstimate& estimate)
+{
     FitResult result;
     result.config = p.config;
     result.pattern = p.config.layerPattern();
@@ -197,6 +257,17 @@ FitResult runFit(const FitRequest& request, const RunControl& control)
     result.estimatedMemoryBytes = static_cast<std::int64_t>(estimate.totalBytes());
     result.memoryLimitBytes = request.memoryLimitBytes > 0 ? request.memoryLimitBytes : defaultMemoryLimit();
     result.peakStage = estimate.peakStage;
+    return result;
+}
+
+} // namespace
+
+FitResult runFit(const FitRequest& request, const RunControl& control)
+{
+    Prepared p = prepare(request);
+    const MemoryEstimate estimate = estimateFor(request, p.config, p.grouping);
+    requireMemory(estimate, request.memoryLimitBytes, "FIT");
+    FitResult result = resultBeforeRun(request, p, estimate);
 
     try {
         PeakMemoryScope memory;
@@ -204,36 +275,15 @@ FitResult runFit(const FitRequest& request, const RunControl& control)
         // The weights are made outside inference mode, as the ViT's are, so that the linear
         // layers can pack them (core/nn/packed_linear.h never packs inference tensors); the run
         // itself is under inference mode.
-        FitModel model(p.config, p.grouping);
-        model->initialiseRandom(request.seed);
-        result.weights = "random(" + std::to_string(request.seed) + ")";
-        if (p.fitCheckpoint) {
-            loadFitWeights(*model, *p.file);
-            result.weights = request.checkpoint;
-        } else if (p.file) {
-            const int used = initialiseFromVit(*model, *p.file);
-            result.weights = "vit:" + request.checkpoint + " (" + std::to_string(used) + " blocks) + " + result.weights;
-        }
-        p.file.reset();
-        model->eval();
+        FitModel model = buildFitModel(request, p, result.weights);
         result.buildSeconds = secondsSince(start);
         control.throwIfCancelled();
         c10::InferenceMode guard;
 
-        // Embed one row of groups at a time: the float image is never held whole.
         start = std::chrono::steady_clock::now();
-        const Grouping& g = p.grouping;
-        const int patch = p.config.patchSize, rowsOfGroups = g.groupRows();
+        const int rowsOfGroups = p.grouping.groupRows();
         const int modelSteps = model->progressSteps(request.chunkTokens), total = rowsOfGroups + modelSteps;
-        torch::Tensor x = torch::empty({g.groups(), g.tokensPerGroup(), p.config.dataWidth});
-        for (int r = 0; r < rowsOfGroups; ++r) {
-            control.throwIfCancelled();
-            const int firstRow = r * g.groupSize(), rows = std::min(g.groupSize(), g.gridRows() - firstRow);
-            cv::Mat band = p.input.rowRange(firstRow * patch, (firstRow + rows) * patch);
-            x.narrow(0, std::int64_t(r) * g.groupCols(), g.groupCols())
-                .copy_(model->embedGroupRow(imageToTensor(band, request.normalisation)));
-            control.progress(r + 1, total, "embedding, group row " + std::to_string(r + 1) + "/" + std::to_string(rowsOfGroups));
-        }
+        torch::Tensor x = embedInput(model, p, request, control, total);
         RunControl inner{[&](int done, int, const std::string& what) { control.progress(rowsOfGroups + done, total, what); },
                          control.isCancelled};
         FitRecorder recorder;
@@ -251,22 +301,7 @@ FitResult runFit(const FitRequest& request, const RunControl& control)
         out = FitOutput();
         x = torch::Tensor();
 
-        for (int b = 0; b < static_cast<int>(recorder.read.size()); ++b) {
-            if (!recorder.read[static_cast<std::size_t>(b)].defined())
-                continue;
-            FitBlockWeights w;
-            w.block = b;
-            if (recorder.group >= 0)
-                w.groups = {recorder.group};
-            else
-                for (int i = 0; i < g.groups(); ++i)
-                    w.groups.push_back(i);
-            w.heads = p.config.crossHeads();
-            w.read = toVector(recorder.read[static_cast<std::size_t>(b)]);
-            for (const torch::Tensor& layer : recorder.global[static_cast<std::size_t>(b)])
-                w.global.push_back(toVector(layer));
-            result.recorded.push_back(std::move(w));
-        }
+        result.recorded = recordedWeights(recorder, p);
         if (!request.saveCheckpointTo.empty())
             saveFitCheckpoint(*model, request.saveCheckpointTo);
     } catch (const c10::Error& e) {

@@ -229,6 +229,87 @@ torch::Tensor globalLayer(const BlockImpl& layer, const torch::Tensor& z, int m,
     return layer.mlpResidual(out);
 }
 
+// One forward pass's sizes and state, and its phases per FIT block: local layers, read, global
+// layers, write. Groups go a chunk of k at a time.
+struct ForwardPass {
+    int t = 0, n = 0, m = 0, k = 0, qc = 0, latentWidth = 0;
+    bool autoregressive = false;
+    torch::Tensor paddingBias, localBias;
+    Progress progress;
+    FitRecorder* rec = nullptr;
+    int selected = 0; // groups recorded: 1, or all t
+
+    // local layers: each group's data tokens on their own, a chunk of whole groups at a time
+    void local(const FitBlockImpl& blk, int b, torch::Tensor& x)
+    {
+        for (int j = 0; j < blk.spec.local; ++j) {
+            Block layer = blk.localLayer(j);
+            for (int s = 0; s < t; s += k) {
+                progress.check();
+                const int count = std::min(k, t - s);
+                torch::Tensor xs = x.narrow(0, s, count);
+                xs.copy_(layer->mlpResidual(layer->attentionResidual(xs, sliceGroups(localBias, t, s, count))));
+                progress.step(chunkLabel(b, ("local " + std::to_string(j + 1)).c_str(), s, count, t));
+            }
+        }
+    }
+
+    // read: the latents of each group attend to that group's data tokens only
+    void read(const FitBlockImpl& blk, int b, bool record, torch::Tensor& lat, const torch::Tensor& x)
+    {
+        if (record)
+            rec->read[b] = torch::zeros({selected, blk.read->heads, m, n});
+        for (int s = 0; s < t; s += k) {
+            progress.check();
+            const int count = std::min(k, t - s);
+            torch::Tensor ls = lat.narrow(0, s, count), probs;
+            ls.copy_(blk.read->forward(ls, x.narrow(0, s, count), sliceGroups(paddingBias, t, s, count),
+                                       record ? &probs : nullptr));
+            if (record && selected == t)
+                rec->read[b].narrow(0, s, count).copy_(probs);
+            else if (record && rec->group >= s && rec->group < s + count)
+                rec->read[b][0].copy_(probs[rec->group - s]);
+            progress.step(chunkLabel(b, "read", s, count, t));
+        }
+    }
+
+    // global layers: all t*m latents together
+    torch::Tensor global(const FitBlockImpl& blk, int b, bool record, const torch::Tensor& lat)
+    {
+        torch::Tensor all = lat.reshape({1, std::int64_t(t) * m, latentWidth});
+        for (int j = 0; j < blk.spec.global; ++j) {
+            torch::Tensor weights;
+            if (record)
+                weights = torch::zeros({selected, t});
+            all = globalLayer(*blk.globalLayer(j), all, m, autoregressive, qc, progress, record ? &weights : nullptr,
+                              rec ? rec->group : -1);
+            if (record)
+                rec->global[b].push_back(weights);
+            progress.step("block " + std::to_string(b + 1) + " global " + std::to_string(j + 1));
+        }
+        return all.reshape({t, m, latentWidth});
+    }
+
+    // write: data tokens read their own group's latents (FIT-AR: the previous group's).
+    void write(const FitBlockImpl& blk, int b, const torch::Tensor& lat, torch::Tensor& x)
+    {
+        for (int s = 0; s < t; s += k) {
+            progress.check();
+            const int count = std::min(k, t - s);
+            torch::Tensor context;
+            if (!autoregressive)
+                context = lat.narrow(0, s, count);
+            else if (s > 0)
+                context = lat.narrow(0, s - 1, count);
+            else
+                context = torch::cat({torch::zeros({1, m, latentWidth}), lat.narrow(0, 0, count - 1)}, 0);
+            torch::Tensor xs = x.narrow(0, s, count);
+            xs.copy_(blk.write->forward(xs, context));
+            progress.step(chunkLabel(b, "write", s, count, t));
+        }
+    }
+};
+
 } // namespace
 
 FitOutput FitModelImpl::forward(torch::Tensor x, const FitForwardOptions& options) const
@@ -238,97 +319,54 @@ FitOutput FitModelImpl::forward(torch::Tensor x, const FitForwardOptions& option
     if (x.dim() != 3 || x.size(0) != t || x.size(1) != n || x.size(2) != config.dataWidth)
         throw Error("FIT: tokens must be [" + std::to_string(t) + ", " + std::to_string(n) + ", "
                     + std::to_string(config.dataWidth) + "]");
-    const int k = groupsPerChunk(options.chunkTokens, n, t);
-    const int qc = queriesPerChunk(options.chunkTokens, n, std::int64_t(t) * m);
-    Progress progress{options.control, 0, progressSteps(options.chunkTokens)};
+    ForwardPass pass;
+    pass.t = t;
+    pass.n = n;
+    pass.m = m;
+    pass.k = groupsPerChunk(options.chunkTokens, n, t);
+    pass.qc = queriesPerChunk(options.chunkTokens, n, std::int64_t(t) * m);
+    pass.latentWidth = config.latentWidth;
+    pass.autoregressive = config.autoregressive;
+    pass.progress = Progress{options.control, 0, progressSteps(options.chunkTokens)};
     FitRecorder* rec = options.recorder;
     if (rec) {
         rec->read.assign(pattern.blocks.size(), torch::Tensor());
         rec->global.assign(pattern.blocks.size(), {});
     }
-    const int selected = rec && rec->group >= 0 ? 1 : t;
+    pass.rec = rec;
+    pass.selected = rec && rec->group >= 0 ? 1 : t;
     if (rec && rec->group >= t)
         throw Error("FIT: group " + std::to_string(rec->group) + " does not exist (" + std::to_string(t) + " groups)");
 
     // Local attention bias: padding keys, and for FIT-AR causal order inside the group (get_ar_mask).
-    torch::Tensor localBias = m_paddingBias;
+    pass.paddingBias = m_paddingBias;
+    pass.localBias = m_paddingBias;
     if (config.autoregressive) {
         torch::Tensor causal = torch::full({n, n}, kNegInf).triu_(1);
-        localBias = localBias.defined() ? localBias + causal : causal;
+        pass.localBias = pass.localBias.defined() ? pass.localBias + causal : causal;
     }
 
     torch::Tensor lat = latents.reshape({t, m, config.latentWidth}).clone();
     for (int b = 0; b < static_cast<int>(pattern.blocks.size()); ++b) {
         FitBlock blk = block(b);
         const bool record = rec && rec->wants(b);
-        // local layers: each group's data tokens on their own, a chunk of whole groups at a time
-        for (int j = 0; j < blk->spec.local; ++j) {
-            Block layer = blk->localLayer(j);
-            for (int s = 0; s < t; s += k) {
-                progress.check();
-                const int count = std::min(k, t - s);
-                torch::Tensor xs = x.narrow(0, s, count);
-                xs.copy_(layer->mlpResidual(layer->attentionResidual(xs, sliceGroups(localBias, t, s, count))));
-                progress.step(chunkLabel(b, ("local " + std::to_string(j + 1)).c_str(), s, count, t));
-            }
-        }
+        pass.local(*blk, b, x);
         if (blk->spec.global == 0)
             continue;
-        // read: the latents of each group attend to that group's data tokens only
-        if (record)
-            rec->read[b] = torch::zeros({selected, blk->read->heads, m, n});
-        for (int s = 0; s < t; s += k) {
-            progress.check();
-            const int count = std::min(k, t - s);
-            torch::Tensor ls = lat.narrow(0, s, count), probs;
-            ls.copy_(blk->read->forward(ls, x.narrow(0, s, count), sliceGroups(m_paddingBias, t, s, count),
-                                        record ? &probs : nullptr));
-            if (record && selected == t)
-                rec->read[b].narrow(0, s, count).copy_(probs);
-            else if (record && rec->group >= s && rec->group < s + count)
-                rec->read[b][0].copy_(probs[rec->group - s]);
-            progress.step(chunkLabel(b, "read", s, count, t));
-        }
-        // global layers: all t*m latents together
-        torch::Tensor all = lat.reshape({1, std::int64_t(t) * m, config.latentWidth});
-        for (int j = 0; j < blk->spec.global; ++j) {
-            torch::Tensor weights;
-            if (record)
-                weights = torch::zeros({selected, t});
-            all = globalLayer(*blk->globalLayer(j), all, m, config.autoregressive, qc, progress,
-                              record ? &weights : nullptr, rec ? rec->group : -1);
-            if (record)
-                rec->global[b].push_back(weights);
-            progress.step("block " + std::to_string(b + 1) + " global " + std::to_string(j + 1));
-        }
-        lat = all.reshape({t, m, config.latentWidth});
-        // write: data tokens read their own group's latents (FIT-AR: the previous group's).
-        if (!blk->write)
-            continue;
-        for (int s = 0; s < t; s += k) {
-            progress.check();
-            const int count = std::min(k, t - s);
-            torch::Tensor context;
-            if (!config.autoregressive)
-                context = lat.narrow(0, s, count);
-            else if (s > 0)
-                context = lat.narrow(0, s - 1, count);
-            else
-                context = torch::cat({torch::zeros({1, m, config.latentWidth}), lat.narrow(0, 0, count - 1)}, 0);
-            torch::Tensor xs = x.narrow(0, s, count);
-            xs.copy_(blk->write->forward(xs, context));
-            progress.step(chunkLabel(b, "write", s, count, t));
-        }
+        pass.read(*blk, b, record, lat, x);
+        lat = pass.global(*blk, b, record, lat);
+        if (blk->write)
+            pass.write(*blk, b, lat, x);
     }
     if (options.finalNorm) {
-        for (int s = 0; s < t; s += k) {
-            const int count = std::min(k, t - s);
+        for (int s = 0; s < t; s += pass.k) {
+            const int count = std::min(pass.k, t - s);
             torch::Tensor xs = x.narrow(0, s, count);
             xs.copy_(ops::layerNorm(xs, norm));
         }
         lat = ops::layerNorm(lat, latent_norm);
     }
-    progress.step("final norm");
+    pass.progress.step("final norm");
     return {x, lat};
 }
 

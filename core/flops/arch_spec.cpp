@@ -29,6 +29,8 @@ int ArchSpec::latentMlpHidden() const { return static_cast<int>(std::lround(mlpR
 
 void ArchSpec::validate() const
 {
+    // Kept whole: one check per field, in the order the fields are declared, then the checks of
+    // the architecture's own fields; split, the list would read in pieces.
     auto fail = [this](const std::string& field, const std::string& what) {
         throw Error((name.empty() ? std::string("model") : name) + ": " + field + " " + what);
     };

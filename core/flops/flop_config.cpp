@@ -84,15 +84,12 @@ const std::vector<std::string>& flopConfigKeys()
     return keys;
 }
 
-ArchSpec archSpecFromJson(const json& o, const std::string& whereIn)
+namespace {
+
+// The spec the fields apply to: the preset when one is named, else a default of the named
+// architecture. A changed architecture drops what it does not have.
+ArchSpec startingSpec(const Reader& r)
 {
-    if (!o.is_object())
-        throw Error(whereIn + ": expected a JSON object describing a model");
-    const std::set<std::string> known(flopConfigKeys().begin(), flopConfigKeys().end());
-    for (const auto& item : o.items())
-        if (!known.count(item.key()))
-            throw Error(whereIn + "." + item.key() + ": unknown field (see README 'FLOP config files')");
-    Reader r{o, whereIn};
     ArchSpec s;
     if (r.has("preset")) {
         try {
@@ -102,7 +99,7 @@ ArchSpec archSpecFromJson(const json& o, const std::string& whereIn)
         }
     } else {
         if (!r.has("architecture"))
-            throw Error(whereIn + ".architecture: missing (or give a preset to start from)");
+            throw Error(r.where + ".architecture: missing (or give a preset to start from)");
         s.description.clear();
     }
     if (r.has("architecture")) {
@@ -122,6 +119,12 @@ ArchSpec archSpecFromJson(const json& o, const std::string& whereIn)
             }
         }
     }
+    return s;
+}
+
+// The fields every architecture has, then the window's and FIT's.
+void readLayerFields(const Reader& r, ArchSpec& s)
+{
     s.name = r.text("name", r.has("preset") ? s.name : "custom");
     s.description = r.text("description", s.description);
     s.depth = int(r.integer("depth", s.depth, 1, 4096));
@@ -152,10 +155,15 @@ ArchSpec archSpecFromJson(const json& o, const std::string& whereIn)
             r.fail("pattern", e.what());
         }
     }
+}
+
+// ToMe's schedule: an explicit list, or r with an optional inflection.
+void readSchedule(const Reader& r, ArchSpec& s)
+{
     if (r.has("schedule")) {
         if (r.has("r") || r.has("inflection"))
             r.fail("schedule", "give either schedule (a list) or r (and inflection), not both");
-        const json& list = o.at("schedule");
+        const json& list = r.o.at("schedule");
         if (!list.is_array())
             r.fail("schedule", "expected an array of whole numbers");
         std::vector<int> values;
@@ -174,6 +182,22 @@ ArchSpec archSpecFromJson(const json& o, const std::string& whereIn)
         const double inflection = r.number("inflection", 0.0);
         s.schedule = inflection != 0.0 ? ToMeSchedule::withInflection(rr, inflection) : ToMeSchedule::constant(rr);
     }
+}
+
+} // namespace
+
+ArchSpec archSpecFromJson(const json& o, const std::string& whereIn)
+{
+    if (!o.is_object())
+        throw Error(whereIn + ": expected a JSON object describing a model");
+    const std::set<std::string> known(flopConfigKeys().begin(), flopConfigKeys().end());
+    for (const auto& item : o.items())
+        if (!known.count(item.key()))
+            throw Error(whereIn + "." + item.key() + ": unknown field (see README 'FLOP config files')");
+    Reader r{o, whereIn};
+    ArchSpec s = startingSpec(r);
+    readLayerFields(r, s);
+    readSchedule(r, s);
     s.block = int(r.integer("block", s.block, 1, kBig));
     s.memory = int(r.integer("memory", s.memory, 0, kBig));
     s.famLength = int(r.integer("fam_length", s.famLength, 1, kBig));

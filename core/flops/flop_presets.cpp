@@ -70,9 +70,10 @@ ArchSpec blockwise(const char* name, ArchKind kind, int depth, int width, int he
     return s;
 }
 
-std::vector<ArchSpec> makePresets()
+// The image encoders: every ViT preset, then ViT-B/16 with windows and with ToMe, and FIT with
+// ViT-S/16 layers.
+void addImagePresets(std::vector<ArchSpec>& out)
 {
-    std::vector<ArchSpec> out;
     for (const VitConfig& c : vitPresets())
         out.push_back(vit(c));
     const ArchSpec vitB = vit(vitPreset("vit-b16")), vitS = vit(vitPreset("vit-s16"));
@@ -105,7 +106,11 @@ std::vector<ArchSpec> makePresets()
     fitS.description = "FIT image encoder with ViT-S/16 local layers: 8 x 8 patch groups, 4 latents each, pattern "
                        "L(4)G(2)L(4)G(2) (the app's FIT lab default; not a paper configuration)";
     out.push_back(fitS);
+}
 
+// The decoders: GPT-3 at three sizes, and FIT-AR decoders of the same sizes.
+void addDecoderPresets(std::vector<ArchSpec>& out)
+{
     const ArchSpec g350 = decoder("gpt3-350m", 24, 1024, 16, "GPT-3 350M (Table 2.1: 24 layers, width 1024, 16 heads)");
     const ArchSpec g13 = decoder("gpt3-13b", 40, 5120, 40,
                                  "GPT-3 13B as the FIT paper's case study is reported (40 layers, width 5120); GPT-3's "
@@ -121,11 +126,16 @@ std::vector<ArchSpec> makePresets()
                              "64 latents/group)" + unconfirmed));
     out.push_back(fitDecoder("fit-175b", g175, "L(8)G(4)L(8)G(4)L(8)G(4)L(8)G(4)L(8)G(4)L(8)G(4)L(8)G(4)L(8)G(4)",
                              "FIT-AR decoder at GPT-3 175B size, 96 layers" + unconfirmed));
+}
 
+// The streamed models: the FAM paper's BSWA and FAM models, and ViT-S/16 blocks streamed both ways.
+void addStreamPresets(std::vector<ArchSpec>& out)
+{
     out.push_back(blockwise("bswa-1b", ArchKind::Bswa, 18, 1536, 12, 8, "FAM paper 1B (Table 3: 18 layers, width 1536, FF x8, 12 heads)"));
     out.push_back(blockwise("fam-1b", ArchKind::Fam, 18, 1536, 12, 8, "FAM paper 1B (Table 3: 18 layers, width 1536, FF x8, 12 heads)"));
     out.push_back(blockwise("fam-8b", ArchKind::Fam, 32, 4096, 32, 4, "FAM paper 8B (Table 3: 32 layers, width 4096, FF x4, 32 heads)"));
 
+    const ArchSpec vitS = vit(vitPreset("vit-s16"));
     for (ArchKind kind : {ArchKind::Bswa, ArchKind::Fam}) {
         ArchSpec s = vitS;
         s.kind = kind;
@@ -142,6 +152,14 @@ std::vector<ArchSpec> makePresets()
                         + ", causal (the app's FAM lab on a synthetic stream; not a paper configuration)";
         out.push_back(s);
     }
+}
+
+std::vector<ArchSpec> makePresets()
+{
+    std::vector<ArchSpec> out;
+    addImagePresets(out);
+    addDecoderPresets(out);
+    addStreamPresets(out);
     return out;
 }
 

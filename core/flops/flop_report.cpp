@@ -278,6 +278,44 @@ std::string flopReportCsv(const FlopReport& report)
     return out.str();
 }
 
+namespace {
+
+double csvNumber(const std::string& s) { return s.empty() ? 0.0 : std::stod(s); }
+
+// One cell after the first five, into the point by its column's name: "part:", "stage:",
+// "elementwise:" and "measured:" columns into their maps, the measurement's own columns.
+void readPointCell(const std::string& h, const std::string& v, FlopPoint& p)
+{
+    FlopMeasurement& m = p.measured;
+    auto put = [&](const char* prefix, std::map<std::string, double>& into) {
+        const std::size_t n = std::char_traits<char>::length(prefix);
+        if (h.compare(0, n, prefix) != 0)
+            return false;
+        if (!v.empty())
+            into[h.substr(n)] = csvNumber(v);
+        return true;
+    };
+    if (put("part:", p.analytic.parts) || put("stage:", p.analytic.stages) || put("elementwise:", p.analytic.elementwise)
+        || put("measured:", m.parts))
+        return;
+    if (h == "measure_status")
+        m.status = measureStatusFromName(v);
+    else if (h == "measured_flops")
+        m.flops = csvNumber(v);
+    else if (h == "analytic_default_flops")
+        m.analyticFlops = csvNumber(v);
+    else if (h == "seconds")
+        m.seconds = csvNumber(v);
+    else if (h == "peak_memory_bytes")
+        m.peakMemoryBytes = v.empty() ? 0 : std::stoll(v);
+    else if (h == "estimated_memory_bytes")
+        m.estimatedMemoryBytes = v.empty() ? 0 : std::stoll(v);
+    else if (h == "measure_note")
+        m.note = v;
+}
+
+} // namespace
+
 FlopReport flopReportFromCsv(const std::string& text)
 {
     const auto rows = parseCsv(text);
@@ -285,7 +323,6 @@ FlopReport flopReportFromCsv(const std::string& text)
         throw Error("FLOP CSV: missing the header row");
     const std::vector<std::string>& header = rows[0];
     FlopReport report;
-    auto toDouble = [](const std::string& s) { return s.empty() ? 0.0 : std::stod(s); };
     for (std::size_t r = 1; r < rows.size(); ++r) {
       try {
         const auto& row = rows[r];
@@ -301,37 +338,9 @@ FlopReport flopReportFromCsv(const std::string& text)
         }
         FlopPoint p;
         p.length = std::stoll(row[3]);
-        p.analytic.total = toDouble(row[4]);
-        FlopMeasurement& m = p.measured;
-        for (std::size_t c = 5; c < header.size(); ++c) {
-            const std::string& h = header[c];
-            const std::string& v = row[c];
-            auto put = [&](const char* prefix, std::map<std::string, double>& into) {
-                const std::size_t n = std::char_traits<char>::length(prefix);
-                if (h.compare(0, n, prefix) != 0)
-                    return false;
-                if (!v.empty())
-                    into[h.substr(n)] = toDouble(v);
-                return true;
-            };
-            if (put("part:", p.analytic.parts) || put("stage:", p.analytic.stages)
-                || put("elementwise:", p.analytic.elementwise) || put("measured:", m.parts))
-                continue;
-            if (h == "measure_status")
-                m.status = measureStatusFromName(v);
-            else if (h == "measured_flops")
-                m.flops = toDouble(v);
-            else if (h == "analytic_default_flops")
-                m.analyticFlops = toDouble(v);
-            else if (h == "seconds")
-                m.seconds = toDouble(v);
-            else if (h == "peak_memory_bytes")
-                m.peakMemoryBytes = v.empty() ? 0 : std::stoll(v);
-            else if (h == "estimated_memory_bytes")
-                m.estimatedMemoryBytes = v.empty() ? 0 : std::stoll(v);
-            else if (h == "measure_note")
-                m.note = v;
-        }
+        p.analytic.total = csvNumber(row[4]);
+        for (std::size_t c = 5; c < header.size(); ++c)
+            readPointCell(header[c], row[c], p);
         report.series.back().points.push_back(p);
       } catch (const std::logic_error&) { // std::stod / std::stoll
         throw Error("FLOP CSV: row " + std::to_string(r + 1) + " holds a cell that is not a number");

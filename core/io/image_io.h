@@ -22,13 +22,9 @@ struct LoadedImage {
 
 // Loads an image file; throws ts::Error naming the file and the problem.
 LoadedImage loadImage(const std::string& path, const ImageLoadOptions& options = {});
-// Same from bytes in memory (`name` is used in messages).
+// Same from bytes in memory (`name` is used in messages). Formats whose size cannot be read from
+// the header (core/io/image_header.h) are refused before decoding.
 LoadedImage decodeImage(const std::string& bytes, const std::string& name, const ImageLoadOptions& options = {});
-
-// Width and height read from the file header without decoding (PNG, JPEG, BMP, GIF, WebP, TIFF,
-// PBM/PGM/PPM); decodeImage refuses every format this cannot read;
-// returns false when the format is not one of those or the header is unreadable.
-bool peekImageSize(const std::string& bytes, int& width, int& height);
 
 // The model's view of an image: the shorter side resized to `size`, then centre-cropped to a
 // square (an image already size x size is used as it is).

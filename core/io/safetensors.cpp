@@ -81,6 +81,59 @@ void checkHeaderLength(std::uint64_t headerSize, std::uint64_t afterLength, cons
                        + std::to_string(kMaxSafetensorsHeaderBytes / 1000000) + " MB that safetensors allows");
 }
 
+// One tensor's entry ({"dtype", "shape", "data_offsets"}), its byte range checked against its
+// shape and dtype and against `dataSize`. `key` is the entry's name as messages print it.
+SafetensorsEntry parseEntry(const nlohmann::json& value, const std::string& key, std::uint64_t dataSize,
+                            const std::string& name)
+{
+    if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") || !value.contains("data_offsets")
+        || !value["dtype"].is_string() || !value["shape"].is_array() || !value["data_offsets"].is_array()
+        || value["data_offsets"].size() != 2)
+        fail(name, "corrupt header entry for " + key);
+    SafetensorsEntry entry;
+    entry.dtype = value["dtype"].get<std::string>();
+    std::uint64_t count = 1;
+    for (const auto& d : value["shape"]) {
+        if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
+            fail(name, "corrupt shape for " + key);
+        entry.shape.push_back(d.get<std::int64_t>());
+        // Bounded so that count x 8 bytes cannot wrap around (a [2^62] F32 tensor once passed
+        // as 0 bytes; found with the fuzz harness), and so no single dimension is absurd.
+        const auto dim = static_cast<std::uint64_t>(entry.shape.back());
+        if (dim > (UINT64_C(1) << 60) || (dim != 0 && count > (UINT64_C(1) << 60) / dim))
+            fail(name, "impossible shape for " + key);
+        count *= dim;
+    }
+    const auto& offsets = value["data_offsets"];
+    if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
+        fail(name, "corrupt data_offsets for " + key);
+    entry.begin = offsets[0].get<std::uint64_t>();
+    entry.end = offsets[1].get<std::uint64_t>();
+    const std::uint64_t elementSize = dtypeSize(entry.dtype);
+    if (elementSize == 0)
+        fail(name, "unknown dtype " + quotedForMessage(entry.dtype) + " for " + key);
+    if (entry.end < entry.begin || entry.end - entry.begin != count * elementSize)
+        fail(name, key + " has " + std::to_string(entry.end - entry.begin) + " bytes, its shape and dtype need "
+                       + std::to_string(count * elementSize));
+    if (entry.end > dataSize)
+        fail(name, "truncated: " + key + " ends at byte " + std::to_string(entry.end) + ", data section has "
+                       + std::to_string(dataSize));
+    return entry;
+}
+
+// Overlapping ranges mean a corrupt or hostile file.
+void checkNoOverlap(const SafetensorsFile& file, const std::string& name)
+{
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+    for (const auto& [key, e] : file.entries)
+        if (e.end > e.begin)
+            ranges.emplace_back(e.begin, e.end);
+    std::sort(ranges.begin(), ranges.end());
+    for (std::size_t i = 1; i < ranges.size(); ++i)
+        if (ranges[i].first < ranges[i - 1].second)
+            fail(name, "corrupt header: tensor data ranges overlap");
+}
+
 // Entries and metadata from the JSON header; every range checked against `dataSize`.
 SafetensorsFile parseHeader(const char* text, std::size_t length, std::uint64_t dataSize, const std::string& name)
 {
@@ -106,49 +159,9 @@ SafetensorsFile parseHeader(const char* text, std::size_t length, std::uint64_t 
                     file.metadata[m.key()] = m.value().get<std::string>();
             continue;
         }
-        if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") || !value.contains("data_offsets")
-            || !value["dtype"].is_string() || !value["shape"].is_array() || !value["data_offsets"].is_array()
-            || value["data_offsets"].size() != 2)
-            fail(name, "corrupt header entry for " + key);
-        SafetensorsEntry entry;
-        entry.dtype = value["dtype"].get<std::string>();
-        std::uint64_t count = 1;
-        for (const auto& d : value["shape"]) {
-            if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
-                fail(name, "corrupt shape for " + key);
-            entry.shape.push_back(d.get<std::int64_t>());
-            // Bounded so that count x 8 bytes cannot wrap around (a [2^62] F32 tensor once passed
-            // as 0 bytes; found with the fuzz harness), and so no single dimension is absurd.
-            const auto dim = static_cast<std::uint64_t>(entry.shape.back());
-            if (dim > (UINT64_C(1) << 60) || (dim != 0 && count > (UINT64_C(1) << 60) / dim))
-                fail(name, "impossible shape for " + key);
-            count *= dim;
-        }
-        const auto& offsets = value["data_offsets"];
-        if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
-            fail(name, "corrupt data_offsets for " + key);
-        entry.begin = offsets[0].get<std::uint64_t>();
-        entry.end = offsets[1].get<std::uint64_t>();
-        const std::uint64_t elementSize = dtypeSize(entry.dtype);
-        if (elementSize == 0)
-            fail(name, "unknown dtype " + quotedForMessage(entry.dtype) + " for " + key);
-        if (entry.end < entry.begin || entry.end - entry.begin != count * elementSize)
-            fail(name, key + " has " + std::to_string(entry.end - entry.begin) + " bytes, its shape and dtype need "
-                           + std::to_string(count * elementSize));
-        if (entry.end > dataSize)
-            fail(name, "truncated: " + key + " ends at byte " + std::to_string(entry.end) + ", data section has "
-                           + std::to_string(dataSize));
-        file.entries[it.key()] = entry;
+        file.entries[it.key()] = parseEntry(value, key, dataSize, name);
     }
-    // Overlapping ranges mean a corrupt or hostile file.
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
-    for (const auto& [key, e] : file.entries)
-        if (e.end > e.begin)
-            ranges.emplace_back(e.begin, e.end);
-    std::sort(ranges.begin(), ranges.end());
-    for (std::size_t i = 1; i < ranges.size(); ++i)
-        if (ranges[i].first < ranges[i - 1].second)
-            fail(name, "corrupt header: tensor data ranges overlap");
+    checkNoOverlap(file, name);
     return file;
 }
 

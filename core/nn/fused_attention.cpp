@@ -278,6 +278,9 @@ void vectorExp(const float* x, float* y, std::int64_t n, AttentionKernel kernel)
 torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                              const torch::Tensor& bias, double scale, torch::Tensor* probs, AttentionKernel kernel)
 {
+    // Kept whole: the checks that decide whether the kernel takes these tensors, the raw-pointer
+    // problem they fill and the split into tasks depend on one another's shapes and strides, and
+    // read as one recipe from torch tensors to the kernel's call.
     if (!usable(q) || !usable(k) || !usable(v) || (bias.defined() && !usable(bias)))
         return {};
     const std::int64_t dims = q.dim();

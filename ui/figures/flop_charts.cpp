@@ -1,5 +1,6 @@
 #include "ui/figures/flop_charts.h"
 
+#include "ui/figures/chart_parts.h"
 #include "ui/figures/flop_curve_figure.h"
 
 #include <QAreaSeries>
@@ -21,160 +22,18 @@
 namespace ts {
 namespace {
 
-using Label = std::function<QString(double value)>;
-
-QString superscript(int k)
-{
-    static const QString digits = QString::fromUtf8("⁰¹²³⁴⁵⁶⁷⁸⁹");
-    QString s = k < 0 ? QString::fromUtf8("⁻") : QString();
-    for (QChar c : QString::number(std::abs(k)))
-        s += digits[c.digitValue()];
-    return s;
-}
-
-QString lengthLabel(double v)
-{
-    if (v >= 1 << 20)
-        return QString("%1M").arg(v / (1 << 20), 0, 'g', 4);
-    if (v >= 1024)
-        return QString("%1K").arg(v / 1024, 0, 'g', 4);
-    return QString::number(v, 'g', 6);
-}
-
-QString flopLabel(double v)
-{
-    const int k = int(std::floor(std::log10(v) + 1e-9));
-    const double m = v / std::pow(10.0, k);
-    return std::abs(m - 1) < 1e-6 ? "10" + superscript(k) : QString::number(m, 'g', 2) + QString::fromUtf8("×10") + superscript(k);
-}
-
-QString secondsLabel(double v)
-{
-    if (v < 1e-3)
-        return QString::number(v * 1e6, 'g', 3) + QString::fromUtf8(" µs");
-    if (v < 1)
-        return QString::number(v * 1e3, 'g', 3) + " ms";
-    return QString::number(v, 'g', 3) + " s";
-}
-
-QString bytesLabel(double v)
-{
-    const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-    int u = 0;
-    while (v >= 1000 - 1e-6 && u < 5)
-        v /= 1000, ++u;
-    return QString::number(v, 'g', 3) + " " + units[u];
-}
-
-QFont pixelFont(int pixels, bool bold = false)
-{
-    QFont f;
-    f.setPixelSize(pixels);
-    f.setBold(bold);
-    return f;
-}
-
-void styleAxis(QCategoryAxis* axis, const QString& title)
-{
-    axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
-    axis->setTitleText(title);
-    axis->setTitleFont(pixelFont(12));
-    axis->setLabelsFont(pixelFont(11));
-    axis->setGridLineColor(QColor(222, 222, 222));
-    axis->setLinePenColor(QColor(90, 90, 90));
-}
-
-// x: log2 of the length, ticks at powers of two (at most about `maxLabels` labelled).
-QCategoryAxis* lengthAxis(double lo2, double hi2, int maxLabels = 10)
-{
-    auto* axis = new QCategoryAxis;
-    const double pad = 0.03 * std::max(1.0, hi2 - lo2);
-    axis->setRange(lo2 - pad, hi2 + pad);
-    const int first = int(std::ceil(lo2 - pad)), last = int(std::floor(hi2 + pad));
-    const int step = std::max(1, (last - first) / (maxLabels - 1) + 1);
-    axis->setStartValue(lo2 - pad);
-    for (int k = first; k <= last; k += step)
-        axis->append(lengthLabel(std::pow(2.0, k)), k);
-    styleAxis(axis, "sequence length L (data tokens)");
-    return axis;
-}
-
-// y: log10 of a positive quantity; whole decades when the data spans one and a half or more,
-// otherwise 1-2-5 (or finer) steps over the padded exact range (ratios, a few close lengths).
-QCategoryAxis* logAxis(double lo10, double hi10, const Label& label, const QString& title)
-{
-    auto* axis = new QCategoryAxis;
-    double min = 0, max = 0;
-    std::vector<double> ticks;
-    if (hi10 - lo10 >= 1.5) {
-        min = std::floor(lo10), max = std::ceil(hi10);
-        const int step = std::max(1, int(max - min) / 9 + 1);
-        for (int k = int(min); k <= int(max); k += step)
-            ticks.push_back(k);
-    } else {
-        const double pad = 0.08 * std::max(0.3, hi10 - lo10);
-        min = lo10 - pad, max = hi10 + pad;
-        // 1-2-5 steps over half a decade or more, finer mantissas below that.
-        const std::vector<double> mantissas = hi10 - lo10 >= 0.5 ? std::vector<double>{1, 2, 5}
-                                                                 : std::vector<double>{1, 1.5, 2, 3, 4, 5, 6, 7, 8};
-        for (int k = int(std::floor(min)); k <= int(std::ceil(max)); ++k)
-            for (double m : mantissas) {
-                const double v = k + std::log10(m);
-                if (v >= min - 1e-9 && v <= max + 1e-9)
-                    ticks.push_back(v);
-            }
-    }
-    axis->setRange(min, max);
-    axis->setStartValue(min);
-    for (double t : ticks)
-        axis->append(label(std::pow(10.0, t)), t);
-    styleAxis(axis, title);
-    return axis;
-}
-
-QChart* newChart(QGraphicsScene& scene, const QString& title, const QRectF& geometry)
-{
-    auto* chart = new QChart;
-    chart->setTheme(QChart::ChartThemeLight); // before any series: the theme restyles them
-    chart->setAnimationOptions(QChart::NoAnimation);
-    chart->setBackgroundRoundness(0);
-    chart->setDropShadowEnabled(false);
-    chart->setBackgroundBrush(Qt::white);
-    chart->setBackgroundPen(Qt::NoPen);
-    chart->setMargins(QMargins(4, 4, 8, 4));
-    chart->setTitle(title);
-    chart->setTitleFont(pixelFont(14, true));
-    chart->legend()->setAlignment(Qt::AlignRight);
-    chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
-    chart->legend()->setFont(pixelFont(11));
-    scene.addItem(chart);
-    chart->setGeometry(geometry);
-    return chart;
-}
-
-void attach(QChart* chart, QAbstractSeries* series, QAbstractAxis* x, QAbstractAxis* y)
-{
-    chart->addSeries(series);
-    series->attachAxis(x);
-    series->attachAxis(y);
-}
-
-void hideFromLegend(QChart* chart, QAbstractSeries* series)
-{
-    for (QLegendMarker* m : chart->legend()->markers(series))
-        m->setVisible(false);
-}
-
-QScatterSeries* markerSeries(QScatterSeries::MarkerShape shape, const QColor& color, const QString& name)
-{
-    auto* s = new QScatterSeries;
-    s->setName(name);
-    s->setMarkerShape(shape);
-    s->setMarkerSize(11);
-    s->setPen(QPen(color, 1.6));
-    s->setBrush(Qt::NoBrush);
-    return s;
-}
+using charts::attach;
+using charts::bytesLabel;
+using charts::Extent;
+using charts::flopLabel;
+using charts::hideFromLegend;
+using charts::Label;
+using charts::lengthAxis;
+using charts::logAxis;
+using charts::markerSeries;
+using charts::newChart;
+using charts::pixelFont;
+using charts::secondsLabel;
 
 double seriesValue(const FlopReport& r, std::size_t s, std::size_t k, const FlopCurveOptions& o)
 {
@@ -184,12 +43,6 @@ double seriesValue(const FlopReport& r, std::size_t s, std::size_t k, const Flop
     const auto& base = r.series[std::size_t(std::clamp(o.baseline, 0, int(r.series.size()) - 1))].points;
     return k < base.size() && base[k].analytic.total > 0 ? v / base[k].analytic.total : 0.0;
 }
-
-struct Extent {
-    double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
-    void add(double v) { lo = std::min(lo, v), hi = std::max(hi, v); }
-    bool empty() const { return hi < lo; }
-};
 
 Extent lengthExtent(const FlopReport& r)
 {
@@ -207,6 +60,69 @@ QString conventionLine(const FlopReport& r)
            + QString::fromStdString(r.convention.label()).toHtmlEscaped();
 }
 
+// The (log10) values the curves or ratio chart plots: every analytic point, and in the curves
+// view the measured counts shown beside them.
+Extent valueExtent(const FlopReport& r, const FlopCurveOptions& o)
+{
+    const bool ratio = o.mode == FlopChartMode::Ratio;
+    Extent y;
+    for (std::size_t s = 0; s < r.series.size(); ++s)
+        for (std::size_t k = 0; k < r.series[s].points.size(); ++k) {
+            const FlopPoint& p = r.series[s].points[k];
+            const double v = seriesValue(r, s, k, o);
+            if (v > 0)
+                y.add(std::log10(v));
+            if (!ratio && o.showMeasured && p.measured.status == MeasureStatus::Ran && p.measured.flops > 0)
+                y.add(std::log10(p.measured.flops * r.convention.scale()));
+        }
+    return y;
+}
+
+// Which marker kinds a chart shows, for their legend entries.
+struct MarkerKinds {
+    bool measured = false, tooLarge = false;
+};
+
+// Model s: its line, and in the curves view its measured and too-large markers (left out of the
+// legend: one grey entry per kind stands for them all).
+void addModelSeries(QChart* chart, const FlopReport& r, const FlopCurveOptions& o, std::size_t s, QAbstractAxis* xAxis,
+                    QAbstractAxis* yAxis, MarkerKinds& kinds)
+{
+    const bool ratio = o.mode == FlopChartMode::Ratio;
+    const QColor color = flopSeriesColor(int(s));
+    auto* line = new QLineSeries;
+    line->setName(QString::fromStdString(r.series[s].spec.name));
+    line->setPen(QPen(color, 2));
+    auto* ran = markerSeries(QScatterSeries::MarkerShapeCircle, color, line->name() + " measured");
+    auto* tooLarge = markerSeries(QScatterSeries::MarkerShapeTriangle, color.darker(125), line->name() + " too large");
+    for (std::size_t k = 0; k < r.series[s].points.size(); ++k) {
+        const FlopPoint& p = r.series[s].points[k];
+        const double v = seriesValue(r, s, k, o);
+        if (v <= 0)
+            continue;
+        const double lx = std::log2(double(p.length));
+        line->append(lx, std::log10(v));
+        if (ratio || !o.showMeasured)
+            continue;
+        // Measured counts are in the default convention: scale them like the analytic curve.
+        if (p.measured.status == MeasureStatus::Ran && p.measured.flops > 0)
+            ran->append(lx, std::log10(p.measured.flops * r.convention.scale()));
+        else if (p.measured.status == MeasureStatus::TooLarge)
+            tooLarge->append(lx, std::log10(v));
+    }
+    attach(chart, line, xAxis, yAxis);
+    kinds.measured = kinds.measured || ran->count() > 0;
+    kinds.tooLarge = kinds.tooLarge || tooLarge->count() > 0;
+    for (QScatterSeries* m : {ran, tooLarge}) {
+        if (m->count() == 0) {
+            delete m;
+            continue;
+        }
+        attach(chart, m, xAxis, yAxis);
+        hideFromLegend(chart, m);
+    }
+}
+
 // Curves or ratios: one line per model; in the curves view, measured and too-large markers.
 // Sets *measured when any point ran (the caller then adds the seconds and memory charts).
 QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOptions& o, const QRectF& geometry, bool* measured)
@@ -219,16 +135,7 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
                                  .arg(ratio ? "FLOP ratio to " + baseName : QString("FLOPs per forward pass"),
                                       conventionLine(r)),
                              geometry);
-    Extent x = lengthExtent(r), y;
-    for (std::size_t s = 0; s < r.series.size(); ++s)
-        for (std::size_t k = 0; k < r.series[s].points.size(); ++k) {
-            const FlopPoint& p = r.series[s].points[k];
-            const double v = seriesValue(r, s, k, o);
-            if (v > 0)
-                y.add(std::log10(v));
-            if (!ratio && o.showMeasured && p.measured.status == MeasureStatus::Ran && p.measured.flops > 0)
-                y.add(std::log10(p.measured.flops * r.convention.scale()));
-        }
+    const Extent x = lengthExtent(r), y = valueExtent(r, o);
     if (x.empty() || y.empty())
         return chart;
     QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi);
@@ -239,48 +146,16 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
     chart->addAxis(xAxis, Qt::AlignBottom);
     chart->addAxis(yAxis, Qt::AlignLeft);
 
-    bool anyMeasured = false, anyTooLarge = false;
-    for (std::size_t s = 0; s < r.series.size(); ++s) {
-        const QColor color = flopSeriesColor(int(s));
-        auto* line = new QLineSeries;
-        line->setName(QString::fromStdString(r.series[s].spec.name));
-        line->setPen(QPen(color, 2));
-        auto* ran = markerSeries(QScatterSeries::MarkerShapeCircle, color, line->name() + " measured");
-        auto* tooLarge = markerSeries(QScatterSeries::MarkerShapeTriangle, color.darker(125), line->name() + " too large");
-        for (std::size_t k = 0; k < r.series[s].points.size(); ++k) {
-            const FlopPoint& p = r.series[s].points[k];
-            const double v = seriesValue(r, s, k, o);
-            if (v <= 0)
-                continue;
-            const double lx = std::log2(double(p.length));
-            line->append(lx, std::log10(v));
-            if (ratio || !o.showMeasured)
-                continue;
-            // Measured counts are in the default convention: scale them like the analytic curve.
-            if (p.measured.status == MeasureStatus::Ran && p.measured.flops > 0)
-                ran->append(lx, std::log10(p.measured.flops * r.convention.scale()));
-            else if (p.measured.status == MeasureStatus::TooLarge)
-                tooLarge->append(lx, std::log10(v));
-        }
-        attach(chart, line, xAxis, yAxis);
-        anyMeasured = anyMeasured || ran->count() > 0;
-        anyTooLarge = anyTooLarge || tooLarge->count() > 0;
-        for (QScatterSeries* m : {ran, tooLarge}) {
-            if (m->count() == 0) {
-                delete m;
-                continue;
-            }
-            attach(chart, m, xAxis, yAxis);
-            hideFromLegend(chart, m);
-        }
-    }
+    MarkerKinds kinds;
+    for (std::size_t s = 0; s < r.series.size(); ++s)
+        addModelSeries(chart, r, o, s, xAxis, yAxis, kinds);
     // One grey legend entry per marker kind, on empty series.
-    if (anyMeasured)
+    if (kinds.measured)
         attach(chart, markerSeries(QScatterSeries::MarkerShapeCircle, QColor(90, 90, 90), "measured here"), xAxis, yAxis);
-    if (anyTooLarge)
+    if (kinds.tooLarge)
         attach(chart, markerSeries(QScatterSeries::MarkerShapeTriangle, QColor(90, 90, 90), "too large to run here"), xAxis,
                yAxis);
-    *measured = anyMeasured;
+    *measured = kinds.measured;
     return chart;
 }
 
@@ -323,6 +198,47 @@ QChart* measuredChart(QGraphicsScene& scene, const FlopReport& r, bool memory, c
     return chart;
 }
 
+// Each breakdown category's share of the model's FLOPs (percent) at every point, the categories
+// in order of first appearance.
+struct BreakdownShares {
+    std::vector<QString> names;
+    std::vector<std::vector<double>> shares; // [category][point], percent
+};
+
+BreakdownShares breakdownShares(const FlopSeries& s, FlopBreakdownKind kind)
+{
+    BreakdownShares out;
+    std::vector<QString>& names = out.names;
+    for (std::size_t k = 0; k < s.points.size(); ++k) {
+        const FlopBreakdown& b = s.points[k].analytic;
+        const std::vector<std::pair<QString, double>> cats = flopBreakdownCategories(b, kind);
+        for (const auto& [name, v] : cats) {
+            auto it = std::find(names.begin(), names.end(), name);
+            if (it == names.end()) {
+                names.push_back(name);
+                out.shares.emplace_back(s.points.size(), 0.0);
+                it = names.end() - 1;
+            }
+            out.shares[std::size_t(it - names.begin())][k] = b.total > 0 ? 100.0 * v / b.total : 0.0;
+        }
+    }
+    return out;
+}
+
+QValueAxis* shareAxis(const FlopSeries& s, const FlopReport& r)
+{
+    auto* yAxis = new QValueAxis;
+    yAxis->setRange(0, 100);
+    yAxis->setTickCount(11);
+    yAxis->setLabelFormat("%.0f%%");
+    yAxis->setTitleText(QString("share of %1's FLOPs [%2]").arg(QString::fromStdString(s.spec.name),
+                                                                 QString::fromStdString(r.convention.name())));
+    yAxis->setTitleFont(pixelFont(12));
+    yAxis->setLabelsFont(pixelFont(11));
+    yAxis->setGridLineColor(QColor(222, 222, 222));
+    return yAxis;
+}
+
 // Stacked shares of one model's FLOPs, categories from flopPartGroups or the model's stages.
 QChart* breakdownChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOptions& o, const QRectF& geometry)
 {
@@ -333,41 +249,20 @@ QChart* breakdownChart(QGraphicsScene& scene, const FlopReport& r, const FlopCur
                                  .arg(QString::fromStdString(s.spec.name), conventionLine(r)),
                              geometry);
     chart->legend()->setMarkerShape(QLegend::MarkerShapeRectangle); // filled swatches for areas
-    std::vector<QString> names;
-    std::vector<std::vector<double>> shares; // [category][point], percent
-    for (std::size_t k = 0; k < s.points.size(); ++k) {
-        const FlopBreakdown& b = s.points[k].analytic;
-        const std::vector<std::pair<QString, double>> cats = flopBreakdownCategories(b, o.breakdown);
-        for (const auto& [name, v] : cats) {
-            auto it = std::find(names.begin(), names.end(), name);
-            if (it == names.end()) {
-                names.push_back(name);
-                shares.emplace_back(s.points.size(), 0.0);
-                it = names.end() - 1;
-            }
-            shares[std::size_t(it - names.begin())][k] = b.total > 0 ? 100.0 * v / b.total : 0.0;
-        }
-    }
+    const BreakdownShares b = breakdownShares(s, o.breakdown);
+    const std::vector<QString>& names = b.names;
     const Extent x = lengthExtent(r);
     if (x.empty() || names.empty())
         return chart;
     QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi);
-    auto* yAxis = new QValueAxis;
-    yAxis->setRange(0, 100);
-    yAxis->setTickCount(11);
-    yAxis->setLabelFormat("%.0f%%");
-    yAxis->setTitleText(QString("share of %1's FLOPs [%2]").arg(QString::fromStdString(s.spec.name),
-                                                                 QString::fromStdString(r.convention.name())));
-    yAxis->setTitleFont(pixelFont(12));
-    yAxis->setLabelsFont(pixelFont(11));
-    yAxis->setGridLineColor(QColor(222, 222, 222));
+    QValueAxis* yAxis = shareAxis(s, r);
     chart->addAxis(xAxis, Qt::AlignBottom);
     chart->addAxis(yAxis, Qt::AlignLeft);
     // Cumulative bounds; the areas are added top first so the legend reads like the stack.
     std::vector<std::vector<double>> top(names.size(), std::vector<double>(s.points.size(), 0.0));
     for (std::size_t c = 0; c < names.size(); ++c)
         for (std::size_t k = 0; k < s.points.size(); ++k)
-            top[c][k] = (c > 0 ? top[c - 1][k] : 0.0) + shares[c][k];
+            top[c][k] = (c > 0 ? top[c - 1][k] : 0.0) + b.shares[c][k];
     for (std::size_t c = names.size(); c-- > 0;) {
         auto* area = new QAreaSeries;
         auto* upper = new QLineSeries(area);

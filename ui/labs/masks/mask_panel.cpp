@@ -62,6 +62,26 @@ QSpinBox* spin(int min, int max, int value)
 
 MaskPanel::MaskPanel(QWidget* parent) : LabPanel(parent)
 {
+    QWidget* controls = createControls();
+    m_view = new MaskView;
+    m_field = new ReceptiveFieldView;
+    m_field->setMinimumHeight(150);
+    m_hover = new QLabel(tr("Hover over a mask to read query, key and kind · wheel: zoom, drag: pan, double-click: whole mask"));
+    m_hover->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* right = new QVBoxLayout;
+    right->addWidget(m_view, 3);
+    right->addWidget(m_hover);
+    right->addWidget(m_field, 1);
+    auto* layout = new QHBoxLayout(this);
+    layout->addWidget(controls);
+    layout->addLayout(right, 1);
+    connectControls();
+    rebuild();
+}
+
+QWidget* MaskPanel::createControls()
+{
     auto* form = new QFormLayout;
     const QStringList kinds = {"full", "causal", "swa", "bswa", "fam", "fit-local", "fit-latent-read",
                                "fit-global", "fit-data-read", "fit", "fit-ar"};
@@ -103,23 +123,14 @@ MaskPanel::MaskPanel(QWidget* parent) : LabPanel(parent)
     styleAsErrorText(m_error);
     form->addRow(m_error);
 
-    m_view = new MaskView;
-    m_field = new ReceptiveFieldView;
-    m_field->setMinimumHeight(150);
-    m_hover = new QLabel(tr("Hover over a mask to read query, key and kind · wheel: zoom, drag: pan, double-click: whole mask"));
-    m_hover->setTextInteractionFlags(Qt::TextSelectableByMouse);
-
     auto* controls = new QWidget;
     controls->setLayout(form);
     controls->setMaximumWidth(320);
-    auto* right = new QVBoxLayout;
-    right->addWidget(m_view, 3);
-    right->addWidget(m_hover);
-    right->addWidget(m_field, 1);
-    auto* layout = new QHBoxLayout(this);
-    layout->addWidget(controls);
-    layout->addLayout(right, 1);
+    return controls;
+}
 
+void MaskPanel::connectControls()
+{
     for (QComboBox* box : m_kind)
         connect(box, &QComboBox::currentIndexChanged, this, &MaskPanel::rebuild);
     for (QSpinBox* box : {m_length, m_window, m_block, m_memory, m_fam, m_group, m_latents, m_width, m_depth})
@@ -127,7 +138,6 @@ MaskPanel::MaskPanel(QWidget* parent) : LabPanel(parent)
     connect(m_causal, &QCheckBox::toggled, this, &MaskPanel::rebuild);
     connect(m_ar, &QCheckBox::toggled, this, &MaskPanel::rebuild);
     connect(m_view, &MaskView::hovered, m_hover, &QLabel::setText);
-    rebuild();
 }
 
 void MaskPanel::rebuild()

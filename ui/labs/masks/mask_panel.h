@@ -41,6 +41,9 @@ public:
     QString receptiveFieldText() const;
 
 private:
+    // The schemes' and sizes' form (the controls column), and its signals to rebuild().
+    QWidget* createControls();
+    void connectControls();
     void rebuild();
 
     QComboBox* m_kind[3];
