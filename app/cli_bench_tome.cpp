@@ -78,6 +78,8 @@ void benchTomeBatch(TomeBench& bench, const char* preset, const VitModelPtr& mod
             bench.targetsMet = false;
         if (r == 0 && std::string(preset) == "vit-b16" && gflops < 0.6 * matmul)
             bench.targetsMet = false;
+        if (gflops < 0.75 * peak) // every forward near the machine, whatever OpenBLAS's kernel
+            bench.targetsMet = false;
         bench.rows.append(QJsonObject{{"model", preset}, {"batch", batch}, {"r", r}, {"median_seconds", t},
                                       {"flops", flops[k]}, {"gflops_per_second", gflops}, {"speedup", speedup},
                                       {"flop_ratio", flopRatio}, {"share_of_peak", gflops / peak}});
@@ -136,7 +138,8 @@ int runBenchTome(const std::vector<std::string>& argv)
         std::cout << QJsonDocument(out).toJson().toStdString();
     } else {
         std::printf("share = measured speedup / FLOP ratio (target >= 85%%); ViT-B r=0 GFLOP/s target >= 60%% of the matmul;\n"
-                    "of peak = GFLOP/s / the arithmetic peak above (matrix products only, as the FLOP counter counts).\n"
+                    "of peak = GFLOP/s / the arithmetic peak above (matrix products only, as the FLOP counter counts;\n"
+                    "target >= 75%% for every row).\n"
                     "targets %s\n", bench.targetsMet ? "met" : "NOT met");
     }
     return 0;

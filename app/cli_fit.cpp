@@ -103,6 +103,7 @@ FitRequest fitRequestOf(const Args& args, FitSettings& settings, OutputFiles& fi
     request.size = settings.size;
     request.seed = settings.seed;
     request.normalisation = settings.normalisation;
+    request.normalisationGiven = args.has("mean") || args.has("std"); // else a ViT checkpoint's side files decide
     request.chunkTokens = static_cast<int>(args.integer("chunk-tokens", request.chunkTokens, 1, 1 << 24));
     request.checkpoint = settings.checkpoint;
     settings.checkpointSha256 = checkedCheckpointSha256(args, settings.checkpoint);

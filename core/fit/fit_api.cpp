@@ -2,10 +2,13 @@
 
 #include "core/fit/fit_checkpoint.h"
 #include "core/fit/fit_model.h"
+#include "core/io/preprocessing.h"
 #include "core/io/safetensors.h"
+#include "core/io/side_files.h"
 #include "core/util/error.h"
 #include "core/util/printable.h"
 #include "core/util/memory_tracker.h"
+#include "core/vit/checkpoint_side_files.h"
 #include "core/vit/vit_checkpoint.h"
 #include "core/vit/vit_runner.h"
 
@@ -77,6 +80,8 @@ void checkRecording(const FitRequest& request, const FitConfig& config, const Gr
 
 struct Prepared {
     FitConfig config;
+    Normalisation normalisation;
+    std::string normalisationOrigin = "as asked";
     std::optional<SafetensorsFile> file;
     bool fitCheckpoint = false;
     cv::Mat input;
@@ -101,6 +106,7 @@ Prepared prepare(const FitRequest& request)
 {
     Prepared p;
     p.config = request.config;
+    p.normalisation = request.normalisation;
     p.config.validate();
     if (request.chunkTokens < 1)
         throw Error("FIT: chunk size must be at least 1 token");
@@ -134,6 +140,11 @@ Prepared prepare(const FitRequest& request)
                 p.config.latentHeads = vit.heads;
             }
             p.config.validate();
+            const Preprocessing pre = preprocessingFromSideFiles(readSideFiles(request.checkpoint));
+            if (pre.fromSideFiles && !request.normalisationGiven) {
+                p.normalisation = pre.normalisation;
+                p.normalisationOrigin = pre.origin;
+            }
         }
     }
     {
@@ -215,7 +226,7 @@ torch::Tensor embedInput(const FitModel& model, const Prepared& p, const FitRequ
         const int firstRow = r * g.groupSize(), rows = std::min(g.groupSize(), g.gridRows() - firstRow);
         cv::Mat band = p.input.rowRange(firstRow * patch, (firstRow + rows) * patch);
         x.narrow(0, std::int64_t(r) * g.groupCols(), g.groupCols())
-            .copy_(model->embedGroupRow(imageToTensor(band, request.normalisation)));
+            .copy_(model->embedGroupRow(imageToTensor(band, p.normalisation)));
         control.progress(r + 1, total, "embedding, group row " + std::to_string(r + 1) + "/" + std::to_string(rowsOfGroups));
     }
     return x;
@@ -257,6 +268,8 @@ FitResult resultBeforeRun(const FitRequest& request, const Prepared& p, const Me
     result.estimatedMemoryBytes = static_cast<std::int64_t>(estimate.totalBytes());
     result.memoryLimitBytes = request.memoryLimitBytes > 0 ? request.memoryLimitBytes : defaultMemoryLimit();
     result.peakStage = estimate.peakStage;
+    result.normalisation = p.normalisation;
+    result.normalisationOrigin = p.normalisationOrigin;
     return result;
 }
 

@@ -33,6 +33,11 @@ struct FitRequest {
     std::string saveCheckpointTo; // when set, the model's weights are written there
     FitRecordRequest record;
     Normalisation normalisation;
+    // false: a ViT checkpoint's side files (timm's pretrained_cfg, transformers'
+    // preprocessor_config.json) give the mean and std, as for ToMe and FAM; true: `normalisation`
+    // was asked for (--mean/--std) and wins. Their resize and crop do not apply: FIT takes the
+    // image at its own size on its own patch grid.
+    bool normalisationGiven = false;
     // Data tokens processed at once (memory vs speed). 4096 ViT-S tokens are about 15 GFLOP per
     // local layer: well under a second here, so cancel stays prompt.
     int chunkTokens = 4096;
@@ -57,6 +62,8 @@ struct FitResult {
     Grouping grouping;
     cv::Mat input;             // the image the model saw: gridRows*p x gridCols*p, RGB
     std::string weights;       // "random(seed)", the FIT checkpoint, or "vit:<file> + random(seed)"
+    Normalisation normalisation;   // the mean and std the image was normalised with
+    std::string normalisationOrigin; // "as asked" or the side file that gave them
     double seconds = 0;        // embedding + all blocks
     double buildSeconds = 0;   // making / loading the weights
     std::int64_t peakMemoryBytes = 0;      // measured tensor peak of the run (weights included)

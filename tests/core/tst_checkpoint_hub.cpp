@@ -3,6 +3,7 @@
 // against a forward pass written in the test from transformers' architecture
 // (tests/core/reference_vit.h); the preprocessing and class names the side files imply; refusals.
 #include "core/fam/fam_api.h"
+#include "core/fit/fit_api.h"
 #include "core/io/side_files.h"
 #include "core/tome/tome_api.h"
 #include "core/util/error.h"
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void classNamesFromId2label();
     void timmPreprocessingFollowsConfig();
     void famPreprocessingFollowsConfig();
+    void fitNormalisationFollowsConfig();
     void transformersPreprocessingFollowsProcessor();
     void refused_data();
     void refused();
@@ -204,6 +206,38 @@ void TestCheckpointHub::famPreprocessingFollowsConfig()
     const FamResult same = runFam(request);
     QVERIFY(withSide.outputMeanAbs != imagenet.outputMeanAbs);
     QCOMPARE(withSide.outputMeanAbs, same.outputMeanAbs);
+}
+
+void TestCheckpointHub::fitNormalisationFollowsConfig()
+{
+    // A ViT checkpoint initialising FIT's local layers: its pretrained_cfg's mean and std
+    // normalise the image (FIT keeps its own size and grid), unless a normalisation is given.
+    RefArch a;
+    a.heads = 2;
+    const std::string dir = path("fitcfg");
+    test::writeTensors(dir + "/model.safetensors", test::timmWeights(a, 4), {{"num_heads", "2"}});
+    test::writeText(dir + "/config.json",
+                    R"({"architecture": "vit_base_patch16_224", "num_classes": 5, "pretrained_cfg":
+                        {"mean": [0.5, 0.5, 0.5], "std": [0.25, 0.5, 0.5]}})");
+    cv::Mat image(64, 64, CV_8UC3);
+    cv::randu(image, 0, 256);
+    FitRequest request;
+    request.imageRgb = image;
+    request.checkpoint = dir + "/model.safetensors";
+    request.config.groupSize = 2;
+    request.config.latentsPerGroup = 1;
+    request.config.pattern = "L1G1";
+    const FitResult withSide = runFit(request);
+    QCOMPARE(withSide.normalisation.mean[0], 0.5f);
+    QCOMPARE(withSide.normalisation.std[0], 0.25f);
+    QVERIFY(QString::fromStdString(withSide.normalisationOrigin).contains("config.json"));
+    request.normalisationGiven = true; // ImageNet's, given
+    const FitResult imagenet = runFit(request);
+    QCOMPARE(imagenet.normalisation.mean[0], Normalisation().mean[0]);
+    request.normalisation = withSide.normalisation; // the side file's, given
+    const FitResult same = runFit(request);
+    QVERIFY(withSide.latentNorms != imagenet.latentNorms);
+    QCOMPARE(withSide.latentNorms, same.latentNorms);
 }
 
 void TestCheckpointHub::transformersPreprocessingFollowsProcessor()

@@ -290,6 +290,9 @@ QByteArray fitResultJson(const FitResult& result, const FitOverlayOptions& optio
     o["estimated_memory_bytes"] = double(result.estimatedMemoryBytes);
     o["seconds"] = result.seconds;
     o["weights"] = QString::fromStdString(result.weights);
+    auto triple = [](const float (&v)[3]) { return QJsonArray{v[0], v[1], v[2]}; };
+    o["normalisation"] = QJsonObject{{"mean", triple(result.normalisation.mean)}, {"std", triple(result.normalisation.std)},
+                                     {"origin", QString::fromStdString(result.normalisationOrigin)}};
     const Grouping& g = result.grouping;
     o["grid"] = QJsonObject{{"rows", g.gridRows()}, {"cols", g.gridCols()}, {"group_rows", g.groupRows()},
                             {"group_cols", g.groupCols()}, {"padding_slots", g.paddingSlots()}};
