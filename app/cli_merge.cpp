@@ -1,6 +1,8 @@
-// tokenscope merge: ToMe on one image, the merged-token map and its data.
+// tokenscope merge: a token-reduction method (ToMe by default) on one image, the merged-token
+// map and its data.
 #include "app/cli_export.h"
 #include "app/cli_model.h"
+#include "app/cli_reduction.h"
 #include "app/command_line.h"
 #include "core/io/image_io.h"
 #include "core/settings/lab_settings.h"
@@ -36,6 +38,7 @@ ToMeSettings toMeSettingsFromArgs(const Args& args)
         s.schedule = ToMeSettings::Schedule::Constant;
         s.r = static_cast<int>(args.integer("r", 8, 0, 100000));
     }
+    s.reduction = reductionOptionsFromArgs(args);
     s.proportionalAttention = !args.flag("no-prop-attn");
     s.borders = !args.flag("no-borders");
     s.opacity = args.number("opacity", 1.0);
@@ -62,6 +65,7 @@ int runMerge(const std::vector<std::string>& argv)
     std::set<std::string> valued = {"image", "r", "schedule", "inflection", "layer", "out", "json", "opacity", "select"};
     valued.insert(kModelOptions.begin(), kModelOptions.end());
     valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
+    valued.insert(kReductionOptions.begin(), kReductionOptions.end());
     const Args args(argv, valued, {"no-prop-attn", "no-borders"});
 
     const std::string out = args.value("out");
@@ -79,6 +83,7 @@ int runMerge(const std::vector<std::string>& argv)
     // The layer and the selection are checked against the model before the run.
     const VitConfig& config = vitConfigOf(*request.model);
     settings.layer = static_cast<int>(args.integer("layer", config.depth, 0, config.depth));
+    settings.reduction.validate(config.depth);
     const int patches = config.gridSize() * config.gridSize();
     if (settings.selectedPatch >= patches)
         throw Error("--select: patch " + std::to_string(settings.selectedPatch) + " does not exist ("
@@ -87,6 +92,7 @@ int runMerge(const std::vector<std::string>& argv)
     request.normalisation = settings.model.normalisation;
     request.normalisationGiven = args.has("mean") || args.has("std"); // else a checkpoint's side files decide
     request.schedule = scheduleOf(settings);
+    request.reduction = settings.reduction;
     request.proportionalAttention = settings.proportionalAttention;
     const ToMeResult result = runToMe(request);
 

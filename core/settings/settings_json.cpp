@@ -1,5 +1,7 @@
 #include "core/settings/settings_json.h"
 
+#include "core/util/error.h"
+
 #include <cmath>
 #include <limits>
 
@@ -173,11 +175,51 @@ void fromJson(const json& j, ModelSettings& s, std::vector<std::string>& problem
 
 namespace {
 const char* const kScheduleNames[] = {"constant", "inflection", "list"};
+
+// The method's fields, only for a method other than ToMe (a ToMe lab's settings read as before).
+void addReduction(json& j, const ReductionOptions& o)
+{
+    if (o.method == ReductionMethod::ToMe && o.layers.empty())
+        return;
+    j["method"] = reductionMethodName(o.method);
+    j["margin"] = o.margin;
+    j["keep_ratio"] = o.keepRatio;
+    j["linkage"] = linkageName(o.linkage);
+    j["keep_rate"] = o.keepRate;
+    j["layers"] = o.layers;
 }
+
+void readReduction(Reader& r, ReductionOptions& o)
+{
+    std::string name;
+    r.text("method", name);
+    if (!name.empty()) {
+        try {
+            o.method = reductionMethodFromName(name);
+        } catch (const Error& e) {
+            r.report("method", e.what());
+        }
+    }
+    r.number("margin", o.margin, -1, 1);
+    r.number("keep_ratio", o.keepRatio, 0, 0.999999);
+    std::string linkage;
+    r.text("linkage", linkage);
+    if (!linkage.empty()) {
+        try {
+            o.linkage = linkageFromName(linkage);
+        } catch (const Error& e) {
+            r.report("linkage", e.what());
+        }
+    }
+    r.number("keep_rate", o.keepRate, 0, 1);
+    r.list("layers", o.layers);
+}
+
+} // namespace
 
 json toJson(const ToMeSettings& s)
 {
-    return {{"model", toJson(s.model)},
+    json j = {{"model", toJson(s.model)},
             {"image", s.image},
             {"schedule", kScheduleNames[static_cast<int>(s.schedule)]},
             {"r", s.r},
@@ -188,6 +230,8 @@ json toJson(const ToMeSettings& s)
             {"opacity", s.opacity},
             {"borders", s.borders},
             {"selected_patch", s.selectedPatch}};
+    addReduction(j, s.reduction);
+    return j;
 }
 
 void fromJson(const json& j, ToMeSettings& s, std::vector<std::string>& problems)
@@ -216,6 +260,7 @@ void fromJson(const json& j, ToMeSettings& s, std::vector<std::string>& problems
     r.number("opacity", s.opacity, 0, 1);
     r.boolean("borders", s.borders);
     r.integer("selected_patch", s.selectedPatch, -1, 1 << 30);
+    readReduction(r, s.reduction);
 }
 
 json toJson(const FitSettings& s)

@@ -1,6 +1,7 @@
 #include "core/tome/tome_api.h"
 
-#include "core/tome/bipartite_matching.h"
+#include "core/reduction/reduction_flops.h"
+#include "core/reduction/reduction_step.h"
 #include "core/tome/tome_memory.h"
 #include "core/util/error.h"
 #include "core/util/threads.h"
@@ -20,14 +21,16 @@ struct MergeTrace {
     std::vector<torch::Tensor> size;       // per state: [N]
 };
 
-// One forward pass with ToMe between attention and MLP in every block (the authors' ToMeBlock).
+// One forward pass with the reduction between attention and MLP in every block (the authors'
+// ToMeBlock; PiToMe, ATC and EViT reduce at the same place).
 torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor& image, const std::vector<int>& perLayer,
-                          bool proportional, MergeTrace* trace, const RunControl& control, int stepOffset, int totalSteps)
+                          const ReductionOptions& reduction, bool proportional, MergeTrace* trace, const RunControl& control,
+                          int stepOffset, int totalSteps)
 {
     torch::Tensor x = net.embed(image);
     const auto batch = x.size(0), tokens = x.size(1);
     torch::Tensor size = torch::ones({batch, tokens, 1});
-    std::vector<int> tokenOf; // index-based merge_source (mergedTokenIndex), image 0
+    std::vector<int> tokenOf, to; // index-based merge_source (mergedTokenIndex), image 0
     bool merged = false;
     if (trace) {
         tokenOf.resize(static_cast<std::size_t>(tokens));
@@ -43,21 +46,16 @@ torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor&
         torch::Tensor bias;
         if (proportional && merged)
             bias = size.log().squeeze(-1).unsqueeze(1).unsqueeze(1); // [B, 1, 1, N]
-        torch::Tensor keys;
-        x = block->attentionResidual(x, bias, &keys);
         const int r = perLayer[static_cast<std::size_t>(i)];
+        ReductionInputs in;
+        x = block->attentionResidual(x, bias, &in.keys, reductionNeedsAttention(reduction, r) ? &in.probs : nullptr);
         if (r > 0) {
             // Matching and merging are a dozen small ops on ~200 tokens: serial is faster.
             SerialSection serial;
-            // Every prefix token (class, distillation, registers) is protected.
-            const MergePlan plan = bipartiteSoftMatchingFromKeys(keys, r, net.config.prefixTokens());
-            if (plan.r > 0) {
-                if (trace) {
-                    const std::vector<int> to = mergedTokenIndex(plan, static_cast<int>(x.size(1)));
+            if (reduceTokens(reduction, i, net.config.depth, r, net.config.prefixTokens(), in, x, size, trace ? &to : nullptr)) {
+                if (trace)
                     for (int& t : tokenOf)
                         t = to[static_cast<std::size_t>(t)];
-                }
-                std::tie(x, size) = mergeWeightedAverage(plan, x, size);
                 merged = true;
             }
         }
@@ -89,15 +87,23 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
     const VisionTransformerImpl& net = *request.model->net;
     const VitConfig& config = net.config;
     request.schedule.validate(config.depth);
-    requireToMeMemory(config, request.batch, request.recordSources); // before any tensor is made
+    const ReductionOptions& reduction = request.reduction;
+    reduction.validate(config.depth);
+    if (reduction.method == ReductionMethod::EVit && !config.classToken)
+        throw Error("EViT ranks tokens by the class token's attention; this model has no class token");
+    // before any tensor is made
+    requireToMeMemory(config, request.batch, request.recordSources, 0, reduction.method);
 
     ToMeResult result;
     result.config = config;
     result.weights = request.model->source.weightsLabel();
-    result.scheduleText = request.schedule.describe();
-    result.proportionalAttention = request.proportionalAttention;
+    result.method = reduction.method;
+    result.scheduleText = reduction.method == ReductionMethod::ToMe && reduction.layers.empty()
+                              ? request.schedule.describe()
+                              : reduction.describe(request.schedule, config.depth);
+    result.proportionalAttention = request.proportionalAttention && usesProportionalAttention(reduction.method);
     result.grid = config.gridSize();
-    result.rRequested = request.schedule.perLayer(config.depth);
+    result.rRequested = reductionPerLayer(reduction, request.schedule, config.depth, config.numTokens(), config.prefixTokens());
 
     const ModelDescription& description = vitDescriptionOf(*request.model);
     const Preprocessing& preprocessing = description.preprocessing;
@@ -131,7 +137,7 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
         {
             FlopCountScope flops;
             const auto start = std::chrono::steady_clock::now();
-            logits = forwardToMe(net, image, result.rRequested, request.proportionalAttention,
+            logits = forwardToMe(net, image, result.rRequested, reduction, result.proportionalAttention,
                                  request.recordSources ? &trace : nullptr, control, 0, total);
             result.secondsMerged = secondsSince(start);
             result.flopsMerged = flops.tally();
@@ -140,12 +146,12 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
             FlopCountScope flops;
             const auto start = std::chrono::steady_clock::now();
             std::vector<int> none(static_cast<std::size_t>(config.depth), 0);
-            forwardToMe(net, image, none, false, nullptr, control, config.depth, total);
+            forwardToMe(net, image, none, reduction, false, nullptr, control, config.depth, total);
             result.secondsPlain = secondsSince(start);
             result.flopsPlain = flops.tally();
         }
         result.tokens.push_back(config.numTokens());
-        for (int t : tokenCountsAfterMerging(config.numTokens(), result.rRequested, config.prefixTokens()))
+        for (int t : tokenCountsAfterReduction(reduction.method, config.numTokens(), result.rRequested, config.prefixTokens()))
             result.tokens.push_back(t);
         for (std::size_t k = 1; k < result.tokens.size(); ++k)
             result.rApplied.push_back(result.tokens[k - 1] - result.tokens[k]);
@@ -158,6 +164,7 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
             if (static_cast<int>(sz.numel()) != result.tokens[k])
                 throw Error("ToMe: internal token count mismatch at layer " + std::to_string(k));
         }
+        result.flopsAnalytic = reducedFlops(config, reduction.method, result.rApplied).total;
         if (config.numClasses > 0)
             result.top5 = topClasses(logits.slice(0, 0, 1), 5, description.classNames);
         torch::Tensor out = logits.slice(0, 0, 1).reshape({-1}).contiguous();
