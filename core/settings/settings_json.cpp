@@ -189,28 +189,27 @@ void addReduction(json& j, const ReductionOptions& o)
     j["layers"] = o.layers;
 }
 
-void readReduction(Reader& r, ReductionOptions& o)
+// A named value (`parse` throws ts::Error for an unknown name, reported as the key's problem).
+template <class T, class Parse>
+void readNamed(Reader& r, const char* key, T& out, Parse parse)
 {
     std::string name;
-    r.text("method", name);
-    if (!name.empty()) {
-        try {
-            o.method = reductionMethodFromName(name);
-        } catch (const Error& e) {
-            r.report("method", e.what());
-        }
+    r.text(key, name);
+    if (name.empty())
+        return;
+    try {
+        out = parse(name);
+    } catch (const Error& e) {
+        r.report(key, e.what());
     }
+}
+
+void readReduction(Reader& r, ReductionOptions& o)
+{
+    readNamed(r, "method", o.method, reductionMethodFromName);
     r.number("margin", o.margin, -1, 1);
     r.number("keep_ratio", o.keepRatio, 0, 0.999999);
-    std::string linkage;
-    r.text("linkage", linkage);
-    if (!linkage.empty()) {
-        try {
-            o.linkage = linkageFromName(linkage);
-        } catch (const Error& e) {
-            r.report("linkage", e.what());
-        }
-    }
+    readNamed(r, "linkage", o.linkage, linkageFromName);
     r.number("keep_rate", o.keepRate, 0, 1);
     r.list("layers", o.layers);
 }

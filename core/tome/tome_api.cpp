@@ -69,6 +69,49 @@ torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor&
     return net.classify(x, size);
 }
 
+// The request checked against the model (schedule, method, memory) and the result's description
+// of the run: the method, its schedule and the r each block is asked for.
+ToMeResult checkedResultHeader(const ToMeRequest& request, const VitConfig& config)
+{
+    request.schedule.validate(config.depth);
+    const ReductionOptions& reduction = request.reduction;
+    reduction.validate(config.depth);
+    if (reduction.method == ReductionMethod::EVit && !config.classToken)
+        throw Error("EViT ranks tokens by the class token's attention; this model has no class token");
+    requireToMeMemory(config, request.batch, request.recordSources, 0, reduction.method);
+
+    ToMeResult result;
+    result.config = config;
+    result.weights = request.model->source.weightsLabel();
+    result.method = reduction.method;
+    result.scheduleText = reduction.method == ReductionMethod::ToMe && reduction.layers.empty()
+                              ? request.schedule.describe()
+                              : reduction.describe(request.schedule, config.depth);
+    result.proportionalAttention = request.proportionalAttention && usesProportionalAttention(reduction.method);
+    result.grid = config.gridSize();
+    result.rRequested = reductionPerLayer(reduction, request.schedule, config.depth, config.numTokens(), config.prefixTokens());
+    return result;
+}
+
+// Token counts per state, and from the trace each state's token of every patch and token sizes.
+void fillMergeState(ToMeResult& result, const MergeTrace& trace, const VitConfig& config)
+{
+    result.tokens.push_back(config.numTokens());
+    for (int t : tokenCountsAfterReduction(result.method, config.numTokens(), result.rRequested, config.prefixTokens()))
+        result.tokens.push_back(t);
+    for (std::size_t k = 1; k < result.tokens.size(); ++k)
+        result.rApplied.push_back(result.tokens[k - 1] - result.tokens[k]);
+    const auto prefix = static_cast<std::ptrdiff_t>(config.prefixTokens());
+    for (std::size_t k = 0; k < trace.tokenOf.size(); ++k) {
+        // The prefix tokens (class, distillation, registers) come first; then the patches in raster order.
+        result.tokenOfPatch.emplace_back(trace.tokenOf[k].begin() + prefix, trace.tokenOf[k].end());
+        torch::Tensor sz = trace.size[k].round().to(torch::kInt32).contiguous();
+        result.sizes.emplace_back(sz.data_ptr<int>(), sz.data_ptr<int>() + sz.numel());
+        if (static_cast<int>(sz.numel()) != result.tokens[k])
+            throw Error("ToMe: internal token count mismatch at layer " + std::to_string(k));
+    }
+}
+
 double secondsSince(std::chrono::steady_clock::time_point start)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -86,24 +129,8 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
         throw Error("ToMe: batch must be between 1 and 256, got " + std::to_string(request.batch));
     const VisionTransformerImpl& net = *request.model->net;
     const VitConfig& config = net.config;
-    request.schedule.validate(config.depth);
     const ReductionOptions& reduction = request.reduction;
-    reduction.validate(config.depth);
-    if (reduction.method == ReductionMethod::EVit && !config.classToken)
-        throw Error("EViT ranks tokens by the class token's attention; this model has no class token");
-    // before any tensor is made
-    requireToMeMemory(config, request.batch, request.recordSources, 0, reduction.method);
-
-    ToMeResult result;
-    result.config = config;
-    result.weights = request.model->source.weightsLabel();
-    result.method = reduction.method;
-    result.scheduleText = reduction.method == ReductionMethod::ToMe && reduction.layers.empty()
-                              ? request.schedule.describe()
-                              : reduction.describe(request.schedule, config.depth);
-    result.proportionalAttention = request.proportionalAttention && usesProportionalAttention(reduction.method);
-    result.grid = config.gridSize();
-    result.rRequested = reductionPerLayer(reduction, request.schedule, config.depth, config.numTokens(), config.prefixTokens());
+    ToMeResult result = checkedResultHeader(request, config); // before any tensor is made
 
     const ModelDescription& description = vitDescriptionOf(*request.model);
     const Preprocessing& preprocessing = description.preprocessing;
@@ -150,20 +177,7 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
             result.secondsPlain = secondsSince(start);
             result.flopsPlain = flops.tally();
         }
-        result.tokens.push_back(config.numTokens());
-        for (int t : tokenCountsAfterReduction(reduction.method, config.numTokens(), result.rRequested, config.prefixTokens()))
-            result.tokens.push_back(t);
-        for (std::size_t k = 1; k < result.tokens.size(); ++k)
-            result.rApplied.push_back(result.tokens[k - 1] - result.tokens[k]);
-        const auto prefix = static_cast<std::ptrdiff_t>(config.prefixTokens());
-        for (std::size_t k = 0; k < trace.tokenOf.size(); ++k) {
-            // The prefix tokens (class, distillation, registers) come first; then the patches in raster order.
-            result.tokenOfPatch.emplace_back(trace.tokenOf[k].begin() + prefix, trace.tokenOf[k].end());
-            torch::Tensor sz = trace.size[k].round().to(torch::kInt32).contiguous();
-            result.sizes.emplace_back(sz.data_ptr<int>(), sz.data_ptr<int>() + sz.numel());
-            if (static_cast<int>(sz.numel()) != result.tokens[k])
-                throw Error("ToMe: internal token count mismatch at layer " + std::to_string(k));
-        }
+        fillMergeState(result, trace, config);
         result.flopsAnalytic = reducedFlops(config, reduction.method, result.rApplied).total;
         if (config.numClasses > 0)
             result.top5 = topClasses(logits.slice(0, 0, 1), 5, description.classNames);
