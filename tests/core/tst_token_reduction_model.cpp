@@ -5,6 +5,7 @@
 #include "core/io/image_io.h"
 #include "core/reduction/reduction_flops.h"
 #include "core/tome/tome_api.h"
+#include "core/tome/tome_memory.h"
 #include "tests/common/layer_state.h"
 #include "tests/common/test_paths.h"
 
@@ -26,6 +27,7 @@ private Q_SLOTS:
     void rZeroIsThePlainModel();
     void methodsDiffer();
     void badOptionsRefused();
+    void memoryCheckedBeforeRun();
 
 private:
     ToMeResult run(const ReductionOptions& o, int r) const;
@@ -157,6 +159,25 @@ void TestTokenReductionModel::badOptionsRefused()
     o = options(ReductionMethod::PiToMe);
     o.keepRatio = 1.5;
     QVERIFY_THROWS_EXCEPTION(Error, run(o, 4));
+}
+
+void TestTokenReductionModel::memoryCheckedBeforeRun()
+{
+    VitConfig big = vitPreset("vit-s16");
+    big.imageSize = 2048; // 16,385 tokens: PiToMe's and ATC's N x N similarities dominate
+    const double tome = estimateToMeMemoryBytes(big, 1, true);
+    QVERIFY(estimateToMeMemoryBytes(big, 1, true, ReductionMethod::PiToMe) > tome);
+    QVERIFY(estimateToMeMemoryBytes(big, 1, true, ReductionMethod::Atc)
+            > estimateToMeMemoryBytes(big, 1, true, ReductionMethod::PiToMe));
+    QVERIFY(estimateToMeMemoryBytes(big, 1, true, ReductionMethod::EVit) > tome);
+    for (ReductionMethod m : {ReductionMethod::PiToMe, ReductionMethod::Atc, ReductionMethod::EVit}) {
+        try {
+            requireToMeMemory(big, 1, true, /*limitBytes=*/1 << 30, m);
+            QFAIL("no refusal");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).startsWith(reductionMethodTitle(m)), e.what());
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTokenReductionModel)
