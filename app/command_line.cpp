@@ -52,7 +52,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
         {"compare", {runCompare, "compare --image IMG [--preset P | --checkpoint FILE] [--seed N] [--size PIXELS] "
                                  "--methods tome,pitome,atc,evit (--gflops G | --fraction F) [--margin M] [--linkage L] [--layers LIST] "
                                  "--json OUT.json"}},
-        {"bench", {runBench, "bench tome|fit|fam|flops|linear [--json]"}},
+        {"bench", {runBench, "bench tome|methods|fit|fam|flops|linear [--json]"}},
     };
     return table;
 }

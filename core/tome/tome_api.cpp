@@ -25,7 +25,7 @@ struct MergeTrace {
 // ToMeBlock; PiToMe, ATC and EViT reduce at the same place).
 torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor& image, const std::vector<int>& perLayer,
                           const ReductionOptions& reduction, bool proportional, MergeTrace* trace, const RunControl& control,
-                          int stepOffset, int totalSteps)
+                          int stepOffset, int totalSteps, std::vector<double>* reductionSeconds = nullptr)
 {
     torch::Tensor x = net.embed(image);
     const auto batch = x.size(0), tokens = x.size(1);
@@ -52,7 +52,12 @@ torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor&
         if (r > 0) {
             // Matching and merging are a dozen small ops on ~200 tokens: serial is faster.
             SerialSection serial;
-            if (reduceTokens(reduction, i, net.config.depth, r, net.config.prefixTokens(), in, x, size, trace ? &to : nullptr)) {
+            const auto start = std::chrono::steady_clock::now();
+            const bool reduced = reduceTokens(reduction, i, net.config.depth, r, net.config.prefixTokens(), in, x, size, trace ? &to : nullptr);
+            if (reductionSeconds)
+                (*reductionSeconds)[static_cast<std::size_t>(i)]
+                    = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            if (reduced) {
                 if (trace)
                     for (int& t : tokenOf)
                         t = to[static_cast<std::size_t>(t)];
@@ -164,8 +169,9 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
         {
             FlopCountScope flops;
             const auto start = std::chrono::steady_clock::now();
+            result.secondsReduction.assign(static_cast<std::size_t>(config.depth), 0.0);
             logits = forwardToMe(net, image, result.rRequested, reduction, result.proportionalAttention,
-                                 request.recordSources ? &trace : nullptr, control, 0, total);
+                                 request.recordSources ? &trace : nullptr, control, 0, total, &result.secondsReduction);
             result.secondsMerged = secondsSince(start);
             result.flopsMerged = flops.tally();
         }

@@ -53,6 +53,7 @@ struct ToMeResult {
     std::vector<float> output;     // item 0's final vector: logits, or the pooled feature without a head
     double secondsMerged = 0;      // forward pass with merging
     double secondsPlain = 0;       // forward pass without merging (0 when not measured)
+    std::vector<double> secondsReduction; // per block: the method's selection and merge step, within secondsMerged
     FlopTally flopsMerged, flopsPlain;
     double flopsAnalytic = 0;      // the analytic count of the reduced pass (core/flops/flop_model.h)
 

@@ -13,6 +13,7 @@ class TestCliCompare : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void everyMethodAtOneBudget();
+    void benchMethodsAtOneBudget();
     void badInputExitsWithOneLine_data();
     void badInputExitsWithOneLine();
 
@@ -47,6 +48,21 @@ void TestCliCompare::everyMethodAtOneBudget()
         QVERIFY(a["top1_same"].isBool());
     }
     QVERIFY(methods["atc"].toObject()["schedule_text"].toString().contains("complete linkage"));
+}
+
+void TestCliCompare::benchMethodsAtOneBudget()
+{
+    const auto r = ts::test::runTokenscope({"bench", "methods", "--preset", "vit-ti16", "--repeats", "1", "--json"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    const QJsonArray runs = o["runs"].toArray();
+    QCOMPARE(runs.size(), 4);
+    for (const auto& v : runs) {
+        const QJsonObject row = v.toObject();
+        QVERIFY(std::abs(row["gflops"].toDouble() - o["gflops_target"].toDouble()) <= 0.01 * o["gflops_target"].toDouble());
+        QVERIFY(row["selection_share"].toDouble() > 0 && row["selection_share"].toDouble() < 1);
+        QVERIFY(row["forward_seconds"].toDouble() > 0);
+    }
 }
 
 void TestCliCompare::badInputExitsWithOneLine_data()
