@@ -1,5 +1,6 @@
 // `tokenscope merge` as a user runs it: the map, the JSON, and one-line refusals.
 #include "tests/common/cli_runner.h"
+#include "tests/common/recipe_rerun.h"
 #include "tests/common/test_paths.h"
 
 #include <QImage>
@@ -104,6 +105,10 @@ void TestCliMerge::eachMethod()
     QCOMPARE(o["proportional_attention"].toBool(), method != "evit");
     const QString command = QImage(map).text("tokenscope:command");
     QVERIFY2(command.contains(recipe), qPrintable(command));
+    // The embedded command draws the same figure again, the method and its options included.
+    const ts::test::Rerun again = ts::test::rerunEmbeddedCommand(map);
+    QVERIFY2(again.error.isEmpty(), qPrintable(again.error));
+    QVERIFY2(!again.before.isNull() && again.after == again.before, qPrintable(again.command));
 }
 
 void TestCliMerge::badInputExitsWithOneLine_data()
