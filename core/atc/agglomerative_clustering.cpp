@@ -1,6 +1,5 @@
 #include "core/atc/agglomerative_clustering.h"
 
-#include "core/nn/ops.h"
 #include "core/util/error.h"
 
 #include <algorithm>
@@ -134,14 +133,12 @@ std::vector<int> agglomerativeClustering(const std::vector<double>& distance, in
 
 Regrouping atcMerge(const torch::Tensor& keys, int r, Linkage linkage, int prefixTokens)
 {
-    const torch::Tensor metric = normalisedKeyMetric(keys);
-    const std::int64_t batch = metric.size(0), n = metric.size(1);
+    const std::int64_t batch = keys.size(0), n = keys.size(2);
     const int t = static_cast<int>(n) - prefixTokens;
     r = std::max(0, std::min(r, t - 1));
     if (r == 0)
         return {};
-    const torch::Tensor rest = metric.slice(1, prefixTokens);
-    const torch::Tensor sim = ops::matmul(rest, rest.transpose(-1, -2), "atc_distance").contiguous();
+    const torch::Tensor sim = nonPrefixSimilarity(keys, prefixTokens, "atc_distance");
     Regrouping g;
     g.tokens = static_cast<int>(n) - r;
     std::vector<double> distance(static_cast<std::size_t>(t) * static_cast<std::size_t>(t));

@@ -1,6 +1,5 @@
 #include "core/pitome/pitome_merge.h"
 
-#include "core/nn/ops.h"
 
 #include <algorithm>
 #include <cmath>
@@ -42,14 +41,12 @@ PitomeChoice pitomeChoice(const float* similarity, int tokens, int r, double mar
 
 Regrouping pitomeMerge(const torch::Tensor& keys, int r, double margin, int prefixTokens)
 {
-    const torch::Tensor metric = normalisedKeyMetric(keys);
-    const std::int64_t batch = metric.size(0), n = metric.size(1);
+    const std::int64_t batch = keys.size(0), n = keys.size(2);
     const int t = static_cast<int>(n) - prefixTokens;
     r = std::max(0, std::min(r, t / 2));
     if (r == 0)
         return {};
-    const torch::Tensor rest = metric.slice(1, prefixTokens);
-    const torch::Tensor sim = ops::matmul(rest, rest.transpose(-1, -2), "pitome_energy").contiguous();
+    const torch::Tensor sim = nonPrefixSimilarity(keys, prefixTokens, "pitome_energy");
     Regrouping g;
     g.tokens = static_cast<int>(n) - r;
     const int kept = t - 2 * r; // protected tokens

@@ -1,5 +1,6 @@
 #include "core/reduction/token_regrouping.h"
 
+#include "core/nn/ops.h"
 #include "core/tome/bipartite_matching.h"
 #include "core/util/error.h"
 
@@ -55,10 +56,11 @@ std::pair<torch::Tensor, torch::Tensor> applyRegrouping(const Regrouping& g, con
     return {y.to(xIn.scalar_type()), ySize.to(sizeIn.scalar_type())};
 }
 
-torch::Tensor normalisedKeyMetric(const torch::Tensor& keys)
+torch::Tensor nonPrefixSimilarity(const torch::Tensor& keys, int prefixTokens, const char* part)
 {
-    const torch::Tensor metric = keyMetric(keys).to(torch::kFloat).contiguous();
-    return (metric / metric.norm(2, /*dim=*/-1, /*keepdim=*/true)).contiguous();
+    const torch::Tensor metric = keyMetric(keys).to(torch::kFloat).slice(1, prefixTokens).contiguous();
+    const torch::Tensor normed = metric / metric.norm(2, /*dim=*/-1, /*keepdim=*/true);
+    return ops::matmul(normed, normed.transpose(-1, -2), part).contiguous();
 }
 
 } // namespace ts

@@ -30,8 +30,9 @@ struct Regrouping {
 // and source tracking, whatever the combine rule).
 std::pair<torch::Tensor, torch::Tensor> applyRegrouping(const Regrouping& g, const torch::Tensor& x, const torch::Tensor& size);
 
-// The metric of the similarity-based methods: keys [B, H, N, d] averaged over heads -> [B, N, d]
-// contiguous float (core/tome keyMetric), rows L2-normalised.
-torch::Tensor normalisedKeyMetric(const torch::Tensor& keys);
+// The similarities of the similarity-based methods (PiToMe, ATC): the cosines [B, T, T] between
+// the metrics (keys [B, H, N, d] averaged over heads, core/tome keyMetric) of the T = N - prefix
+// non-prefix tokens, contiguous float; the product is counted as FLOP part `part`.
+torch::Tensor nonPrefixSimilarity(const torch::Tensor& keys, int prefixTokens, const char* part);
 
 } // namespace ts
