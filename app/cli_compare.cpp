@@ -1,10 +1,13 @@
 // tokenscope compare: token-reduction methods side by side at one FLOP budget on one image,
-// each method's schedule, tokens, time and agreement with the unreduced model, as JSON.
+// each method's schedule, tokens, time and agreement with the unreduced model, as JSON, and the
+// figure of their merged-token maps and token counts.
+#include "app/cli_export.h"
 #include "app/cli_model.h"
 #include "app/command_line.h"
 #include "core/reduction/compare_api.h"
 #include "core/util/error.h"
 #include "core/util/printable.h"
+#include "ui/figures/compare_figure.h"
 #include "ui/figures/output_files.h"
 
 #include <QJsonArray>
@@ -71,15 +74,31 @@ QJsonObject methodJson(const MethodComparison& m)
                        {"agreement", agreement}};
 }
 
+// The command that redraws the figure: this one without its outputs (the export adds --out).
+std::vector<std::string> recipeArgumentsOf(const std::vector<std::string>& argv, nlohmann::json& settings)
+{
+    const std::set<std::string> outputs = {"--json", "--out", "--scale", "--dpi"};
+    std::vector<std::string> out{"compare"};
+    for (std::size_t i = 0; i + 1 < argv.size(); i += 2) {
+        if (outputs.count(argv[i]))
+            continue;
+        out.push_back(argv[i]);
+        out.push_back(argv[i + 1]);
+        settings[argv[i].substr(2)] = argv[i + 1];
+    }
+    return out;
+}
+
 } // namespace
 
 int runCompare(const std::vector<std::string>& argv)
 {
     std::set<std::string> valued = {"image", "methods", "gflops", "fraction", "margin", "linkage", "layers", "json", "out"};
     valued.insert(kModelOptions.begin(), kModelOptions.end());
+    valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {});
-    if (args.has("out"))
-        throw Error("--out: the compare figure is not available yet; write the data with --json");
+    if (!args.has("json") && !args.has("out"))
+        throw Error("give --json OUT.json, --out FIGURE or both");
     if (args.has("gflops") == args.has("fraction"))
         throw Error("give one of --gflops G or --fraction F (of the unreduced model's FLOPs)");
     const double gflops = args.number("gflops", 0), fraction = args.number("fraction", 0);
@@ -91,7 +110,11 @@ int runCompare(const std::vector<std::string>& argv)
         throw Error("--margin must be between -1 and 1 (a cosine similarity), got " + args.value("margin"));
     const std::vector<ReductionOptions> methods = methodsFromArgs(args);
     OutputFiles files; // checked before any work
-    files.reserve(QString::fromStdString(args.value("json")));
+    if (args.has("json"))
+        files.reserve(QString::fromStdString(args.value("json")));
+    if (args.has("out"))
+        reserveFigure(files, QString::fromStdString(args.value("out")));
+    const double scale = pngScale(args);
     const ModelSettings model = modelSettingsFromArgs(args);
 
     CompareRequest request;
@@ -115,13 +138,22 @@ int runCompare(const std::vector<std::string>& argv)
                         {"gflops_plain", plain / 1e9},
                         {"seconds_plain", result.plain.secondsMerged},
                         {"methods", byMethod}};
-    files.stage(QString::fromStdString(args.value("json")), QJsonDocument(o).toJson(QJsonDocument::Indented));
+    if (args.has("json"))
+        files.stage(QString::fromStdString(args.value("json")), QJsonDocument(o).toJson(QJsonDocument::Indented));
+    if (args.has("out")) {
+        nlohmann::json settings;
+        const std::vector<std::string> recipe = recipeArgumentsOf(argv, settings);
+        stageFigure(files, compareFigure(result, request.targetFlops, settings, recipe), QString::fromStdString(args.value("out")),
+                    scale);
+    }
     files.commit();
     for (const MethodComparison& m : result.methods)
         std::cout << reductionMethodName(m.options.method) << ": " << m.budget.flops / 1e9 << " GFLOPs (target "
                   << request.targetFlops / 1e9 << "), cosine " << m.agreement.cosine << ", top-1 "
                   << (m.agreement.top1Same ? "same" : "differs") << "\n";
-    std::cout << "wrote " << args.value("json") << "\n";
+    for (const char* output : {"json", "out"})
+        if (args.has(output))
+            std::cout << "wrote " << args.value(output) << "\n";
     return 0;
 }
 

@@ -1,6 +1,7 @@
 // `tokenscope compare` as a user runs it: every method at one budget in the JSON the issue
 // names, and one-line refusals before any work.
 #include "tests/common/cli_runner.h"
+#include "tests/common/recipe_rerun.h"
 #include "tests/common/test_paths.h"
 
 #include <QJsonArray>
@@ -13,6 +14,7 @@ class TestCliCompare : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void everyMethodAtOneBudget();
+    void figureRedrawsFromItsCommand();
     void benchMethodsAtOneBudget();
     void badInputExitsWithOneLine_data();
     void badInputExitsWithOneLine();
@@ -50,6 +52,19 @@ void TestCliCompare::everyMethodAtOneBudget()
     QVERIFY(methods["atc"].toObject()["schedule_text"].toString().contains("complete linkage"));
 }
 
+void TestCliCompare::figureRedrawsFromItsCommand()
+{
+    const QString figure = m_dir.filePath("compare.png");
+    const auto r = ts::test::runTokenscope({"compare", "--image", ts::test::sampleImage("coffee.png"), "--preset", "vit-ti16",
+                                            "--seed", "4", "--methods", "tome,atc,evit", "--fraction", "0.6", "--out", figure});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const ts::test::Rerun again = ts::test::rerunEmbeddedCommand(figure);
+    QVERIFY2(again.error.isEmpty(), qPrintable(again.error));
+    QVERIFY2(again.command.contains("--methods tome,atc,evit --fraction 0.6 --out compare.png"), qPrintable(again.command));
+    QVERIFY2(!again.before.isNull() && again.after == again.before, qPrintable(again.command));
+    QVERIFY(QFile::exists(figure + ".recipe.json"));
+}
+
 void TestCliCompare::benchMethodsAtOneBudget()
 {
     const auto r = ts::test::runTokenscope({"bench", "methods", "--preset", "vit-ti16", "--repeats", "1", "--json"});
@@ -71,8 +86,9 @@ void TestCliCompare::badInputExitsWithOneLine_data()
     QTest::addColumn<QString>("messagePart");
     const QString img = ts::test::sampleImage("chelsea.png");
     const QString json = QDir::tempPath() + "/tokenscope_compare_test.json";
-    QTest::newRow("figure not yet") << QStringList{"compare", "--image", img, "--methods", "tome", "--gflops", "1", "--out", "f.png", "--json", json}
-                                    << "not available yet";
+    QTest::newRow("no output") << QStringList{"compare", "--image", img, "--methods", "tome", "--gflops", "1"} << "give --json";
+    QTest::newRow("unknown figure format") << QStringList{"compare", "--image", img, "--methods", "tome", "--gflops", "1", "--out", "f.gif"}
+                                           << "unknown figure format";
     QTest::newRow("both budgets") << QStringList{"compare", "--image", img, "--methods", "tome", "--gflops", "1", "--fraction", "0.5", "--json", json}
                                   << "one of --gflops";
     QTest::newRow("no budget") << QStringList{"compare", "--image", img, "--methods", "tome", "--json", json} << "one of --gflops";
