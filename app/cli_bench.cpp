@@ -12,6 +12,7 @@ int runBench(const std::vector<std::string>& argv)
     // One line per benchmark; each lives in app/cli_bench_<name>.cpp.
     static const std::map<std::string, std::function<int(const std::vector<std::string>&)>> benches = {
         {"tome", runBenchTome},
+        {"methods", runBenchMethods},
         {"flops", runBenchFlops},
         {"fam", runBenchFam},
         {"fit", runBenchFit},

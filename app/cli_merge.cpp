@@ -1,6 +1,8 @@
-// tokenscope merge: ToMe on one image, the merged-token map and its data.
+// tokenscope merge: a token-reduction method (ToMe by default) on one image, the merged-token
+// map and its data.
 #include "app/cli_export.h"
 #include "app/cli_model.h"
+#include "app/cli_reduction.h"
 #include "app/cli_tome_options.h"
 #include "app/command_line.h"
 #include "core/io/image_io.h"
@@ -25,6 +27,7 @@ ToMeSettings toMeSettingsFromArgs(const Args& args)
     s.image = args.value("image");
     s.model = modelSettingsFromArgs(args);
     readToMeOptions(args, s, 8);
+    s.reduction = reductionOptionsFromArgs(args);
     s.borders = !args.flag("no-borders");
     s.opacity = args.number("opacity", 1.0);
     if (!(s.opacity >= 0 && s.opacity <= 1))
@@ -41,6 +44,7 @@ int runMerge(const std::vector<std::string>& argv)
     valued.insert(kToMeScheduleOptions.begin(), kToMeScheduleOptions.end());
     valued.insert(kModelOptions.begin(), kModelOptions.end());
     valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
+    valued.insert(kReductionOptions.begin(), kReductionOptions.end());
     const Args args(argv, valued, {"no-prop-attn", "no-borders"});
 
     const std::string out = args.value("out");
@@ -58,6 +62,7 @@ int runMerge(const std::vector<std::string>& argv)
     // The layer and the selection are checked against the model before the run.
     const VitConfig& config = vitConfigOf(*request.model);
     settings.layer = static_cast<int>(args.integer("layer", config.depth, 0, config.depth));
+    settings.reduction.validate(config.depth);
     const int patches = config.gridSize() * config.gridSize();
     if (settings.selectedPatch >= patches)
         throw Error("--select: patch " + std::to_string(settings.selectedPatch) + " does not exist ("
@@ -66,6 +71,7 @@ int runMerge(const std::vector<std::string>& argv)
     request.normalisation = settings.model.normalisation;
     request.normalisationGiven = args.has("mean") || args.has("std"); // else a checkpoint's side files decide
     request.schedule = toMeScheduleOf(settings);
+    request.reduction = settings.reduction;
     request.proportionalAttention = settings.proportionalAttention;
     const ToMeResult result = runToMe(request);
 

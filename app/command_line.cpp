@@ -28,7 +28,8 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
     // One line per command; the text is the usage shown by `tokenscope help`.
     static const std::map<std::string, std::pair<Command, const char*>> table = {
         {"merge", {runMerge, "merge --image IMG [--preset vit-s16 | --checkpoint FILE] [--seed N] [--r R | --schedule LIST | "
-                             "--r R --inflection X] [--no-prop-attn] [--size PIXELS] [--mean R,G,B --std R,G,B] [--layer K] [--opacity 0..1] "
+                             "--r R --inflection X] [--method tome|pitome|atc|evit [--margin M] [--keep-ratio X] [--linkage single|complete|average] "
+                             "[--keep-rate X] [--layers LIST]] [--no-prop-attn] [--size PIXELS] [--mean R,G,B --std R,G,B] [--layer K] [--opacity 0..1] "
                              "[--no-borders] [--select PATCH] --out MAP.png|.svg|.pdf [--json OUT.json]"}},
         {"attention", {runAttentionCommand, "attention --image IMG [--preset P | --checkpoint FILE|FOLDER] [--seed N] [--size PIXELS] "
                                             "[--norm-mean R,G,B --norm-std R,G,B] [--r R (0) | --schedule LIST | --r R --inflection X] "
@@ -49,7 +50,10 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
                              "[--convention default|macs|causal-half|training (joined by +)] [--breakdown [--stages]] [--measure "
                              "[--memory-limit-mib N] [--measure-max-length N] [--measure-max-flops F (2e13)]] [--mode curves|ratio|breakdown] [--baseline NAME] [--breakdown-model NAME] "
                              "[--csv OUT.csv] [--json OUT.json] [--out PLOT.png|.svg|.pdf [--figure-size WxH]]"}},
-        {"bench", {runBench, "bench tome|fit|fam|flops|linear [--json]"}},
+        {"compare", {runCompare, "compare --image IMG [--preset P | --checkpoint FILE] [--seed N] [--size PIXELS] "
+                                 "--methods tome,pitome,atc,evit (--gflops G | --fraction F) [--margin M] [--linkage L] [--layers LIST] "
+                                 "[--json OUT.json] [--out FIG.png|.svg|.pdf]"}},
+        {"bench", {runBench, "bench tome|methods|fit|fam|flops|linear [--json]"}},
     };
     return table;
 }

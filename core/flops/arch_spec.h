@@ -2,6 +2,7 @@
 // A model as the FLOP lab sees it: the transformer's sizes plus each architecture's own sizes.
 // One struct for every architecture so a preset can be edited into a custom model and written
 // back to a config file (README "FLOP config files"). Torch-free.
+#include "core/reduction/reduction_method.h"
 #include "core/tome/tome_schedule.h"
 
 #include <string>
@@ -46,6 +47,9 @@ struct ArchSpec {
     std::string pattern = "L(6)G(2)L(6)G(2)"; // Fit: core/fit/layer_pattern.h notation
 
     ToMeSchedule schedule = ToMeSchedule::constant(8); // ToMe
+    // ToMe kind: which method reduces the tokens (the schedule is then its r per block; token
+    // counts and the selection step's products follow the method, core/reduction).
+    ReductionMethod reduction = ReductionMethod::ToMe;
 
     int block = 1024;           // Bswa / Fam: tokens per block B
     int memory = 3;             // Bswa / Fam: memory blocks M

@@ -113,11 +113,21 @@ void tome(Tally& t, const ArchSpec& s, long long length, const FlopConvention& c
         const double before = counts[std::size_t(i)], after = counts[std::size_t(i) + 1];
         t.stage = "layers";
         t.attention(before, squarePairs(before, s.causal, c), s.width, s.heads);
-        // Bipartite soft matching (ToMe Sec. 3): A = even tokens, B = odd tokens, cosine scores
-        // over the keys averaged across heads; computed only when something is merged.
+        // The selection step, computed only when something is merged. ToMe's bipartite soft
+        // matching (Sec. 3): A = even tokens, B = odd tokens, cosine scores over the keys averaged
+        // across heads. PiToMe's energies and ATC's distances: all T x T cosine similarities of
+        // the non-prefix tokens. EViT reads the attention weights: no product.
         if (after < before) {
             t.stage = "merge";
-            t.matmul("tome_match", 2 * std::ceil(before / 2) * std::floor(before / 2) * headDim);
+            const double free = before - (s.classToken ? 1 : 0);
+            switch (s.reduction) {
+            case ReductionMethod::ToMe:
+                t.matmul("tome_match", 2 * std::ceil(before / 2) * std::floor(before / 2) * headDim);
+                break;
+            case ReductionMethod::PiToMe: t.matmul("pitome_energy", 2 * free * free * headDim); break;
+            case ReductionMethod::Atc: t.matmul("atc_distance", 2 * free * free * headDim); break;
+            case ReductionMethod::EVit: break;
+            }
         }
         t.stage = "layers";
         t.mlp(after, s.width, s.mlpHidden());
@@ -224,7 +234,7 @@ std::vector<int> tomeTokenCounts(const ArchSpec& spec, long long length)
         throw Error(spec.name + ": ToMe lengths must be between 1 and 2^30 tokens, got " + std::to_string(length));
     const int tokens = int(tokensFor(spec, length));
     std::vector<int> out{tokens};
-    for (int n : tokenCountsAfterMerging(tokens, spec.schedule.perLayer(spec.depth), spec.classToken))
+    for (int n : tokenCountsAfterReduction(spec.reduction, tokens, spec.schedule.perLayer(spec.depth), spec.classToken ? 1 : 0))
         out.push_back(n);
     return out;
 }

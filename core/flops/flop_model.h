@@ -9,6 +9,7 @@
 //                (FIT: local and global layers alike; FAM: block and FAM rows alike)
 //   cross_q, cross_kv, cross_qk, cross_av, cross_proj   FIT's read and write cross-attentions
 //   tome_match   ToMe's bipartite matching scores (A x B cosine similarities)
+//   pitome_energy, atc_distance   PiToMe's and ATC's T x T cosine similarities (core/reduction)
 //   head         the classifier (class token) or logits (every token)
 // Stages split the same FLOPs by where they happen: "embed", "layers", "local", "read",
 // "global", "write", "merge", "fam", "fam_prompt", "head". Elementwise work (softmax 5, LayerNorm 8,

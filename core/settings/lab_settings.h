@@ -7,6 +7,7 @@
 // (core/settings/recipe_command.h), so a recipe names exactly what drew the figure. Torch- and
 // Qt-free, so core, ui and app all use the same structs.
 #include "core/io/image_io.h"
+#include "core/reduction/reduction_method.h"
 #include "core/tome/tome_schedule.h"
 #include "core/vit/vit_api.h"
 
@@ -47,6 +48,7 @@ struct ToMeSettings {
     int r = 8;
     double inflection = -0.5;        // Schedule::Inflection
     std::vector<int> list = {16, 16, 12, 12, 8, 8, 4, 4, 0, 0, 0, 0}; // Schedule::List
+    ReductionOptions reduction;      // the method (ToMe by default) and its own parameters
     bool proportionalAttention = true;
     // View.
     int layer = -1;                  // after block `layer` (0 = input); -1: the last

@@ -66,8 +66,14 @@ void addModel(Args& a, const ModelSettings& m, const char* meanOption = "mean", 
 // The merge schedule and proportional attention, as `merge` and `attention` both read them.
 void addToMe(Args& a, const ToMeSettings& s)
 {
+    // A PiToMe keep ratio or an EViT keep rate replaces a constant r.
+    const bool rReplaced = (s.reduction.method == ReductionMethod::PiToMe && s.reduction.keepRatio > 0)
+                           || (s.reduction.method == ReductionMethod::EVit && s.reduction.keepRate > 0);
     switch (s.schedule) {
-    case ToMeSettings::Schedule::Constant: add(a, "r", s.r); break;
+    case ToMeSettings::Schedule::Constant:
+        if (!rReplaced)
+            add(a, "r", s.r);
+        break;
     case ToMeSettings::Schedule::Inflection:
         add(a, "r", s.r);
         add(a, "inflection", exactNumber(s.inflection));
@@ -82,6 +88,31 @@ void addToMe(Args& a, const ToMeSettings& s)
     }
     if (!s.proportionalAttention)
         a.push_back("--no-prop-attn");
+}
+
+// The method and its own options (none for ToMe over every block, so ToMe recipes stay as they were).
+void addReduction(Args& a, const ReductionOptions& o)
+{
+    if (o.method == ReductionMethod::ToMe && o.layers.empty())
+        return;
+    add(a, "method", reductionMethodName(o.method));
+    const bool byRatio = o.method == ReductionMethod::PiToMe && o.keepRatio > 0;
+    const bool byRate = o.method == ReductionMethod::EVit && o.keepRate > 0;
+    if (o.method == ReductionMethod::PiToMe) {
+        add(a, "margin", exactNumber(o.margin));
+        if (byRatio)
+            add(a, "keep-ratio", exactNumber(o.keepRatio));
+    }
+    if (o.method == ReductionMethod::Atc)
+        add(a, "linkage", linkageName(o.linkage));
+    if (byRate)
+        add(a, "keep-rate", exactNumber(o.keepRate));
+    if (!o.layers.empty()) {
+        std::vector<std::string> items;
+        for (int l : o.layers)
+            items.push_back(std::to_string(l + 1));
+        add(a, "layers", joined(items));
+    }
 }
 
 } // namespace
@@ -106,6 +137,7 @@ std::vector<std::string> recipeArguments(const ToMeSettings& s)
     add(a, "image", s.image);
     addModel(a, s.model);
     addToMe(a, s);
+    addReduction(a, s.reduction);
     if (s.layer >= 0)
         add(a, "layer", s.layer);
     add(a, "opacity", exactNumber(s.opacity));

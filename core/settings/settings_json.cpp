@@ -1,6 +1,7 @@
 #include "core/settings/settings_json.h"
 
 #include "core/settings/settings_reader.h"
+#include "core/util/error.h"
 
 #include <cmath>
 
@@ -66,7 +67,46 @@ void fromJson(const json& j, ModelSettings& s, std::vector<std::string>& problem
 namespace {
 const char* const kScheduleNames[] = {"constant", "inflection", "list"};
 const char* const kRangeNames[] = {"data", "from-zero"};
+
+// The method's fields, only for a method other than ToMe (a ToMe lab's settings read as before).
+void addReduction(json& j, const ReductionOptions& o)
+{
+    if (o.method == ReductionMethod::ToMe && o.layers.empty())
+        return;
+    j["method"] = reductionMethodName(o.method);
+    j["margin"] = o.margin;
+    j["keep_ratio"] = o.keepRatio;
+    j["linkage"] = linkageName(o.linkage);
+    j["keep_rate"] = o.keepRate;
+    j["layers"] = o.layers;
 }
+
+// A named value (`parse` throws ts::Error for an unknown name, reported as the key's problem).
+template <class T, class Parse>
+void readNamed(Reader& r, const char* key, T& out, Parse parse)
+{
+    std::string name;
+    r.text(key, name);
+    if (name.empty())
+        return;
+    try {
+        out = parse(name);
+    } catch (const Error& e) {
+        r.report(key, e.what());
+    }
+}
+
+void readReduction(Reader& r, ReductionOptions& o)
+{
+    readNamed(r, "method", o.method, reductionMethodFromName);
+    r.number("margin", o.margin, -1, 1);
+    r.number("keep_ratio", o.keepRatio, 0, 0.999999);
+    readNamed(r, "linkage", o.linkage, linkageFromName);
+    r.number("keep_rate", o.keepRate, 0, 1);
+    r.list("layers", o.layers);
+}
+
+} // namespace
 
 json toJson(const AttentionSettings& s)
 {
@@ -95,7 +135,7 @@ void fromJson(const json& j, AttentionSettings& s, std::vector<std::string>& pro
 
 json toJson(const ToMeSettings& s)
 {
-    return {{"model", toJson(s.model)},
+    json j = {{"model", toJson(s.model)},
             {"image", s.image},
             {"schedule", kScheduleNames[static_cast<int>(s.schedule)]},
             {"r", s.r},
@@ -107,6 +147,8 @@ json toJson(const ToMeSettings& s)
             {"borders", s.borders},
             {"selected_patch", s.selectedPatch},
             {"attention", toJson(s.attention)}};
+    addReduction(j, s.reduction);
+    return j;
 }
 
 void fromJson(const json& j, ToMeSettings& s, std::vector<std::string>& problems)
@@ -137,6 +179,7 @@ void fromJson(const json& j, ToMeSettings& s, std::vector<std::string>& problems
     r.integer("selected_patch", s.selectedPatch, -1, 1 << 30);
     if (r.has("attention"))
         fromJson(r.at("attention"), s.attention, problems);
+    readReduction(r, s.reduction);
 }
 
 json toJson(const FitSettings& s)

@@ -1,6 +1,7 @@
 #include "core/tome/tome_api.h"
 
-#include "core/tome/bipartite_matching.h"
+#include "core/reduction/reduction_flops.h"
+#include "core/reduction/reduction_step.h"
 #include "core/tome/tome_memory.h"
 #include "core/util/error.h"
 #include "core/util/threads.h"
@@ -20,14 +21,16 @@ struct MergeTrace {
     std::vector<torch::Tensor> size;       // per state: [N]
 };
 
-// One forward pass with ToMe between attention and MLP in every block (the authors' ToMeBlock).
+// One forward pass with the reduction between attention and MLP in every block (the authors'
+// ToMeBlock; PiToMe, ATC and EViT reduce at the same place).
 torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor& image, const std::vector<int>& perLayer,
-                          bool proportional, MergeTrace* trace, const RunControl& control, int stepOffset, int totalSteps)
+                          const ReductionOptions& reduction, bool proportional, MergeTrace* trace, const RunControl& control,
+                          int stepOffset, int totalSteps, std::vector<double>* reductionSeconds = nullptr)
 {
     torch::Tensor x = net.embed(image);
     const auto batch = x.size(0), tokens = x.size(1);
     torch::Tensor size = torch::ones({batch, tokens, 1});
-    std::vector<int> tokenOf; // index-based merge_source (mergedTokenIndex), image 0
+    std::vector<int> tokenOf, to; // index-based merge_source (mergedTokenIndex), image 0
     bool merged = false;
     if (trace) {
         tokenOf.resize(static_cast<std::size_t>(tokens));
@@ -43,21 +46,21 @@ torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor&
         torch::Tensor bias;
         if (proportional && merged)
             bias = size.log().squeeze(-1).unsqueeze(1).unsqueeze(1); // [B, 1, 1, N]
-        torch::Tensor keys;
-        x = block->attentionResidual(x, bias, &keys);
         const int r = perLayer[static_cast<std::size_t>(i)];
+        ReductionInputs in;
+        x = block->attentionResidual(x, bias, &in.keys, reductionNeedsAttention(reduction, r) ? &in.probs : nullptr);
         if (r > 0) {
             // Matching and merging are a dozen small ops on ~200 tokens: serial is faster.
             SerialSection serial;
-            // Every prefix token (class, distillation, registers) is protected.
-            const MergePlan plan = bipartiteSoftMatchingFromKeys(keys, r, net.config.prefixTokens());
-            if (plan.r > 0) {
-                if (trace) {
-                    const std::vector<int> to = mergedTokenIndex(plan, static_cast<int>(x.size(1)));
+            const auto start = std::chrono::steady_clock::now();
+            const bool reduced = reduceTokens(reduction, i, net.config.depth, r, net.config.prefixTokens(), in, x, size, trace ? &to : nullptr);
+            if (reductionSeconds)
+                (*reductionSeconds)[static_cast<std::size_t>(i)]
+                    = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            if (reduced) {
+                if (trace)
                     for (int& t : tokenOf)
                         t = to[static_cast<std::size_t>(t)];
-                }
-                std::tie(x, size) = mergeWeightedAverage(plan, x, size);
                 merged = true;
             }
         }
@@ -69,6 +72,49 @@ torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor&
         control.progress(stepOffset + i + 1, totalSteps, "block " + std::to_string(i + 1) + "/" + std::to_string(net.config.depth));
     }
     return net.classify(x, size);
+}
+
+// The request checked against the model (schedule, method, memory) and the result's description
+// of the run: the method, its schedule and the r each block is asked for.
+ToMeResult checkedResultHeader(const ToMeRequest& request, const VitConfig& config)
+{
+    request.schedule.validate(config.depth);
+    const ReductionOptions& reduction = request.reduction;
+    reduction.validate(config.depth);
+    if (reduction.method == ReductionMethod::EVit && !config.classToken)
+        throw Error("EViT ranks tokens by the class token's attention; this model has no class token");
+    requireToMeMemory(config, request.batch, request.recordSources, 0, reduction.method);
+
+    ToMeResult result;
+    result.config = config;
+    result.weights = request.model->source.weightsLabel();
+    result.method = reduction.method;
+    result.scheduleText = reduction.method == ReductionMethod::ToMe && reduction.layers.empty()
+                              ? request.schedule.describe()
+                              : reduction.describe(request.schedule, config.depth);
+    result.proportionalAttention = request.proportionalAttention && usesProportionalAttention(reduction.method);
+    result.grid = config.gridSize();
+    result.rRequested = reductionPerLayer(reduction, request.schedule, config.depth, config.numTokens(), config.prefixTokens());
+    return result;
+}
+
+// Token counts per state, and from the trace each state's token of every patch and token sizes.
+void fillMergeState(ToMeResult& result, const MergeTrace& trace, const VitConfig& config)
+{
+    result.tokens.push_back(config.numTokens());
+    for (int t : tokenCountsAfterReduction(result.method, config.numTokens(), result.rRequested, config.prefixTokens()))
+        result.tokens.push_back(t);
+    for (std::size_t k = 1; k < result.tokens.size(); ++k)
+        result.rApplied.push_back(result.tokens[k - 1] - result.tokens[k]);
+    const auto prefix = static_cast<std::ptrdiff_t>(config.prefixTokens());
+    for (std::size_t k = 0; k < trace.tokenOf.size(); ++k) {
+        // The prefix tokens (class, distillation, registers) come first; then the patches in raster order.
+        result.tokenOfPatch.emplace_back(trace.tokenOf[k].begin() + prefix, trace.tokenOf[k].end());
+        torch::Tensor sz = trace.size[k].round().to(torch::kInt32).contiguous();
+        result.sizes.emplace_back(sz.data_ptr<int>(), sz.data_ptr<int>() + sz.numel());
+        if (static_cast<int>(sz.numel()) != result.tokens[k])
+            throw Error("ToMe: internal token count mismatch at layer " + std::to_string(k));
+    }
 }
 
 double secondsSince(std::chrono::steady_clock::time_point start)
@@ -88,16 +134,8 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
         throw Error("ToMe: batch must be between 1 and 256, got " + std::to_string(request.batch));
     const VisionTransformerImpl& net = *request.model->net;
     const VitConfig& config = net.config;
-    request.schedule.validate(config.depth);
-    requireToMeMemory(config, request.batch, request.recordSources); // before any tensor is made
-
-    ToMeResult result;
-    result.config = config;
-    result.weights = request.model->source.weightsLabel();
-    result.scheduleText = request.schedule.describe();
-    result.proportionalAttention = request.proportionalAttention;
-    result.grid = config.gridSize();
-    result.rRequested = request.schedule.perLayer(config.depth);
+    const ReductionOptions& reduction = request.reduction;
+    ToMeResult result = checkedResultHeader(request, config); // before any tensor is made
 
     const ModelDescription& description = vitDescriptionOf(*request.model);
     const Preprocessing& preprocessing = description.preprocessing;
@@ -131,8 +169,9 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
         {
             FlopCountScope flops;
             const auto start = std::chrono::steady_clock::now();
-            logits = forwardToMe(net, image, result.rRequested, request.proportionalAttention,
-                                 request.recordSources ? &trace : nullptr, control, 0, total);
+            result.secondsReduction.assign(static_cast<std::size_t>(config.depth), 0.0);
+            logits = forwardToMe(net, image, result.rRequested, reduction, result.proportionalAttention,
+                                 request.recordSources ? &trace : nullptr, control, 0, total, &result.secondsReduction);
             result.secondsMerged = secondsSince(start);
             result.flopsMerged = flops.tally();
         }
@@ -140,24 +179,12 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
             FlopCountScope flops;
             const auto start = std::chrono::steady_clock::now();
             std::vector<int> none(static_cast<std::size_t>(config.depth), 0);
-            forwardToMe(net, image, none, false, nullptr, control, config.depth, total);
+            forwardToMe(net, image, none, reduction, false, nullptr, control, config.depth, total);
             result.secondsPlain = secondsSince(start);
             result.flopsPlain = flops.tally();
         }
-        result.tokens.push_back(config.numTokens());
-        for (int t : tokenCountsAfterMerging(config.numTokens(), result.rRequested, config.prefixTokens()))
-            result.tokens.push_back(t);
-        for (std::size_t k = 1; k < result.tokens.size(); ++k)
-            result.rApplied.push_back(result.tokens[k - 1] - result.tokens[k]);
-        const auto prefix = static_cast<std::ptrdiff_t>(config.prefixTokens());
-        for (std::size_t k = 0; k < trace.tokenOf.size(); ++k) {
-            // The prefix tokens (class, distillation, registers) come first; then the patches in raster order.
-            result.tokenOfPatch.emplace_back(trace.tokenOf[k].begin() + prefix, trace.tokenOf[k].end());
-            torch::Tensor sz = trace.size[k].round().to(torch::kInt32).contiguous();
-            result.sizes.emplace_back(sz.data_ptr<int>(), sz.data_ptr<int>() + sz.numel());
-            if (static_cast<int>(sz.numel()) != result.tokens[k])
-                throw Error("ToMe: internal token count mismatch at layer " + std::to_string(k));
-        }
+        fillMergeState(result, trace, config);
+        result.flopsAnalytic = reducedFlops(config, reduction.method, result.rApplied).total;
         if (config.numClasses > 0)
             result.top5 = topClasses(logits.slice(0, 0, 1), 5, description.classNames);
         torch::Tensor out = logits.slice(0, 0, 1).reshape({-1}).contiguous();

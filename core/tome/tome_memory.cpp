@@ -8,7 +8,7 @@
 
 namespace ts {
 
-double estimateToMeMemoryBytes(const VitConfig& c, int batch, bool recordSources)
+double estimateToMeMemoryBytes(const VitConfig& c, int batch, bool recordSources, ReductionMethod method)
 {
     const double b = batch, n = c.numTokens(), d = c.width, h = c.heads, hidden = c.mlpHidden;
     const double pixels = double(c.inChannels) * c.imageSize * c.imageSize;
@@ -25,7 +25,12 @@ double estimateToMeMemoryBytes(const VitConfig& c, int batch, bool recordSources
     const double mlp = b * (n * d * 5 + 2 * n * hidden);
     // Bipartite soft matching: normalised keys and the (N/2) x (N/2) similarity scores with their
     // row maxima and sort.
-    const double matching = b * (n * d + 2 * (n / 2) * (n / 2));
+    double matching = b * (n * d + 2 * (n / 2) * (n / 2));
+    if (method == ReductionMethod::PiToMe || method == ReductionMethod::Atc)
+        matching = b * (2 * n * d + n * n) + (method == ReductionMethod::Atc ? 2 * n * n : 0.0);
+    if (method == ReductionMethod::EVit)
+        matching = attention + b * h * n * n; // the weights kept beside the attention stage's buffers
+
     // Source tracking keeps, for image 0 and every layer, the token index of each original token
     // and the token sizes (4 bytes each; core/tome/bipartite_matching.h mergedTokenIndex), twice
     // over while the result is filled.
@@ -33,15 +38,16 @@ double estimateToMeMemoryBytes(const VitConfig& c, int batch, bool recordSources
     return 4.0 * (persistent + std::max({attention, mlp, matching}) + trace);
 }
 
-void requireToMeMemory(const VitConfig& config, int batch, bool recordSources, std::int64_t limitBytes)
+void requireToMeMemory(const VitConfig& config, int batch, bool recordSources, std::int64_t limitBytes,
+                       ReductionMethod method)
 {
     const bool useAvailable = limitBytes <= 0;
     const std::int64_t limit = useAvailable ? defaultMemoryLimit() : limitBytes;
     if (limit <= 0)
         return; // no way to know; let the run try
-    const double needed = estimateToMeMemoryBytes(config, batch, recordSources);
+    const double needed = estimateToMeMemoryBytes(config, batch, recordSources, method);
     if (needed > double(limit))
-        throw Error("ToMe: batch " + std::to_string(batch) + " at " + std::to_string(config.numTokens()) + " tokens ("
+        throw Error(std::string(reductionMethodTitle(method)) + ": batch " + std::to_string(batch) + " at " + std::to_string(config.numTokens()) + " tokens ("
                     + std::to_string(config.imageSize) + " px) needs ~" + formatBytes(needed) + ", "
                     + formatBytes(double(limit)) + (useAvailable ? " available" : " allowed"));
 }

@@ -1,5 +1,6 @@
 // `tokenscope merge` as a user runs it: the map, the JSON, and one-line refusals.
 #include "tests/common/cli_runner.h"
+#include "tests/common/recipe_rerun.h"
 #include "tests/common/test_paths.h"
 
 #include <QImage>
@@ -13,6 +14,8 @@ class TestCliMerge : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void writesMapAndJson();
+    void eachMethod_data();
+    void eachMethod();
     void badInputExitsWithOneLine_data();
     void badInputExitsWithOneLine();
 
@@ -61,6 +64,53 @@ void TestCliMerge::writesMapAndJson()
     QCOMPARE(o["model"].toObject()["prefix_tokens"].toInt(), 1);
 }
 
+void TestCliMerge::eachMethod_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<int>("last");     // tokens after block 12
+    QTest::addColumn<QString>("recipe"); // part of the PNG's regenerating command
+    QTest::newRow("tome") << QStringList{"--method", "tome", "--r", "8"} << "tome" << 101 << "--r 8";
+    QTest::newRow("pitome r") << QStringList{"--method", "pitome", "--r", "8", "--margin", "0.75"} << "pitome" << 101
+                              << "--method pitome --margin 0.75";
+    QTest::newRow("pitome keep ratio") << QStringList{"--method", "pitome", "--keep-ratio", "0.9"} << "pitome" << 60
+                                       << "--keep-ratio 0.9";
+    QTest::newRow("atc complete") << QStringList{"--method", "atc", "--r", "12", "--linkage", "complete"} << "atc" << 53
+                                  << "--linkage complete";
+    QTest::newRow("evit default") << QStringList{"--method", "evit"} << "evit" << 72 << "--keep-rate 0.7";
+    QTest::newRow("evit r at layers") << QStringList{"--method", "evit", "--r", "30", "--layers", "2,6"} << "evit" << 137
+                                      << "--layers 2,6";
+}
+
+void TestCliMerge::eachMethod()
+{
+    QFETCH(QStringList, options);
+    QFETCH(QString, method);
+    QFETCH(int, last);
+    QFETCH(QString, recipe);
+    const QString map = m_dir.filePath(method + ".png"), json = m_dir.filePath(method + ".json");
+    const Run r = run(QStringList{"merge", "--image", ts::test::sampleImage("chelsea.png"), "--preset", "vit-ti16", "--seed", "5",
+                                  "--out", map, "--json", json}
+                      + options);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QFile f(json);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+    QCOMPARE(o["method"].toString(), method);
+    const QJsonArray tokens = o["tokens_per_layer"].toArray();
+    QCOMPARE(tokens.size(), 12);
+    QCOMPARE(tokens.last().toInt(), last);
+    QCOMPARE(o["source"].toArray().last().toArray().size(), 196);
+    QCOMPARE(o["flops_merged"].toDouble(), o["flops_analytic"].toDouble());
+    QCOMPARE(o["proportional_attention"].toBool(), method != "evit");
+    const QString command = QImage(map).text("tokenscope:command");
+    QVERIFY2(command.contains(recipe), qPrintable(command));
+    // The embedded command draws the same figure again, the method and its options included.
+    const ts::test::Rerun again = ts::test::rerunEmbeddedCommand(map);
+    QVERIFY2(again.error.isEmpty(), qPrintable(again.error));
+    QVERIFY2(!again.before.isNull() && again.after == again.before, qPrintable(again.command));
+}
+
 void TestCliMerge::badInputExitsWithOneLine_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -80,6 +130,25 @@ void TestCliMerge::badInputExitsWithOneLine_data()
     QTest::newRow("missing checkpoint") << QStringList{"merge", "--image", img, "--checkpoint", "/no/model.safetensors", "--out", out}
                                         << "cannot open";
     QTest::newRow("unknown option") << QStringList{"merge", "--image", img, "--frobnicate", "--out", out} << "unknown option";
+    QTest::newRow("unknown method") << QStringList{"merge", "--image", img, "--method", "tofu", "--out", out} << "unknown method";
+    QTest::newRow("linkage without atc") << QStringList{"merge", "--image", img, "--linkage", "single", "--out", out}
+                                         << "--linkage applies to --method atc only";
+    QTest::newRow("unknown linkage") << QStringList{"merge", "--image", img, "--method", "atc", "--linkage", "ward", "--out", out}
+                                     << "unknown linkage";
+    QTest::newRow("keep ratio out of range") << QStringList{"merge", "--image", img, "--method", "pitome", "--keep-ratio", "1.5", "--out", out}
+                                             << "--keep-ratio";
+    QTest::newRow("keep ratio with r") << QStringList{"merge", "--image", img, "--method", "pitome", "--keep-ratio", "0.9", "--r", "4", "--out", out}
+                                       << "not both";
+    QTest::newRow("margin out of range") << QStringList{"merge", "--image", img, "--method", "pitome", "--margin", "2", "--out", out}
+                                         << "--margin";
+    QTest::newRow("keep rate zero") << QStringList{"merge", "--image", img, "--method", "evit", "--keep-rate", "0", "--out", out}
+                                    << "--keep-rate";
+    QTest::newRow("keep rate for tome") << QStringList{"merge", "--image", img, "--keep-rate", "0.5", "--out", out}
+                                        << "--method evit only";
+    QTest::newRow("layer past the depth") << QStringList{"merge", "--image", img, "--preset", "vit-ti16", "--method", "evit", "--layers", "4,13", "--out", out}
+                                          << "outside blocks 1..12";
+    QTest::newRow("layer zero") << QStringList{"merge", "--image", img, "--method", "atc", "--layers", "0", "--out", out}
+                                << "--layers";
     QTest::newRow("schedule too long") << QStringList{"merge", "--image", img, "--preset", "vit-ti16", "--schedule", "1,1,1,1,1,1,1,1,1,1,1,1,1", "--out", out}
                                        << "13 entries";
 }

@@ -64,6 +64,7 @@ private Q_SLOTS:
     void numbersReadBackExactly();
     void commandQuotingSplitsBack();
     void argumentsNameEverySetting();
+    void reductionMethodSurvivesJsonAndCommand();
 };
 
 void TestLabSettings::everyFieldSurvivesJson()
@@ -274,6 +275,46 @@ void TestLabSettings::commandQuotingSplitsBack()
     QCOMPARE(back.front(), std::string("tokenscope"));
     back.erase(back.begin());
     QCOMPARE(back, args);
+}
+
+void TestLabSettings::reductionMethodSurvivesJsonAndCommand()
+{
+    ToMeSettings t;
+    t.reduction.method = ReductionMethod::EVit;
+    t.reduction.keepRate = 0.55;
+    t.reduction.layers = {2, 5};
+    t.reduction.linkage = Linkage::Complete;
+    t.reduction.margin = 0.75;
+    const ToMeSettings t2 = roundTrip(t);
+    QVERIFY(t2.reduction.method == ReductionMethod::EVit);
+    QCOMPARE(t2.reduction.keepRate, 0.55);
+    QCOMPARE(t2.reduction.layers, (std::vector<int>{2, 5}));
+    QVERIFY(t2.reduction.linkage == Linkage::Complete);
+    QCOMPARE(t2.reduction.margin, 0.75);
+    std::vector<std::string> a = recipeArguments(t);
+    QCOMPARE(after(a, "--method"), std::string("evit"));
+    QCOMPARE(after(a, "--keep-rate"), std::string("0.55"));
+    QCOMPARE(after(a, "--layers"), std::string("3,6"));
+    QVERIFY(!has(a, "--r") && !has(a, "--linkage") && !has(a, "--margin"));
+    t.reduction = ReductionOptions();
+    t.reduction.method = ReductionMethod::PiToMe;
+    t.reduction.margin = 0.75;
+    a = recipeArguments(t);
+    QCOMPARE(after(a, "--method"), std::string("pitome"));
+    QCOMPARE(after(a, "--margin"), std::string("0.75"));
+    QCOMPARE(after(a, "--r"), std::to_string(t.r));
+    // ToMe writes no method fields: its settings and recipes read as before.
+    QVERIFY(!toJson(ToMeSettings()).contains("method"));
+    QVERIFY(!has(recipeArguments(ToMeSettings()), "--method"));
+    // An unknown method is reported, the rest kept.
+    nlohmann::json j = toJson(t);
+    j["method"] = "tofu";
+    std::vector<std::string> problems;
+    ToMeSettings t3;
+    fromJson(j, t3, problems);
+    QCOMPARE(problems.size(), std::size_t(1));
+    QVERIFY(t3.reduction.method == ReductionMethod::ToMe);
+    QCOMPARE(t3.reduction.margin, 0.75);
 }
 
 void TestLabSettings::argumentsNameEverySetting()

@@ -4,6 +4,7 @@
 #include "core/tome/tome_api.h"
 #include "core/vit/vit_handle.h"
 #include "core/vit/vit_runner.h"
+#include "tests/common/layer_state.h"
 #include "tests/common/test_paths.h"
 
 #include <QtTest>
@@ -98,27 +99,12 @@ void TestTomeModel::layerStateIsConsistent()
     request.schedule = ToMeSchedule::constant(r);
     request.proportionalAttention = proportional;
     const ToMeResult result = runToMe(request);
-    const int patches = result.grid * result.grid;
     const std::vector<int> counts = tokenCountsAfterMerging(197, std::vector<int>(12, r));
     QCOMPARE(static_cast<int>(result.tokens.size()), 13);
     for (int k = 1; k <= 12; ++k)
         QCOMPARE(result.tokens[static_cast<std::size_t>(k)], counts[static_cast<std::size_t>(k - 1)]);
-    for (std::size_t k = 0; k < result.tokens.size(); ++k) {
-        const auto& source = result.tokenOfPatch[k];
-        const auto& sizes = result.sizes[k];
-        QCOMPARE(static_cast<int>(sizes.size()), result.tokens[k]);
-        QCOMPARE(std::accumulate(sizes.begin(), sizes.end(), 0), patches + 1);
-        QCOMPARE(sizes[0], 1); // the class token is never merged
-        // source partitions the patches: every patch in exactly one non-class token, sizes agree.
-        std::vector<int> held(sizes.size(), 0);
-        for (int p = 0; p < patches; ++p) {
-            const int t = source[static_cast<std::size_t>(p)];
-            QVERIFY(t >= 1 && t < static_cast<int>(sizes.size()));
-            ++held[static_cast<std::size_t>(t)];
-        }
-        for (std::size_t t = 1; t < sizes.size(); ++t)
-            QCOMPARE(held[t], sizes[t]);
-    }
+    std::string why;
+    QVERIFY2(test::layerStateIsConsistent(result, why), why.c_str());
 }
 
 void TestTomeModel::lineageJoinsOnlyGrow()

@@ -86,9 +86,10 @@ MergeMapData mergeMapData(const ToMeResult& result, const MergeMapOptions& optio
     const QString weights = QString::fromStdString(result.weights).startsWith("random(")
                                 ? QObject::tr("random weights (seed %1)").arg(QString::fromStdString(result.weights).mid(7).chopped(1))
                                 : QObject::tr("checkpoint %1").arg(QFileInfo(QString::fromStdString(result.weights)).fileName());
-    d.caption = QObject::tr("ToMe on %1, %2 — %3, proportional attention %4")
+    d.caption = QObject::tr("%5 on %1, %2 — %3, proportional attention %4")
                     .arg(QString::fromStdString(vitDisplayName(result.config)), weights,
-                         QString::fromStdString(result.scheduleText), result.proportionalAttention ? "on" : "off");
+                         QString::fromStdString(result.scheduleText), result.proportionalAttention ? "on" : "off",
+                         QString::fromUtf8(reductionMethodTitle(result.method)));
     QString footer = QObject::tr("tokens %1 → %2").arg(result.tokens.front()).arg(result.tokens.back());
     // No timings here: a figure must be reproducible from its recipe (timings are in the data).
     if (result.flopsPlain.matmulTotal() > 0)
@@ -156,7 +157,7 @@ Figure mergeMapFigure(const ToMeResult& result, const ToMeSettings& settings)
     Figure f;
     f.size = mergeMapNaturalSize();
     f.paint = [data](QPainter& p, const QRectF& r) { paintMergeMap(p, r, *data); };
-    f.title = QObject::tr("ToMe merged-token map");
+    f.title = QObject::tr("%1 merged-token map").arg(QString::fromUtf8(reductionMethodTitle(result.method)));
     f.description = data->caption + " — " + data->rightTitle;
     ToMeSettings shown = settings;
     if (shown.layer < 0)
@@ -196,12 +197,15 @@ QByteArray toMeResultJson(const ToMeResult& result)
     for (float v : result.output)
         output.append(static_cast<double>(v));
     o["output"] = output;
+    o["method"] = QString::fromUtf8(reductionMethodName(result.method));
     o["schedule"] = QString::fromStdString(result.scheduleText);
     o["proportional_attention"] = result.proportionalAttention;
     o["seconds_merged"] = result.secondsMerged;
     if (result.secondsPlain > 0)
         o["seconds_plain"] = result.secondsPlain;
     o["flops_merged"] = result.flopsMerged.matmulTotal();
+    if (result.flopsAnalytic > 0)
+        o["flops_analytic"] = result.flopsAnalytic;
     if (result.flopsPlain.matmulTotal() > 0)
         o["flops_plain"] = result.flopsPlain.matmulTotal();
     if (!result.top5.empty()) {

@@ -1,0 +1,60 @@
+#include "app/cli_reduction.h"
+
+#include "core/util/error.h"
+
+#include <climits>
+
+namespace ts::cli {
+
+const std::set<std::string> kReductionOptions = {"method", "margin", "keep-ratio", "linkage", "keep-rate", "layers"};
+
+namespace {
+
+void onlyFor(const Args& args, const char* option, ReductionMethod method, ReductionMethod given)
+{
+    if (args.has(option) && given != method)
+        throw Error(std::string("--") + option + " applies to --method " + reductionMethodName(method) + " only");
+}
+
+} // namespace
+
+ReductionOptions reductionOptionsFromArgs(const Args& args)
+{
+    ReductionOptions o;
+    o.method = reductionMethodFromName(args.value("method", "tome"));
+    onlyFor(args, "margin", ReductionMethod::PiToMe, o.method);
+    onlyFor(args, "keep-ratio", ReductionMethod::PiToMe, o.method);
+    onlyFor(args, "linkage", ReductionMethod::Atc, o.method);
+    onlyFor(args, "keep-rate", ReductionMethod::EVit, o.method);
+    const bool rGiven = args.has("r") || args.has("schedule") || args.has("inflection");
+    for (const char* keep : {"keep-ratio", "keep-rate"})
+        if (args.has(keep) && rGiven)
+            throw Error(std::string("give either --") + keep + " or --r/--schedule, not both");
+    o.margin = args.number("margin", o.margin);
+    if (args.has("keep-ratio")) {
+        o.keepRatio = args.number("keep-ratio", 0);
+        if (!(o.keepRatio > 0 && o.keepRatio < 1))
+            throw Error("--keep-ratio must be between 0 and 1 (exclusive), got " + args.value("keep-ratio"));
+    }
+    if (args.has("linkage"))
+        o.linkage = linkageFromName(args.value("linkage"));
+    if (args.has("keep-rate")) {
+        o.keepRate = args.number("keep-rate", 0);
+        if (!(o.keepRate > 0 && o.keepRate <= 1))
+            throw Error("--keep-rate must be in (0, 1], got " + args.value("keep-rate"));
+    } else if (o.method == ReductionMethod::EVit && !rGiven) {
+        o.keepRate = 0.7;
+    }
+    if (args.has("layers"))
+        for (int l : parseIntegerList(args.value("layers"), "--layers")) {
+            if (l < 1)
+                throw Error("--layers: blocks count from 1, got " + std::to_string(l));
+            o.layers.push_back(l - 1);
+        }
+    if (!(o.margin >= -1 && o.margin <= 1))
+        throw Error("--margin must be between -1 and 1 (a cosine similarity), got " + args.value("margin"));
+    o.validate(INT_MAX); // the layers against the depth once the model is known
+    return o;
+}
+
+} // namespace ts::cli
