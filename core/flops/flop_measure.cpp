@@ -6,7 +6,7 @@
 #include "core/nn/attention_path.h"
 #include "core/nn/flop_counter.h"
 #include "core/nn/ops.h"
-#include "core/tome/bipartite_matching.h"
+#include "core/tome/tome_forward.h"
 #include "core/util/error.h"
 #include "core/util/memory_tracker.h"
 #include "core/vit/vit_handle.h"
@@ -128,31 +128,18 @@ void runTransformer(const ArchSpec& s, const VisionTransformerImpl& net, long lo
     finish(s, net, x);
 }
 
-// ToMe between attention and MLP, as the authors' ToMeBlock, with proportional attention (Eq. 1).
+// The ToMe lab's own block loop (core/tome/tome_forward.h) with the model's method and schedule,
+// proportional attention on, over the strip's tokens.
 void runToMe(const ArchSpec& s, const VisionTransformerImpl& net, long long length, const RunControl& control)
 {
-    torch::Tensor x = inputTokens(s, net, length);
-    torch::Tensor size = torch::ones({1, x.size(1), 1});
     const std::vector<int> perLayer = s.schedule.perLayer(s.depth);
-    bool merged = false;
-    for (int i = 0; i < s.depth; ++i) {
-        control.throwIfCancelled();
-        const Block b = net.block(i);
-        torch::Tensor keys, bias;
-        if (merged)
-            bias = size.log().squeeze(-1).unsqueeze(1).unsqueeze(1);
-        x = b->attentionResidual(x, bias, &keys);
-        if (perLayer[std::size_t(i)] > 0) {
-            const MergePlan plan = bipartiteSoftMatching(keys.mean(/*dim=*/1), perLayer[std::size_t(i)], s.classToken);
-            if (plan.r > 0) {
-                std::tie(x, size) = mergeWeightedAverage(plan, x, size);
-                merged = true;
-            }
-        }
-        x = b->mlpResidual(x);
-        control.progress(i + 1, s.depth, "layer " + std::to_string(i + 1) + "/" + std::to_string(s.depth));
-    }
-    finish(s, net, x);
+    ReducingPass pass;
+    pass.perLayer = &perLayer;
+    pass.reduction.method = s.reduction;
+    pass.proportional = true;
+    pass.control = &control;
+    pass.totalSteps = s.depth;
+    finish(s, net, forwardReducing(net, inputTokens(s, net, length), pass).x);
 }
 
 std::shared_ptr<VitModel> buildNet(const ArchSpec& s, std::uint64_t seed)

@@ -6,8 +6,8 @@
 //
 // What runs: Transformer / ToMe: the ViT blocks (core/vit) on `length` patches in one strip
 // (patch embedding on a 1 x length patch row, or random tokens when patch_size is 0), class
-// token and head as configured; ToMe merges with the lead's bipartite matching
-// (core/tome/bipartite_matching.h) and proportional attention. Window: the same blocks on a
+// token and head as configured; ToMe (and the other reduction methods) through the ToMe lab's own
+// block loop (core/tome/tome_forward.h) with proportional attention. Window: the same blocks on a
 // batch of windows. FIT: core/fit's FitModel on one band of g x (length / g) patches (n = g^2).
 // BSWA / FAM: core/fam's runFam on a synthetic stream.
 #include "core/flops/flop_report.h"

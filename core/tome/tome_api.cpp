@@ -1,7 +1,7 @@
 #include "core/tome/tome_api.h"
 
 #include "core/reduction/reduction_flops.h"
-#include "core/reduction/reduction_step.h"
+#include "core/tome/tome_forward.h"
 #include "core/tome/tome_memory.h"
 #include "core/util/error.h"
 #include "core/util/threads.h"
@@ -15,63 +15,23 @@
 namespace ts {
 namespace {
 
-// What a recorded run keeps of image 0 per state (input, then after each block).
-struct MergeTrace {
-    std::vector<std::vector<int>> tokenOf; // per state: [N0] the token holding each original token
-    std::vector<torch::Tensor> size;       // per state: [N]
-};
-
-// One forward pass with the reduction between attention and MLP in every block (the authors'
-// ToMeBlock; PiToMe, ATC and EViT reduce at the same place).
+// One forward pass with the reduction between attention and MLP in every block: the embedding,
+// the blocks (core/tome/tome_forward.h), the head.
 torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor& image, const std::vector<int>& perLayer,
                           const ReductionOptions& reduction, bool proportional, MergeTrace* trace, const RunControl& control,
                           int stepOffset, int totalSteps, std::vector<double>* reductionSeconds = nullptr)
 {
-    torch::Tensor x = net.embed(image);
-    const auto batch = x.size(0), tokens = x.size(1);
-    torch::Tensor size = torch::ones({batch, tokens, 1});
-    std::vector<int> tokenOf, to; // index-based merge_source (mergedTokenIndex), image 0
-    bool merged = false;
-    if (trace) {
-        tokenOf.resize(static_cast<std::size_t>(tokens));
-        for (std::int64_t t = 0; t < tokens; ++t)
-            tokenOf[static_cast<std::size_t>(t)] = static_cast<int>(t);
-        trace->tokenOf.push_back(tokenOf);
-        trace->size.push_back(size[0].squeeze(-1));
-    }
-    for (int i = 0; i < net.config.depth; ++i) {
-        control.throwIfCancelled();
-        Block block = net.block(i);
-        // Proportional attention (Sec. 3, Eq. 1): log(size) added to the logits.
-        torch::Tensor bias;
-        if (proportional && merged)
-            bias = size.log().squeeze(-1).unsqueeze(1).unsqueeze(1); // [B, 1, 1, N]
-        const int r = perLayer[static_cast<std::size_t>(i)];
-        ReductionInputs in;
-        x = block->attentionResidual(x, bias, &in.keys, reductionNeedsAttention(reduction, r) ? &in.probs : nullptr);
-        if (r > 0) {
-            // Matching and merging are a dozen small ops on ~200 tokens: serial is faster.
-            SerialSection serial;
-            const auto start = std::chrono::steady_clock::now();
-            const bool reduced = reduceTokens(reduction, i, net.config.depth, r, net.config.prefixTokens(), in, x, size, trace ? &to : nullptr);
-            if (reductionSeconds)
-                (*reductionSeconds)[static_cast<std::size_t>(i)]
-                    = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            if (reduced) {
-                if (trace)
-                    for (int& t : tokenOf)
-                        t = to[static_cast<std::size_t>(t)];
-                merged = true;
-            }
-        }
-        x = block->mlpResidual(x);
-        if (trace) {
-            trace->tokenOf.push_back(tokenOf);
-            trace->size.push_back(size[0].squeeze(-1));
-        }
-        control.progress(stepOffset + i + 1, totalSteps, "block " + std::to_string(i + 1) + "/" + std::to_string(net.config.depth));
-    }
-    return net.classify(x, size);
+    ReducingPass pass;
+    pass.perLayer = &perLayer;
+    pass.reduction = reduction;
+    pass.proportional = proportional;
+    pass.trace = trace;
+    pass.control = &control;
+    pass.stepOffset = stepOffset;
+    pass.totalSteps = totalSteps;
+    pass.reductionSeconds = reductionSeconds;
+    const ReducedTokens out = forwardReducing(net, net.embed(image), pass);
+    return net.classify(out.x, out.size);
 }
 
 // The request checked against the model (schedule, method, memory) and the result's description

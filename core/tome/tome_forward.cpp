@@ -1,0 +1,63 @@
+#include "core/tome/tome_forward.h"
+
+#include "core/reduction/reduction_step.h"
+#include "core/util/threads.h"
+
+#include <chrono>
+#include <string>
+
+namespace ts {
+
+ReducedTokens forwardReducing(const VisionTransformerImpl& net, torch::Tensor x, const ReducingPass& pass)
+{
+    const RunControl none;
+    const RunControl& control = pass.control ? *pass.control : none;
+    const std::vector<int>& perLayer = *pass.perLayer;
+    MergeTrace* trace = pass.trace;
+    const auto batch = x.size(0), tokens = x.size(1);
+    torch::Tensor size = torch::ones({batch, tokens, 1});
+    std::vector<int> tokenOf, to; // index-based merge_source (mergedTokenIndex), image 0
+    bool merged = false;
+    if (trace) {
+        tokenOf.resize(static_cast<std::size_t>(tokens));
+        for (std::int64_t t = 0; t < tokens; ++t)
+            tokenOf[static_cast<std::size_t>(t)] = static_cast<int>(t);
+        trace->tokenOf.push_back(tokenOf);
+        trace->size.push_back(size[0].squeeze(-1));
+    }
+    const int depth = net.config.depth;
+    for (int i = 0; i < depth; ++i) {
+        control.throwIfCancelled();
+        Block block = net.block(i);
+        torch::Tensor bias;
+        if (pass.proportional && merged)
+            bias = size.log().squeeze(-1).unsqueeze(1).unsqueeze(1); // [B, 1, 1, N]
+        const int r = perLayer[static_cast<std::size_t>(i)];
+        ReductionInputs in;
+        x = block->attentionResidual(x, bias, &in.keys, reductionNeedsAttention(pass.reduction, r) ? &in.probs : nullptr);
+        if (r > 0) {
+            // Matching and merging are a dozen small ops on ~200 tokens: serial is faster.
+            SerialSection serial;
+            const auto start = std::chrono::steady_clock::now();
+            const bool reduced = reduceTokens(pass.reduction, i, depth, r, net.config.prefixTokens(), in, x, size, trace ? &to : nullptr);
+            if (pass.reductionSeconds)
+                (*pass.reductionSeconds)[static_cast<std::size_t>(i)]
+                    = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            if (reduced) {
+                if (trace)
+                    for (int& t : tokenOf)
+                        t = to[static_cast<std::size_t>(t)];
+                merged = true;
+            }
+        }
+        x = block->mlpResidual(x);
+        if (trace) {
+            trace->tokenOf.push_back(tokenOf);
+            trace->size.push_back(size[0].squeeze(-1));
+        }
+        control.progress(pass.stepOffset + i + 1, pass.totalSteps, "block " + std::to_string(i + 1) + "/" + std::to_string(depth));
+    }
+    return {x, size};
+}
+
+} // namespace ts
