@@ -13,9 +13,12 @@
 #include "ui/labs/tome/tome_panel.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QListWidget>
 #include <QLabel>
 #include <QPainter>
 #include <QStyle>
+#include <QStyleOptionButton>
 #include <QTabWidget>
 #include <QtTest>
 
@@ -72,6 +75,7 @@ private Q_SLOTS:
     void labelsContrastWithTheWindow();
     void exportsStayBlackOnWhite();
     void switchingToLightAtRunTime();
+    void uncheckedBoxesShowInTheDark();
     void cleanupTestCase() { delete m_window; }
 
 private:
@@ -82,7 +86,7 @@ private:
 void TestPalette::initTestCase()
 {
     QCoreApplication::setOrganizationName("TokenScopeTests");
-    QApplication::setStyle("Fusion");
+    QApplication::setStyle(fusionStyleWithVisibleIndicators()); // as TOKENSCOPE_PALETTE does
     QApplication::setPalette(fusionPalette(true));
     m_window = new MainWindow;
     m_window->resize(1300, 800);
@@ -174,6 +178,44 @@ void TestPalette::switchingToLightAtRunTime()
     QVERIFY(errorLabels >= 2);
     QVERIFY(contrastRatio(errorTextColour(QApplication::palette()), window) >= 4.5);
     QApplication::setPalette(fusionPalette(true));
+}
+
+// An unchecked check box, alone and as a checkable list item (the FLOP lab's model list), has a
+// frame that stands out from what is around it: at least WCAG's 3:1 for user-interface parts.
+void TestPalette::uncheckedBoxesShowInTheDark()
+{
+    QApplication::setPalette(fusionPalette(true));
+    auto bestContrast = [](const QImage& image, const QRect& area, const QColor& around) {
+        double best = 1;
+        const qreal dpr = image.devicePixelRatio();
+        for (int y = area.top(); y <= area.bottom(); ++y)
+            for (int x = area.left(); x <= area.right(); ++x)
+                best = std::max(best, contrastRatio(image.pixelColor(int(x * dpr), int(y * dpr)), around));
+        return best;
+    };
+    QCheckBox box("unchecked");
+    box.resize(box.sizeHint());
+    box.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&box));
+    QStyleOptionButton option;
+    option.initFrom(&box);
+    const QRect indicator = box.style()->subElementRect(QStyle::SE_CheckBoxIndicator, &option, &box);
+    const double boxContrast = bestContrast(box.grab().toImage(), indicator, box.palette().color(QPalette::Window));
+    QVERIFY2(boxContrast >= 3, qPrintable(QString("check box frame contrast %1").arg(boxContrast)));
+
+    QListWidget list;
+    auto* item = new QListWidgetItem("a model", &list);
+    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+    item->setCheckState(Qt::Unchecked);
+    list.resize(200, 80);
+    list.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&list));
+    const QRect row = list.visualItemRect(item);
+    const int side = list.style()->pixelMetric(QStyle::PM_IndicatorWidth);
+    const QRect check(row.left(), row.top(), side + 4, row.height()); // left of the text
+    const QImage shot = list.viewport()->grab().toImage();
+    const double itemContrast = bestContrast(shot, check, list.palette().color(QPalette::Base));
+    QVERIFY2(itemContrast >= 3, qPrintable(QString("list item check frame contrast %1").arg(itemContrast)));
 }
 
 QTEST_MAIN(TestPalette)

@@ -54,10 +54,25 @@ Extent lengthExtent(const FlopReport& r)
     return e;
 }
 
+// The counting convention as one sentence: "Convention “default”: forward, 1 MAC = 2 FLOPs, ...".
 QString conventionLine(const FlopReport& r)
 {
-    return "convention " + QString::fromStdString(r.convention.name()) + ": "
-           + QString::fromStdString(r.convention.label()).toHtmlEscaped();
+    return QString::fromUtf8("Convention \u201c") + QString::fromStdString(r.convention.name()).toHtmlEscaped()
+           + QString::fromUtf8("\u201d: ") + QString::fromStdString(r.convention.label()).toHtmlEscaped();
+}
+
+// The y axis's unit: what one value counts.
+QString flopUnit(const FlopReport& r)
+{
+    return r.convention.training ? QString("FLOPs per training step") : QString("FLOPs per forward pass");
+}
+
+// Line styles cycled over the models, so curves that run together (a model and its ToMe
+// variant at long lengths) stay visible as two lines, in print and in grey too.
+Qt::PenStyle seriesPenStyle(std::size_t s)
+{
+    static const Qt::PenStyle kStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine, Qt::DashDotDotLine};
+    return kStyles[s % (sizeof kStyles / sizeof kStyles[0])];
 }
 
 // The (log10) values the curves or ratio chart plots: every analytic point, and in the curves
@@ -92,7 +107,9 @@ void addModelSeries(QChart* chart, const FlopReport& r, const FlopCurveOptions& 
     const QColor color = flopSeriesColor(int(s));
     auto* line = new QLineSeries;
     line->setName(QString::fromStdString(r.series[s].spec.name));
-    line->setPen(QPen(color, 2));
+    QPen pen(color, 2);
+    pen.setStyle(seriesPenStyle(s));
+    line->setPen(pen);
     auto* ran = markerSeries(QScatterSeries::MarkerShapeCircle, color, line->name() + " measured");
     auto* tooLarge = markerSeries(QScatterSeries::MarkerShapeTriangle, color.darker(125), line->name() + " too large");
     for (std::size_t k = 0; k < r.series[s].points.size(); ++k) {
@@ -130,10 +147,9 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
     const bool ratio = o.mode == FlopChartMode::Ratio;
     const QString baseName = QString::fromStdString(r.series[std::size_t(std::clamp(o.baseline, 0, int(r.series.size()) - 1))].spec.name);
     QChart* chart = newChart(scene,
-                             QString("<b>%1</b><br><span style='font-size:11px; font-weight:normal'>%2<br>softmax, "
-                                     "LayerNorm, GELU counted apart</span>")
-                                 .arg(ratio ? "FLOP ratio to " + baseName : QString("FLOPs per forward pass"),
-                                      conventionLine(r)),
+                             QString("<b>%1</b><br><span style='font-size:11px; font-weight:normal'>%2; "
+                                     "softmax, LayerNorm and GELU counted apart.</span>")
+                                 .arg(ratio ? "FLOP ratio to " + baseName : flopUnit(r), conventionLine(r)),
                              geometry);
     const Extent x = lengthExtent(r), y = valueExtent(r, o);
     if (x.empty() || y.empty())
@@ -142,7 +158,7 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
     QCategoryAxis* yAxis = ratio ? logAxis(y.lo, y.hi, [](double v) { return QString::number(v, 'g', 3); },
                                            QString("FLOPs / FLOPs of %1").arg(baseName))
                                  : logAxis(y.lo, y.hi, flopLabel,
-                                           QString("FLOPs per sequence [%1]").arg(QString::fromStdString(r.convention.name())));
+                                           flopUnit(r));
     chart->addAxis(xAxis, Qt::AlignBottom);
     chart->addAxis(yAxis, Qt::AlignLeft);
 

@@ -3,7 +3,10 @@
 #include <QApplication>
 #include <QEvent>
 #include <QLabel>
+#include <QPainter>
 #include <QPalette>
+#include <QProxyStyle>
+#include <QStyleOption>
 #include <QStyle>
 #include <QStyleFactory>
 
@@ -59,6 +62,35 @@ void styleAsErrorText(QLabel* label)
     label->installEventFilter(new ErrorTextStyler(label));
 }
 
+namespace {
+
+class VisibleIndicatorStyle : public QProxyStyle {
+public:
+    using QProxyStyle::QProxyStyle;
+    void drawPrimitive(PrimitiveElement element, const QStyleOption* option, QPainter* painter,
+                       const QWidget* widget) const override
+    {
+        QProxyStyle::drawPrimitive(element, option, painter, widget);
+        if ((element != PE_IndicatorCheckBox && element != PE_IndicatorItemViewItemCheck)
+            || option->palette.color(QPalette::Window).lightness() >= 128)
+            return;
+        painter->save();
+        QColor frame = option->palette.color(QPalette::Text);
+        frame.setAlpha(option->state & State_Enabled ? 170 : 90);
+        painter->setPen(QPen(frame, 1));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRect(QRectF(option->rect).adjusted(0.5, 0.5, -0.5, -0.5));
+        painter->restore();
+    }
+};
+
+} // namespace
+
+QStyle* fusionStyleWithVisibleIndicators()
+{
+    return new VisibleIndicatorStyle(QStyleFactory::create("Fusion"));
+}
+
 QPalette fusionPalette(bool dark)
 {
     if (!dark) {
@@ -99,7 +131,7 @@ bool applyPaletteFromEnvironment()
         return true;
     if (choice != "dark" && choice != "light")
         return false;
-    QApplication::setStyle("Fusion");
+    QApplication::setStyle(fusionStyleWithVisibleIndicators());
     QApplication::setPalette(fusionPalette(choice == "dark"));
     return true;
 }
