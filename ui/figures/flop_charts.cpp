@@ -147,7 +147,7 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
     const bool ratio = o.mode == FlopChartMode::Ratio;
     const QString baseName = QString::fromStdString(r.series[std::size_t(std::clamp(o.baseline, 0, int(r.series.size()) - 1))].spec.name);
     QChart* chart = newChart(scene,
-                             QString("<b>%1</b><br><span style='font-size:11px; font-weight:normal'>%2; "
+                             QString("<b>%1</b><br><span style='font-size:11px; font-weight:normal'>%2;<br>"
                                      "softmax, LayerNorm and GELU counted apart.</span>")
                                  .arg(ratio ? "FLOP ratio to " + baseName : flopUnit(r), conventionLine(r)),
                              geometry);
