@@ -48,6 +48,53 @@ QJsonObject stageFigureFiles(OutputFiles& files, const QDir& dir, const Figure& 
                        {"command", commands.value(stem + ".png")}, {"commands", commands}};
 }
 
+// Stages one lab's files (its figure in three formats with recipes, its data, the inputs its
+// command reads, and each view shown beside the figure) and appends their index entries.
+void stageLab(OutputFiles& files, const QDir& dir, const QString& title, const LabPanel& lab, const Figure& figure,
+              double pngScale, const std::function<QString(const QString&)>& note, QJsonArray& tabs)
+{
+    const LabPanel* panel = &lab;
+    const QString stem = exportStem(title);
+    QJsonObject entry = stageFigureFiles(files, dir, figure, stem, pngScale, note);
+    entry["tab"] = title;
+    const QByteArray data = panel->currentDataJson();
+    if (!data.isEmpty()) {
+        const QString path = dir.filePath(stem + ".data.json");
+        files.stage(path, data);
+        entry["data"] = note(path);
+    }
+    const QByteArray csv = panel->currentDataCsv();
+    if (!csv.isEmpty()) {
+        const QString path = dir.filePath(stem + ".data.csv");
+        files.stage(path, csv);
+        entry["data_csv"] = note(path);
+    }
+    // What the command reads, so it runs from this folder as written.
+    QJsonArray inputs;
+    for (const auto& [name, bytes] : panel->commandInputs()) {
+        const QString path = dir.filePath(name);
+        files.stage(path, bytes);
+        inputs.append(note(path));
+    }
+    if (!inputs.isEmpty())
+        entry["command_inputs"] = inputs;
+    tabs.append(entry);
+    // Views beside the main figure (the ToMe lab's attention): an entry each, "view" naming it.
+    const std::vector<ShownFigure> shown = panel->shownFigures();
+    for (std::size_t k = 1; k < shown.size(); ++k) {
+        const QString viewStem = stem + "_" + shown[k].name;
+        QJsonObject view = stageFigureFiles(files, dir, shown[k].figure, viewStem, pngScale, note);
+        view["tab"] = title;
+        view["view"] = shown[k].name;
+        if (!shown[k].dataJson.isEmpty()) {
+            const QString path = dir.filePath(viewStem + ".data.json");
+            files.stage(path, shown[k].dataJson);
+            view["data"] = note(path);
+        }
+        tabs.append(view);
+    }
+}
+
 } // namespace
 
 QStringList exportAll(const QList<ExportLab>& labs, const Session& session, const QString& folder, double pngScale)
@@ -67,52 +114,11 @@ QStringList exportAll(const QList<ExportLab>& labs, const Session& session, cons
 
     QJsonArray tabs, skipped;
     for (const ExportLab& lab : labs) {
-        const QString title = lab.title;
-        const LabPanel* panel = lab.panel;
-        const std::optional<Figure> figure = panel ? panel->currentFigure() : std::nullopt;
-        if (!figure) {
-            skipped.append(title); // no result yet: nothing to export
-            continue;
-        }
-        const QString stem = exportStem(title);
-        QJsonObject entry = stageFigureFiles(files, dir, *figure, stem, pngScale, note);
-        entry["tab"] = title;
-        const QByteArray data = panel->currentDataJson();
-        if (!data.isEmpty()) {
-            const QString path = dir.filePath(stem + ".data.json");
-            files.stage(path, data);
-            entry["data"] = note(path);
-        }
-        const QByteArray csv = panel->currentDataCsv();
-        if (!csv.isEmpty()) {
-            const QString path = dir.filePath(stem + ".data.csv");
-            files.stage(path, csv);
-            entry["data_csv"] = note(path);
-        }
-        // What the command reads, so it runs from this folder as written.
-        QJsonArray inputs;
-        for (const auto& [name, bytes] : panel->commandInputs()) {
-            const QString path = dir.filePath(name);
-            files.stage(path, bytes);
-            inputs.append(note(path));
-        }
-        if (!inputs.isEmpty())
-            entry["command_inputs"] = inputs;
-        tabs.append(entry);
-        // Views beside the main figure (the ToMe lab's attention): an entry each, "view" naming it.
-        const std::vector<ShownFigure> shown = panel->shownFigures();
-        for (std::size_t k = 1; k < shown.size(); ++k) {
-            const QString viewStem = stem + "_" + shown[k].name;
-            QJsonObject view = stageFigureFiles(files, dir, shown[k].figure, viewStem, pngScale, note);
-            view["tab"] = title;
-            view["view"] = shown[k].name;
-            if (!shown[k].dataJson.isEmpty()) {
-                const QString path = dir.filePath(viewStem + ".data.json");
-                files.stage(path, shown[k].dataJson);
-                view["data"] = note(path);
-            }
-            tabs.append(view);
-        }
+        const std::optional<Figure> figure = lab.panel ? lab.panel->currentFigure() : std::nullopt;
+        if (!figure)
+            skipped.append(lab.title); // no result yet: nothing to export
+        else
+            stageLab(files, dir, lab.title, *lab.panel, *figure, pngScale, note, tabs);
     }
 
     const QString settingsPath = dir.filePath("settings.json");
