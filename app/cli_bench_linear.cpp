@@ -28,61 +28,73 @@
 
 namespace ts::cli {
 
+namespace {
+
+struct LinearShape {
+    const char* layer;
+    int in, out;
+};
+
+// One shape at one row count: the three candidates timed (medians), the row in JSON, and the
+// printed line with the share of the peak of the one ops::linear uses.
+QJsonObject benchLinearRow(const LinearShape& shape, const torch::Tensor& weight, const torch::Tensor& bias,
+                           const PackedWeights& packed, int rowCount, int repeats, double peak, bool json)
+{
+    const torch::Tensor x = torch::randn({rowCount, shape.in});
+    torch::Tensor y = torch::empty({rowCount, shape.out});
+    const double flops = 2.0 * rowCount * shape.in * shape.out;
+    // About a second per candidate at most: fewer repeats for the largest products.
+    const int reps = std::max(3, std::min(repeats, static_cast<int>(4e11 / flops)));
+    const double torchSeconds = medianSeconds(reps, 2, [&] { torch::nn::functional::linear(x, weight, bias); });
+    const double dnnlSeconds = medianSeconds(reps, 2, [&] {
+        if (!oneDnnMatmul(x, weight.t(), bias).defined())
+            throw Error("bench linear: oneDNN refused " + std::to_string(rowCount) + " rows");
+    });
+    const double packedSeconds = medianSeconds(reps, 2, [&] { packedMatmul(x.data_ptr<float>(), rowCount, packed, y.data_ptr<float>()); });
+    const double a = flops / torchSeconds / 1e9, d = flops / dnnlSeconds / 1e9, b = flops / packedSeconds / 1e9;
+    const bool packedUsed = PackedLinear::takes(rowCount, shape.in);
+    const bool dnnlUsed = !packedUsed && oneDnnEnabled() && flops / 2 >= kOneDnnMinMacs;
+    const char* used = packedUsed ? "packed" : dnnlUsed ? "oneDNN" : "torch";
+    const double usedRate = packedUsed ? b : dnnlUsed ? d : a;
+    if (!json)
+        std::printf("%-12s %5d %11.1f %11.1f %11.1f   %-7s %5.0f%%\n", shape.layer, rowCount, a, d, b, used, 100.0 * usedRate / peak);
+    return QJsonObject{{"layer", shape.layer}, {"in", shape.in}, {"out", shape.out}, {"rows", rowCount},
+                       {"torch_gflops_per_second", a}, {"onednn_gflops_per_second", d},
+                       {"packed_gflops_per_second", b}, {"used", used}};
+}
+
+void printLinearHeader(const MachineFigures& machine, int repeats)
+{
+    printMachine(machine);
+    std::printf("packed kernel: %s   packed path up to %lld rows (any rows up to %lld inputs), oneDNN above%s (median of up to %d)\n",
+                bestGemmKernelName(), static_cast<long long>(PackedLinear::kMaxRows),
+                static_cast<long long>(PackedLinear::kMaxInAtAnyRows), oneDnnEnabled() ? "" : " (off: TOKENSCOPE_MATMUL=torch)",
+                repeats);
+    std::printf("%-12s %5s %11s %11s %11s   %-7s %s\n", "layer", "rows", "torch GF/s", "oneDNN GF/s", "packed GF/s", "used",
+                "used, of peak");
+}
+
+} // namespace
+
 int runBenchLinear(const std::vector<std::string>& argv)
 {
     const Args args(argv, {"repeats"}, {"json"});
     const int repeats = static_cast<int>(args.integer("repeats", 50, 3, 10000));
     const bool json = args.flag("json");
-    struct Shape {
-        const char* layer;
-        int in, out;
-    };
-    const Shape shapes[] = {{"vit-s16 qkv", 384, 1152}, {"vit-s16 fc1", 384, 1536}, {"vit-s16 fc2", 1536, 384},
-                            {"vit-b16 qkv", 768, 2304}, {"vit-b16 fc2", 3072, 768}};
+    const LinearShape shapes[] = {{"vit-s16 qkv", 384, 1152}, {"vit-s16 fc1", 384, 1536}, {"vit-s16 fc2", 1536, 384},
+                                  {"vit-b16 qkv", 768, 2304}, {"vit-b16 fc2", 3072, 768}};
     QJsonArray rows;
     const MachineFigures machine = measureMachine();
-    const double peak = machine.peak.gflopsPerSecond;
-    if (!json) {
-        printMachine(machine);
-        std::printf("packed kernel: %s   packed path up to %lld rows (any rows up to %lld inputs), oneDNN above%s (median of up to %d)\n",
-                    bestGemmKernelName(), static_cast<long long>(PackedLinear::kMaxRows),
-                    static_cast<long long>(PackedLinear::kMaxInAtAnyRows), oneDnnEnabled() ? "" : " (off: TOKENSCOPE_MATMUL=torch)",
-                    repeats);
-        std::printf("%-12s %5s %11s %11s %11s   %-7s %s\n", "layer", "rows", "torch GF/s", "oneDNN GF/s", "packed GF/s",
-                    "used", "used, of peak");
-    }
+    if (!json)
+        printLinearHeader(machine, repeats);
     torch::manual_seed(0);
-    for (const Shape& shape : shapes) {
+    for (const LinearShape& shape : shapes) {
         // Weights made outside inference mode, as a model's are (inference tensors are never packed).
         const torch::Tensor weight = torch::randn({shape.out, shape.in}) * 0.02, bias = torch::randn({shape.out});
         c10::InferenceMode guard;
         const PackedWeights packed = packWeights(weight, bias);
-        for (int rowCount : {16384, 1576, 394, 197, 101, 53, 21, 11}) {
-            const torch::Tensor x = torch::randn({rowCount, shape.in});
-            torch::Tensor y = torch::empty({rowCount, shape.out});
-            const double flops = 2.0 * rowCount * shape.in * shape.out;
-            // About a second per candidate at most: fewer repeats for the largest products.
-            const int reps = std::max(3, std::min(repeats, static_cast<int>(4e11 / flops)));
-            const double torchSeconds = medianSeconds(reps, 2, [&] { torch::nn::functional::linear(x, weight, bias); });
-            const double dnnlSeconds = medianSeconds(reps, 2, [&] {
-                if (!oneDnnMatmul(x, weight.t(), bias).defined())
-                    throw Error("bench linear: oneDNN refused " + std::to_string(rowCount) + " rows");
-            });
-            const double packedSeconds = medianSeconds(reps, 2, [&] {
-                packedMatmul(x.data_ptr<float>(), rowCount, packed, y.data_ptr<float>());
-            });
-            const double a = flops / torchSeconds / 1e9, d = flops / dnnlSeconds / 1e9, b = flops / packedSeconds / 1e9;
-            const bool packedUsed = PackedLinear::takes(rowCount, shape.in);
-            const bool dnnlUsed = !packedUsed && oneDnnEnabled() && flops / 2 >= kOneDnnMinMacs;
-            const char* used = packedUsed ? "packed" : dnnlUsed ? "oneDNN" : "torch";
-            const double usedRate = packedUsed ? b : dnnlUsed ? d : a;
-            rows.append(QJsonObject{{"layer", shape.layer}, {"in", shape.in}, {"out", shape.out}, {"rows", rowCount},
-                                    {"torch_gflops_per_second", a}, {"onednn_gflops_per_second", d},
-                                    {"packed_gflops_per_second", b}, {"used", used}});
-            if (!json)
-                std::printf("%-12s %5d %11.1f %11.1f %11.1f   %-7s %5.0f%%\n", shape.layer, rowCount, a, d, b, used,
-                            100.0 * usedRate / peak);
-        }
+        for (int rowCount : {16384, 1576, 394, 197, 101, 53, 21, 11})
+            rows.append(benchLinearRow(shape, weight, bias, packed, rowCount, repeats, machine.peak.gflopsPerSecond, json));
     }
     if (json)
         std::cout << QJsonDocument(QJsonObject{{"threads", torchThreads()}, {"kernel", bestGemmKernelName()},
