@@ -82,6 +82,22 @@ double secondsSince(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Untimed warm-up, a block at a time so that a cancel need not wait for a whole pass (about a
+// second for ViT-S/16 at 448 px); only a finished pass counts as warm.
+void warmUp(const VitModel& model, const torch::Tensor& image, const RunControl& control)
+{
+    if (model.warmedUp.load())
+        return;
+    const VisionTransformerImpl& net = *model.net;
+    torch::Tensor x = net.embed(image);
+    for (int i = 0; i < net.config.depth; ++i) {
+        control.throwIfCancelled();
+        x = net.block(i)->forward(x);
+    }
+    net.classify(x);
+    model.warmedUp = true;
+}
+
 } // namespace
 
 ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
@@ -113,17 +129,7 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
             image = image.expand({request.batch, -1, -1, -1}).contiguous();
         const int total = config.depth * (request.measurePlain ? 2 : 1);
 
-        if (!request.model->warmedUp.load()) {
-            // Untimed warm-up, a block at a time so that a cancel need not wait for a whole pass
-            // (about a second for ViT-S/16 at 448 px); only a finished pass counts as warm.
-            torch::Tensor x = net.embed(image);
-            for (int i = 0; i < config.depth; ++i) {
-                control.throwIfCancelled();
-                x = net.block(i)->forward(x);
-            }
-            net.classify(x);
-            request.model->warmedUp = true;
-        }
+        warmUp(*request.model, image, control);
         MergeTrace trace;
         torch::Tensor logits;
         {
