@@ -64,14 +64,13 @@ void recordBlock(const torch::Tensor& probs, const torch::Tensor& source, const 
     result.tokens = static_cast<int>(a.size(0));
 }
 
-} // namespace
-
-AttentionResult runAttention(const AttentionRequest& request, const RunControl& control)
+// The block, head, schedule and model checked, and the memory the recording needs, before
+// anything runs. Throws ts::Error.
+void checkAttentionRequest(const AttentionRequest& request)
 {
     if (!request.model || request.imageRgb.empty())
         throw Error("attention: no model or no image");
-    const VisionTransformerImpl& net = *request.model->net;
-    const VitConfig& c = net.config;
+    const VitConfig& c = request.model->net->config;
     if (request.block < 0 || request.block >= c.depth)
         throw Error("attention: block " + std::to_string(request.block + 1) + " is outside 1.." + std::to_string(c.depth));
     if (request.head < -1 || request.head >= c.heads)
@@ -80,6 +79,15 @@ AttentionResult runAttention(const AttentionRequest& request, const RunControl& 
         throw Error("attention: the model has no class token whose attention could be shown");
     request.schedule.validate(c.depth);
     requireAttentionMemory(c, request.rollout);
+}
+
+} // namespace
+
+AttentionResult runAttention(const AttentionRequest& request, const RunControl& control)
+{
+    checkAttentionRequest(request);
+    const VisionTransformerImpl& net = *request.model->net;
+    const VitConfig& c = net.config;
     AttentionResult result;
     result.config = c;
     result.grid = c.gridSize();
