@@ -1,4 +1,4 @@
-// The command line against a careless or hostile user (issue 17): every bad input is one line on
+// The command line against a careless or hostile user: every bad input is one line on
 // stderr with exit status 1, leaves no output file (and every previous one intact), and neither
 // hangs nor runs out of memory. The probe's inputs are generated here: named pipes, folders,
 // devices, sparse files, PNG headers declaring huge images, malformed configs.
