@@ -35,7 +35,35 @@ ToMePanel::ToMePanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), 
     m_view = new MergeView(this);
     m_view->clear(tr("Running ToMe…"));
 
-    // --- controls -----------------------------------------------------------------------------
+    QGroupBox* controls = buildMergingControls();
+    QGroupBox* display = buildDisplayControls();
+    m_attention = new AttentionPane(m_workspace, [this] { return settings(); }, this);
+    auto* views = new QSplitter(Qt::Vertical, this); // the attention figure under the map
+    views->addWidget(m_view);
+    views->addWidget(m_attention->area());
+    views->setChildrenCollapsible(false);
+    // The map scales freely; the attention figure keeps 11 px text, so it gets the height it needs
+    // where the window has it (else it scrolls).
+    connect(m_attention, &AttentionPane::figureNeeds, views, [views](int height) {
+        const QList<int> sizes = views->sizes();
+        const int total = sizes.value(0) + sizes.value(1);
+        if (sizes.value(1) < height && total > 0)
+            views->setSizes({std::max(300, total - height), std::min(height, total - 300)});
+    });
+
+    m_info = makeInfoLabel(this);
+    m_status = new RunStatus(m_runner, this);
+    m_status->alsoCancelOnEscape(m_attention->runner());
+    layOutLab(this, views, {controls, display, m_attention->controls()}, m_info, m_status);
+
+    connectControls();
+    updateScheduleControls();
+    scheduleRun();
+}
+
+// r, the schedule and proportional attention.
+QGroupBox* ToMePanel::buildMergingControls()
+{
     auto* controls = new QGroupBox(tr("Token merging"), this);
     auto* form = new QFormLayout(controls);
     m_rSlider = new QSlider(Qt::Horizontal, controls);
@@ -67,6 +95,12 @@ ToMePanel::ToMePanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), 
     m_propAttn->setChecked(true);
     form->addRow(m_propAttn);
 
+    return controls;
+}
+
+// The block slider, the map's opacity and the group borders.
+QGroupBox* ToMePanel::buildDisplayControls()
+{
     auto* display = new QGroupBox(tr("Display"), this);
     auto* dform = new QFormLayout(display);
     m_layerSlider = new QSlider(Qt::Horizontal, display);
@@ -87,26 +121,11 @@ ToMePanel::ToMePanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), 
     m_borders->setChecked(true);
     dform->addRow(m_borders);
 
-    m_attention = new AttentionPane(m_workspace, [this] { return settings(); }, this);
-    auto* views = new QSplitter(Qt::Vertical, this); // the attention figure under the map
-    views->addWidget(m_view);
-    views->addWidget(m_attention->area());
-    views->setChildrenCollapsible(false);
-    // The map scales freely; the attention figure keeps 11 px text, so it gets the height it needs
-    // where the window has it (else it scrolls).
-    connect(m_attention, &AttentionPane::figureNeeds, views, [views](int height) {
-        const QList<int> sizes = views->sizes();
-        const int total = sizes.value(0) + sizes.value(1);
-        if (sizes.value(1) < height && total > 0)
-            views->setSizes({std::max(300, total - height), std::min(height, total - 300)});
-    });
+    return display;
+}
 
-    m_info = makeInfoLabel(this);
-    m_status = new RunStatus(m_runner, this);
-    m_status->alsoCancelOnEscape(m_attention->runner());
-    layOutLab(this, views, {controls, display, m_attention->controls()}, m_info, m_status);
-
-    // --- wiring ---------------------------------------------------------------------------------
+void ToMePanel::connectControls()
+{
     m_debounce = makeDebounce(this, 120); // coalesce slider drags; the newest request wins anyway
     connect(m_debounce, &QTimer::timeout, this, &ToMePanel::runNow);
     connect(m_rSlider, &QSlider::valueChanged, m_rSpin, &QSpinBox::setValue);
@@ -133,8 +152,6 @@ ToMePanel::ToMePanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), 
             return; // RunStatus shows it; the previous figure stays
         onResult(std::any_cast<std::shared_ptr<ToMeResult>>(outcome.result));
     });
-    updateScheduleControls();
-    scheduleRun();
 }
 
 ToMePanel::~ToMePanel() = default;

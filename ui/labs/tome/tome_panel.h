@@ -8,6 +8,7 @@
 
 #include <memory>
 
+class QGroupBox;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -61,6 +62,9 @@ private:
     void refreshView();
     void refreshInfo();
     void updateScheduleControls();
+    QGroupBox* buildMergingControls();
+    QGroupBox* buildDisplayControls();
+    void connectControls();
 
     Workspace* m_workspace;
     JobRunner* m_runner;
