@@ -21,7 +21,22 @@ namespace ts {
 ModelControls::ModelControls(Workspace* workspace, QWidget* parent) : QWidget(parent), m_workspace(workspace)
 {
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(buildImageBox());
+    layout->addWidget(buildModelBox());
+    m_runner = new JobRunner(this);
+    // Esc is the current lab's (two Esc shortcuts in one window are ambiguous, and Qt then fires
+    // neither); a checkpoint load stops with this status's Cancel button.
+    m_status = new RunStatus(m_runner, this, /*escape=*/false);
+    layout->addWidget(m_status);
+    layout->addStretch(1);
 
+    connectControls();
+    refreshLabels();
+}
+
+// The image's name and size and the Open Image button.
+QGroupBox* ModelControls::buildImageBox()
+{
     auto* imageBox = new QGroupBox(tr("Image"), this);
     auto* imageLayout = new QVBoxLayout(imageBox);
     m_imageLabel = new QLabel(imageBox);
@@ -30,9 +45,14 @@ ModelControls::ModelControls(Workspace* workspace, QWidget* parent) : QWidget(pa
     open->setToolTip(tr("Open a photograph (or drop one on the window)"));
     imageLayout->addWidget(m_imageLabel);
     imageLayout->addWidget(open);
-    layout->addWidget(imageBox);
     connect(open, &QPushButton::clicked, this, &ModelControls::openImageRequested);
 
+    return imageBox;
+}
+
+// Preset, input size, seed, normalisation, and the checkpoint buttons.
+QGroupBox* ModelControls::buildModelBox()
+{
     auto* modelBox = new QGroupBox(tr("Model"), this);
     auto* form = new QFormLayout(modelBox);
     m_preset = new QComboBox(modelBox);
@@ -56,17 +76,6 @@ ModelControls::ModelControls(Workspace* workspace, QWidget* parent) : QWidget(pa
     m_normalisation->addItem(tr("None (0 / 1)"));
     m_normalisation->setToolTip(tr("Per-channel normalisation of the input; use what the checkpoint was trained with"));
     form->addRow(tr("Normalise"), m_normalisation);
-    connect(m_normalisation, &QComboBox::currentIndexChanged, this, [this](int index) {
-        Normalisation n;
-        const float mean = index == 1 ? 0.5f : 0.0f, std = index == 1 ? 0.5f : 1.0f;
-        if (index > 0) {
-            for (int c = 0; c < 3; ++c) {
-                n.mean[c] = mean;
-                n.std[c] = std;
-            }
-        }
-        m_workspace->setNormalisation(n);
-    });
     auto* load = new QPushButton(tr("Load Checkpoint…"), modelBox);
     load->setToolTip(tr("A .safetensors ViT checkpoint in timm's or transformers' layout (F32, F16 or BF16); "
                         "config.json and preprocessor_config.json beside it are read"));
@@ -79,23 +88,7 @@ ModelControls::ModelControls(Workspace* workspace, QWidget* parent) : QWidget(pa
     m_weightsLabel = new QLabel(modelBox);
     m_weightsLabel->setWordWrap(true);
     form->addRow(m_weightsLabel);
-    layout->addWidget(modelBox);
 
-    m_runner = new JobRunner(this);
-    // Esc is the current lab's (two Esc shortcuts in one window are ambiguous, and Qt then fires
-    // neither); a checkpoint load stops with this status's Cancel button.
-    m_status = new RunStatus(m_runner, this, /*escape=*/false);
-    layout->addWidget(m_status);
-    layout->addStretch(1);
-
-    connect(m_preset, &QComboBox::currentIndexChanged, this, &ModelControls::applyControls);
-    connect(m_size, &QSpinBox::editingFinished, this, &ModelControls::applyControls);
-    connect(m_seed, &QSpinBox::editingFinished, this, &ModelControls::applyControls);
-    connect(m_useRandom, &QPushButton::clicked, this, [this] {
-        ModelSource s = m_workspace->modelSource();
-        s.checkpoint.clear();
-        m_workspace->setModelSource(s);
-    });
     connect(load, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Load Checkpoint"), {},
                                                           tr("safetensors checkpoints (*.safetensors);;All files (*)"));
@@ -107,6 +100,30 @@ ModelControls::ModelControls(Workspace* workspace, QWidget* parent) : QWidget(pa
                                                           tr("safetensors (*.safetensors)"));
         if (!path.isEmpty())
             saveWeights(path);
+    });
+    return modelBox;
+}
+
+void ModelControls::connectControls()
+{
+    connect(m_normalisation, &QComboBox::currentIndexChanged, this, [this](int index) {
+        Normalisation n;
+        const float mean = index == 1 ? 0.5f : 0.0f, std = index == 1 ? 0.5f : 1.0f;
+        if (index > 0) {
+            for (int c = 0; c < 3; ++c) {
+                n.mean[c] = mean;
+                n.std[c] = std;
+            }
+        }
+        m_workspace->setNormalisation(n);
+    });
+    connect(m_preset, &QComboBox::currentIndexChanged, this, &ModelControls::applyControls);
+    connect(m_size, &QSpinBox::editingFinished, this, &ModelControls::applyControls);
+    connect(m_seed, &QSpinBox::editingFinished, this, &ModelControls::applyControls);
+    connect(m_useRandom, &QPushButton::clicked, this, [this] {
+        ModelSource s = m_workspace->modelSource();
+        s.checkpoint.clear();
+        m_workspace->setModelSource(s);
     });
     connect(m_runner, &JobRunner::finished, this, [this](const JobOutcome& outcome) {
         if (!outcome.error.isEmpty())
@@ -122,7 +139,6 @@ ModelControls::ModelControls(Workspace* workspace, QWidget* parent) : QWidget(pa
     });
     connect(m_workspace, &Workspace::imageChanged, this, &ModelControls::refreshLabels);
     connect(m_workspace, &Workspace::modelSourceChanged, this, &ModelControls::refreshLabels);
-    refreshLabels();
 }
 
 void ModelControls::applyControls()

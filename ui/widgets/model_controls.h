@@ -3,6 +3,7 @@
 // They write the Workspace; the labs react to its signals.
 #include <QWidget>
 
+class QGroupBox;
 class QComboBox;
 class QLabel;
 class QPushButton;
@@ -31,6 +32,9 @@ Q_SIGNALS:
     void openImageRequested();
 
 private:
+    QGroupBox* buildImageBox();
+    QGroupBox* buildModelBox();
+    void connectControls();
     void applyControls();
     void syncFromWorkspace(); // after a session restores the workspace
     void refreshLabels();
