@@ -107,17 +107,7 @@ MaskSettings maskSettingsFromArgs(const Args& args)
 
 MaskSpec specFromSettings(const MaskSettings& settings, const std::string& kind)
 {
-    MaskSpec s;
-    s.kind = kind;
-    s.length = settings.length;
-    s.window = settings.window;
-    s.block = settings.block;
-    s.memory = settings.memory;
-    s.fam = settings.fam;
-    s.group = settings.group;
-    s.latents = settings.latents;
-    s.causal = settings.causal;
-    s.autoregressive = settings.autoregressive;
+    MaskSpec s = maskSpecOf(settings, kind);
     if (kind == "tome") {
         ToMeRequest request;
         request.model = buildVit(settings.tomeModel.source);

@@ -30,4 +30,20 @@ ToMeSchedule toMeScheduleOf(const ToMeSettings& s)
     return ToMeSchedule::constant(s.r);
 }
 
+MaskSpec maskSpecOf(const MaskSettings& settings, const std::string& kind)
+{
+    MaskSpec s;
+    s.kind = kind;
+    s.length = settings.length;
+    s.window = settings.window;
+    s.block = settings.block;
+    s.memory = settings.memory;
+    s.fam = settings.fam;
+    s.group = settings.group;
+    s.latents = settings.latents;
+    s.causal = settings.causal;
+    s.autoregressive = settings.autoregressive;
+    return s;
+}
+
 } // namespace ts

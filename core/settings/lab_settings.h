@@ -7,6 +7,7 @@
 // (core/settings/recipe_command.h), so a recipe names exactly what drew the figure. Torch- and
 // Qt-free, so core, ui and app all use the same structs.
 #include "core/io/image_io.h"
+#include "core/masks/mask_spec.h"
 #include "core/reduction/reduction_method.h"
 #include "core/tome/tome_schedule.h"
 #include "core/vit/vit_api.h"
@@ -119,6 +120,10 @@ struct MaskSettings {
     int panelSide = 512;             // logical pixels per panel in the figure
     bool zoomed() const { return region[0].has_value(); }
 };
+
+// One panel's mask description (`kind` one of settings.kinds) from the lab's sizes. The ToMe
+// scheme also needs its run's source map (tokenOfPatch), which the caller adds.
+MaskSpec maskSpecOf(const MaskSettings& settings, const std::string& kind);
 
 struct FlopSettings {
     std::vector<std::string> presets = {"vit-s16", "vit-b16", "window-vit-b16", "tome-vit-b16", "fit-vit-s16"};

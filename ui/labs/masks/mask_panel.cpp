@@ -145,23 +145,9 @@ void MaskPanel::rebuild()
     std::vector<std::shared_ptr<const AttentionMask>> masks;
     m_error->clear();
     try {
-        for (int i = 0; i < 3; ++i) {
-            const QString kind = m_kind[i]->currentText();
-            if (i > 0 && m_kind[i]->currentIndex() == 0)
-                continue;
-            MaskSpec s;
-            s.kind = kind.toStdString();
-            s.length = m_length->value();
-            s.window = m_window->value();
-            s.block = m_block->value();
-            s.memory = m_memory->value();
-            s.fam = m_fam->value();
-            s.group = m_group->value();
-            s.latents = m_latents->value();
-            s.causal = m_causal->isChecked();
-            s.autoregressive = m_ar->isChecked();
-            masks.push_back(std::shared_ptr<const AttentionMask>(makeMask(s)));
-        }
+        const MaskSettings shown = settings();
+        for (const std::string& kind : shown.kinds)
+            masks.push_back(std::shared_ptr<const AttentionMask>(makeMask(maskSpecOf(shown, kind))));
     } catch (const std::exception& e) {
         m_error->setText(QString::fromUtf8(e.what()));
         return; // keep the last valid picture
