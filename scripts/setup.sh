@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(cmake g++ ninja-build qt6-base-dev qt6-charts-dev qt6-svg-dev libtorch-dev libopencv-dev
           libopenblas0-openmp nlohmann-json3-dev xvfb xauth poppler-utils
-          libqt6opengl6-dev libdnnl-dev) # Qt6Charts's CMake package needs Qt6OpenGL, which qt6-charts-dev does not pull in
+          libqt6opengl6-dev libdnnl-dev ocl-icd-opencl-dev)
+# Qt6Charts's CMake package needs Qt6OpenGL, which qt6-charts-dev does not pull in; oneDNN's CMake
+# package looks for OpenCL (its GPU runtime), which libdnnl-dev only recommends.
 
 missing=()
 for p in "${PACKAGES[@]}"; do
