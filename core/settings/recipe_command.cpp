@@ -154,6 +154,7 @@ std::vector<std::string> attentionRecipeArguments(const ToMeSettings& s)
     add(a, "image", s.image);
     addModel(a, s.model, "norm-mean", "norm-std");
     addToMe(a, s);
+    addReduction(a, s.reduction);
     const AttentionSettings& t = s.attention;
     if (t.block >= 0)
         add(a, "block", t.block + 1);

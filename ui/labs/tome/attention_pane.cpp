@@ -168,6 +168,7 @@ void AttentionPane::runNow()
     request.imageRgb = m_workspace->imageRgb();
     request.normalisation = s.model.normalisation; // a checkpoint's side files decide, as in the ToMe run
     request.schedule = toMeScheduleOf(s);
+    request.reduction = s.reduction;
     request.proportionalAttention = s.proportionalAttention;
     request.head = s.attention.head;
     request.rollout = s.attention.rollout;
