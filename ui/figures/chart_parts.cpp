@@ -1,5 +1,7 @@
 #include "ui/figures/chart_parts.h"
 
+#include "ui/figures/figure_type.h"
+
 #include <QCategoryAxis>
 #include <QChart>
 #include <QGraphicsScene>
@@ -25,8 +27,8 @@ void styleAxis(QCategoryAxis* axis, const QString& title)
 {
     axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     axis->setTitleText(title);
-    axis->setTitleFont(pixelFont(12));
-    axis->setLabelsFont(pixelFont(11));
+    axis->setTitleFont(figureFont(TextRole::AxisTitle));
+    axis->setLabelsFont(figureFont(TextRole::TickLabel));
     axis->setGridLineColor(QColor(222, 222, 222));
     axis->setLinePenColor(QColor(90, 90, 90));
 }
@@ -86,10 +88,10 @@ QChart* newChart(QGraphicsScene& scene, const QString& title, const QRectF& geom
     chart->setBackgroundPen(Qt::NoPen);
     chart->setMargins(QMargins(4, 4, 8, 4));
     chart->setTitle(title);
-    chart->setTitleFont(pixelFont(14, true));
+    chart->setTitleFont(figureFont(TextRole::PanelTitle));
     chart->legend()->setAlignment(Qt::AlignRight);
     chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
-    chart->legend()->setFont(pixelFont(11));
+    chart->legend()->setFont(figureFont(TextRole::Legend));
     scene.addItem(chart);
     chart->setGeometry(geometry);
     return chart;

@@ -35,7 +35,10 @@ QString bytesLabel(double v);
 QFont pixelFont(int pixels, bool bold = false);
 
 // A chart in the light theme on white, without animation, its legend on the right, added to
-// `scene` at `geometry`.
+// `scene` at `geometry`; title, axis and legend fonts from the figures' type scale
+// (ui/figures/figure_type.h). Qt Charts measures its own text and lays the plot area out around
+// it, so these charts keep Qt Charts' layout; tests read the placed text back from the scene
+// (recordSceneText, ui/figures/figure_record.h).
 QChart* newChart(QGraphicsScene& scene, const QString& title, const QRectF& geometry);
 // Adds `series` to `chart` on the axes x and y.
 void attach(QChart* chart, QAbstractSeries* series, QAbstractAxis* x, QAbstractAxis* y);

@@ -1,6 +1,8 @@
 #include "ui/figures/flop_charts.h"
 
 #include "ui/figures/chart_parts.h"
+#include "ui/figures/figure_record.h"
+#include "ui/figures/figure_type.h"
 #include "ui/figures/flop_curve_figure.h"
 
 #include <QAreaSeries>
@@ -32,7 +34,6 @@ using charts::lengthAxis;
 using charts::logAxis;
 using charts::markerSeries;
 using charts::newChart;
-using charts::pixelFont;
 using charts::secondsLabel;
 
 double seriesValue(const FlopReport& r, std::size_t s, std::size_t k, const FlopCurveOptions& o)
@@ -93,6 +94,41 @@ Extent valueExtent(const FlopReport& r, const FlopCurveOptions& o)
     return y;
 }
 
+// "vit-b16 and tome-vit-b16 (r = 0) coincide: drawn dashed over solid" when series have the
+// same values at every length (a line hidden under another would otherwise look missing).
+QString coincidingNote(const FlopReport& r, const FlopCurveOptions& o)
+{
+    QStringList pairs;
+    for (std::size_t a = 0; a < r.series.size(); ++a)
+        for (std::size_t b = a + 1; b < r.series.size(); ++b) {
+            bool same = !r.series[a].points.empty() && r.series[a].points.size() == r.series[b].points.size();
+            for (std::size_t k = 0; same && k < r.series[a].points.size(); ++k) {
+                const double va = seriesValue(r, a, k, o), vb = seriesValue(r, b, k, o);
+                same = std::abs(va - vb) <= 1e-9 * std::max(std::abs(va), std::abs(vb));
+            }
+            if (same)
+                pairs << QString("%1 = %2").arg(QString::fromStdString(r.series[a].spec.name), QString::fromStdString(r.series[b].spec.name))
+                             .toHtmlEscaped();
+        }
+    return pairs.isEmpty() ? QString() : "Coinciding at every length (drawn in different dashes): " + pairs.join(", ") + ".";
+}
+
+// A vertical grey line at the marked length (the current image's token count), named in the legend.
+void addLengthMark(QChart* chart, const FlopCurveOptions& o, QCategoryAxis* xAxis, QCategoryAxis* yAxis)
+{
+    if (o.markLength <= 0)
+        return;
+    const double lx = std::log2(double(o.markLength));
+    if (lx < xAxis->min() || lx > xAxis->max())
+        return;
+    auto* mark = new QLineSeries;
+    mark->setName(o.markLabel.isEmpty() ? QString("L = %1").arg(o.markLength) : o.markLabel);
+    mark->setPen(QPen(QColor(110, 110, 110), 1.5, Qt::DashDotLine));
+    mark->append(lx, yAxis->min());
+    mark->append(lx, yAxis->max());
+    attach(chart, mark, xAxis, yAxis);
+}
+
 // Which marker kinds a chart shows, for their legend entries.
 struct MarkerKinds {
     bool measured = false, tooLarge = false;
@@ -146,10 +182,12 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
 {
     const bool ratio = o.mode == FlopChartMode::Ratio;
     const QString baseName = QString::fromStdString(r.series[std::size_t(std::clamp(o.baseline, 0, int(r.series.size()) - 1))].spec.name);
+    const QString coincide = coincidingNote(r, o);
     QChart* chart = newChart(scene,
-                             QString("<b>%1</b><br><span style='font-size:11px; font-weight:normal'>%2;<br>"
-                                     "softmax, LayerNorm and GELU counted apart.</span>")
-                                 .arg(ratio ? "FLOP ratio to " + baseName : flopUnit(r), conventionLine(r)),
+                             QString("<b>%1</b><br><span style='font-size:12px; font-weight:normal'>%2;<br>"
+                                     "softmax, LayerNorm and GELU counted apart.%3</span>")
+                                 .arg(ratio ? "FLOP ratio to " + baseName : flopUnit(r), conventionLine(r),
+                                      coincide.isEmpty() ? QString() : "<br>" + coincide),
                              geometry);
     const Extent x = lengthExtent(r), y = valueExtent(r, o);
     if (x.empty() || y.empty())
@@ -171,6 +209,7 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
     if (kinds.tooLarge)
         attach(chart, markerSeries(QScatterSeries::MarkerShapeTriangle, QColor(90, 90, 90), "too large to run here"), xAxis,
                yAxis);
+    addLengthMark(chart, o, xAxis, yAxis);
     *measured = kinds.measured;
     return chart;
 }
@@ -180,14 +219,16 @@ QChart* measuredChart(QGraphicsScene& scene, const FlopReport& r, bool memory, c
 {
     // Short titles: these charts get a third of the width; the axis names the unit.
     QChart* chart = newChart(scene, memory ? "<b>Peak memory</b>" : "<b>Time here</b>", geometry);
-    chart->setTitleFont(pixelFont(13, true));
     chart->legend()->hide();
     auto value = [memory](const FlopMeasurement& m) { return memory ? double(m.peakMemoryBytes) : m.seconds; };
-    Extent x = lengthExtent(r), y;
+    // Both ranges follow the measured points (not every length the FLOP chart shows).
+    Extent x, y;
     for (const FlopSeries& s : r.series)
         for (const FlopPoint& p : s.points)
-            if (p.measured.status == MeasureStatus::Ran && value(p.measured) > 0)
+            if (p.measured.status == MeasureStatus::Ran && value(p.measured) > 0) {
+                x.add(std::log2(double(p.length)));
                 y.add(std::log10(value(p.measured)));
+            }
     if (x.empty() || y.empty())
         return chart;
     QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi, 5);
@@ -249,8 +290,8 @@ QValueAxis* shareAxis(const FlopSeries& s, const FlopReport& r)
     yAxis->setLabelFormat("%.0f%%");
     yAxis->setTitleText(QString("share of %1's FLOPs [%2]").arg(QString::fromStdString(s.spec.name),
                                                                  QString::fromStdString(r.convention.name())));
-    yAxis->setTitleFont(pixelFont(12));
-    yAxis->setLabelsFont(pixelFont(11));
+    yAxis->setTitleFont(figureFont(TextRole::AxisTitle));
+    yAxis->setLabelsFont(figureFont(TextRole::TickLabel));
     yAxis->setGridLineColor(QColor(222, 222, 222));
     return yAxis;
 }
@@ -260,7 +301,7 @@ QChart* breakdownChart(QGraphicsScene& scene, const FlopReport& r, const FlopCur
 {
     const FlopSeries& s = r.series[std::size_t(std::clamp(o.breakdownSeries, 0, int(r.series.size()) - 1))];
     QChart* chart = newChart(scene,
-                             QString("<b>Where the FLOPs of %1 go</b><br><span style='font-size:11px; font-weight:normal'>%2; "
+                             QString("<b>Where the FLOPs of %1 go</b><br><span style='font-size:12px; font-weight:normal'>%2; "
                                      "softmax, LayerNorm and GELU are counted apart and not shown</span>")
                                  .arg(QString::fromStdString(s.spec.name), conventionLine(r)),
                              geometry);
@@ -358,6 +399,25 @@ std::vector<QChart*> buildFlopCharts(QGraphicsScene& scene, const FlopReport& re
             chart->layout()->activate();
     }
     return charts;
+}
+
+void recordFlopCharts(const std::vector<QChart*>& charts, const QGraphicsScene& scene, const QRectF& sceneRect,
+                      const QRectF& deviceRect)
+{
+    if (!figureRecordingActive() || sceneRect.isEmpty())
+        return;
+    recordSceneText(scene, sceneRect, deviceRect);
+    const double sx = deviceRect.width() / sceneRect.width(), sy = deviceRect.height() / sceneRect.height();
+    auto toDevice = [&](const QRectF& r) {
+        return QRectF(deviceRect.left() + (r.left() - sceneRect.left()) * sx, deviceRect.top() + (r.top() - sceneRect.top()) * sy,
+                      r.width() * sx, r.height() * sy);
+    };
+    for (QChart* chart : charts) {
+        if (!chart->series().isEmpty())
+            recordFigureItem({PlacedKind::Data, toDevice(chart->mapToScene(chart->plotArea()).boundingRect()), chart->title().left(30)});
+        if (chart->legend()->isVisible() && !chart->legend()->markers().isEmpty())
+            recordFigureItem({PlacedKind::Legend, toDevice(chart->legend()->sceneBoundingRect()), QStringLiteral("legend")});
+    }
 }
 
 int flopChartPointAt(const std::vector<QChart*>& charts, const FlopReport& report, const QPointF& scenePos)
