@@ -106,7 +106,9 @@ void TestFlopFigure::nothingClippedOrOverlapping()
     QRectF bounds;
     const FigureRecord screen = recordScene(report, options, size, &bounds);
     QCOMPARE(int(screen.ofKind(PlacedKind::Data).size()), measured ? 3 : 1);
-    TS_CHECK_FIGURE_LAYOUT(screen, bounds);
+    // Qt Charts sets an axis title flush against its tick labels: their boxes (which include the
+    // glyphs' side bearings) may share a pixel.
+    TS_CHECK_FIGURE_LAYOUT(screen, bounds, test::FigureCheckOptions{1.5, 11, true});
     // Exported at scale 2 (the figure leaves the run charts to the data export).
     options.showRunCharts = false;
     const FigureRecord exported = test::recordFigure(flopCurveFigure(report, options, QString(), size), 2.0, &bounds);
@@ -114,7 +116,7 @@ void TestFlopFigure::nothingClippedOrOverlapping()
     if (mode == 0) { // the image's token count is marked and named
         bool named = false;
         for (const PlacedItem& t : exported.items)
-            named = named || t.text.contains("this image: 197 tokens");
+            named = named || t.text.contains("image: 197 tokens");
         QVERIFY(named);
     }
 }

@@ -4,6 +4,7 @@
 
 #include <QCategoryAxis>
 #include <QChart>
+#include <QFontMetricsF>
 #include <QGraphicsScene>
 #include <QLegendMarker>
 
@@ -77,6 +78,30 @@ QFont pixelFont(int pixels, bool bold)
     return f;
 }
 
+QString chartTitle(const QString& title, const QStringList& subtitle, double width)
+{
+    // Wrapped a little narrower than the chart: its margins and the title's document margin.
+    const double available = std::max(120.0, width - 72);
+    const QFontMetricsF metrics(figureFont(TextRole::Statistic));
+    QStringList lines;
+    QString line;
+    for (const QString& word : subtitle.join(' ').split(' ', Qt::SkipEmptyParts)) {
+        const QString longer = line.isEmpty() ? word : line + ' ' + word;
+        if (!line.isEmpty() && metrics.horizontalAdvance(longer) > available) {
+            lines << line.toHtmlEscaped();
+            line = word;
+        } else {
+            line = longer;
+        }
+    }
+    if (!line.isEmpty())
+        lines << line.toHtmlEscaped();
+    return QString("<b>%1</b><br><span style='font-size:%2px; font-weight:normal'>%3</span>")
+        .arg(title.toHtmlEscaped())
+        .arg(figureType().statistic)
+        .arg(lines.join("<br>"));
+}
+
 QChart* newChart(QGraphicsScene& scene, const QString& title, const QRectF& geometry)
 {
     auto* chart = new QChart;
@@ -145,6 +170,8 @@ QCategoryAxis* logAxis(double lo10, double hi10, const Label& label, const QStri
         const int step = std::max(1, int(max - min) / 9 + 1);
         for (int k = int(min); k <= int(max); k += step)
             ticks.push_back(k);
+        // Headroom: the top label, centred on its tick, stays inside the plot and clear of the title.
+        max += 0.05 * (max - min);
     } else {
         const double pad = 0.08 * std::max(0.3, hi10 - lo10);
         min = lo10 - pad, max = hi10 + pad;

@@ -9,6 +9,7 @@
 #include <QRectF>
 #include <QScatterSeries>
 #include <QString>
+#include <QStringList>
 
 #include <algorithm>
 #include <functional>
@@ -45,6 +46,10 @@ void attach(QChart* chart, QAbstractSeries* series, QAbstractAxis* x, QAbstractA
 void hideFromLegend(QChart* chart, QAbstractSeries* series);
 // Hollow markers of `shape` (measured points, runs too large to make).
 QScatterSeries* markerSeries(QScatterSeries::MarkerShape shape, const QColor& color, const QString& name);
+
+// A chart title as rich text: `title` in bold, then the subtitle sentences in the statistics'
+// size, word-wrapped to `width` (Qt Charts would otherwise elide a long line).
+QString chartTitle(const QString& title, const QStringList& subtitle, double width);
 
 // x: log2 of the length, ticks at powers of two (at most about `maxLabels` labelled).
 QCategoryAxis* lengthAxis(double lo2, double hi2, int maxLabels = 10);

@@ -26,6 +26,7 @@ namespace {
 
 using charts::attach;
 using charts::bytesLabel;
+using charts::chartTitle;
 using charts::Extent;
 using charts::flopLabel;
 using charts::hideFromLegend;
@@ -58,8 +59,8 @@ Extent lengthExtent(const FlopReport& r)
 // The counting convention as one sentence: "Convention “default”: forward, 1 MAC = 2 FLOPs, ...".
 QString conventionLine(const FlopReport& r)
 {
-    return QString::fromUtf8("Convention \u201c") + QString::fromStdString(r.convention.name()).toHtmlEscaped()
-           + QString::fromUtf8("\u201d: ") + QString::fromStdString(r.convention.label()).toHtmlEscaped();
+    return QString::fromUtf8("Convention \u201c") + QString::fromStdString(r.convention.name()) + QString::fromUtf8("\u201d: ")
+           + QString::fromStdString(r.convention.label());
 }
 
 // The y axis's unit: what one value counts.
@@ -107,8 +108,7 @@ QString coincidingNote(const FlopReport& r, const FlopCurveOptions& o)
                 same = std::abs(va - vb) <= 1e-9 * std::max(std::abs(va), std::abs(vb));
             }
             if (same)
-                pairs << QString("%1 = %2").arg(QString::fromStdString(r.series[a].spec.name), QString::fromStdString(r.series[b].spec.name))
-                             .toHtmlEscaped();
+                pairs << QString("%1 = %2").arg(QString::fromStdString(r.series[a].spec.name), QString::fromStdString(r.series[b].spec.name));
         }
     return pairs.isEmpty() ? QString() : "Coinciding at every length (drawn in different dashes): " + pairs.join(", ") + ".";
 }
@@ -182,17 +182,14 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
 {
     const bool ratio = o.mode == FlopChartMode::Ratio;
     const QString baseName = QString::fromStdString(r.series[std::size_t(std::clamp(o.baseline, 0, int(r.series.size()) - 1))].spec.name);
-    const QString coincide = coincidingNote(r, o);
-    QChart* chart = newChart(scene,
-                             QString("<b>%1</b><br><span style='font-size:12px; font-weight:normal'>%2;<br>"
-                                     "softmax, LayerNorm and GELU counted apart.%3</span>")
-                                 .arg(ratio ? "FLOP ratio to " + baseName : flopUnit(r), conventionLine(r),
-                                      coincide.isEmpty() ? QString() : "<br>" + coincide),
-                             geometry);
+    QStringList subtitle{conventionLine(r) + ";", "softmax, LayerNorm and GELU counted apart."};
+    if (const QString coincide = coincidingNote(r, o); !coincide.isEmpty())
+        subtitle << coincide;
+    QChart* chart = newChart(scene, chartTitle(ratio ? "FLOP ratio to " + baseName : flopUnit(r), subtitle, geometry.width()), geometry);
     const Extent x = lengthExtent(r), y = valueExtent(r, o);
     if (x.empty() || y.empty())
         return chart;
-    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi);
+    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi, std::clamp(int(geometry.width() / 75), 3, 10));
     QCategoryAxis* yAxis = ratio ? logAxis(y.lo, y.hi, [](double v) { return QString::number(v, 'g', 3); },
                                            QString("FLOPs / FLOPs of %1").arg(baseName))
                                  : logAxis(y.lo, y.hi, flopLabel,
@@ -218,7 +215,11 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
 QChart* measuredChart(QGraphicsScene& scene, const FlopReport& r, bool memory, const QRectF& geometry)
 {
     // Short titles: these charts get a third of the width; the axis names the unit.
-    QChart* chart = newChart(scene, memory ? "<b>Peak memory</b>" : "<b>Time here</b>", geometry);
+    // The title says what is measured; the tick labels carry the unit ("100 ms", "300 MB").
+    QChart* chart = newChart(scene,
+                             memory ? chartTitle("Peak memory", {"weights + tensors"}, geometry.width())
+                                    : chartTitle("Time here", {"per forward pass"}, geometry.width()),
+                             geometry);
     chart->legend()->hide();
     auto value = [memory](const FlopMeasurement& m) { return memory ? double(m.peakMemoryBytes) : m.seconds; };
     // Both ranges follow the measured points (not every length the FLOP chart shows).
@@ -231,10 +232,9 @@ QChart* measuredChart(QGraphicsScene& scene, const FlopReport& r, bool memory, c
             }
     if (x.empty() || y.empty())
         return chart;
-    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi, 5);
+    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi, std::clamp(int(geometry.width() / 70), 2, 5));
     xAxis->setTitleText("L");
-    QCategoryAxis* yAxis = logAxis(y.lo, y.hi, memory ? Label(bytesLabel) : Label(secondsLabel),
-                                   memory ? "weights + tensors" : "seconds per forward pass");
+    QCategoryAxis* yAxis = logAxis(y.lo, y.hi, memory ? Label(bytesLabel) : Label(secondsLabel), QString());
     chart->addAxis(xAxis, Qt::AlignBottom);
     chart->addAxis(yAxis, Qt::AlignLeft);
     for (std::size_t s = 0; s < r.series.size(); ++s) {
@@ -301,9 +301,9 @@ QChart* breakdownChart(QGraphicsScene& scene, const FlopReport& r, const FlopCur
 {
     const FlopSeries& s = r.series[std::size_t(std::clamp(o.breakdownSeries, 0, int(r.series.size()) - 1))];
     QChart* chart = newChart(scene,
-                             QString("<b>Where the FLOPs of %1 go</b><br><span style='font-size:12px; font-weight:normal'>%2; "
-                                     "softmax, LayerNorm and GELU are counted apart and not shown</span>")
-                                 .arg(QString::fromStdString(s.spec.name), conventionLine(r)),
+                             chartTitle(QString("Where the FLOPs of %1 go").arg(QString::fromStdString(s.spec.name)),
+                                        {conventionLine(r) + ";", "softmax, LayerNorm and GELU are counted apart and not shown."},
+                                        geometry.width()),
                              geometry);
     chart->legend()->setMarkerShape(QLegend::MarkerShapeRectangle); // filled swatches for areas
     const BreakdownShares b = breakdownShares(s, o.breakdown);
@@ -311,7 +311,7 @@ QChart* breakdownChart(QGraphicsScene& scene, const FlopReport& r, const FlopCur
     const Extent x = lengthExtent(r);
     if (x.empty() || names.empty())
         return chart;
-    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi);
+    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi, std::clamp(int(geometry.width() / 75), 3, 10));
     QValueAxis* yAxis = shareAxis(s, r);
     chart->addAxis(xAxis, Qt::AlignBottom);
     chart->addAxis(yAxis, Qt::AlignLeft);
@@ -353,12 +353,22 @@ std::vector<QChart*> buildCharts(QGraphicsScene& scene, const FlopReport& report
     QChart* main = lineChart(scene, report, options, all, &measured);
     if (!measured || options.mode != FlopChartMode::Curves || !options.showRunCharts)
         return {main};
-    // Measured runs: the FLOP chart keeps most of the width, time and memory sit beside it.
-    const double split = std::round(size.width() * 0.62);
-    main->setGeometry(QRectF(0, 0, split, size.height()));
-    const double half = std::round(size.height() / 2);
-    QChart* seconds = measuredChart(scene, report, false, QRectF(split, 0, size.width() - split, half));
-    QChart* memory = measuredChart(scene, report, true, QRectF(split, half, size.width() - split, size.height() - half));
+    // Measured runs: the FLOP chart keeps most of the room, time and memory sit beside it, or
+    // below it side by side where the width would squeeze its legend.
+    QRectF timeBox, memoryBox;
+    if (size.width() >= 900) {
+        const double split = std::round(size.width() * 0.64), half = std::round(size.height() / 2);
+        main->setGeometry(QRectF(0, 0, split, size.height()));
+        timeBox = QRectF(split, 0, size.width() - split, half);
+        memoryBox = QRectF(split, half, size.width() - split, size.height() - half);
+    } else {
+        const double split = std::round(size.height() * 0.6), half = std::round(size.width() / 2);
+        main->setGeometry(QRectF(0, 0, size.width(), split));
+        timeBox = QRectF(0, split, half, size.height() - split);
+        memoryBox = QRectF(half, split, size.width() - half, size.height() - split);
+    }
+    QChart* seconds = measuredChart(scene, report, false, timeBox);
+    QChart* memory = measuredChart(scene, report, true, memoryBox);
     return {main, seconds, memory};
 }
 
@@ -415,8 +425,15 @@ void recordFlopCharts(const std::vector<QChart*>& charts, const QGraphicsScene& 
     for (QChart* chart : charts) {
         if (!chart->series().isEmpty())
             recordFigureItem({PlacedKind::Data, toDevice(chart->mapToScene(chart->plotArea()).boundingRect()), chart->title().left(30)});
-        if (chart->legend()->isVisible() && !chart->legend()->markers().isEmpty())
-            recordFigureItem({PlacedKind::Legend, toDevice(chart->legend()->sceneBoundingRect()), QStringLiteral("legend")});
+        // The legend draws no frame: its box is what its markers draw.
+        QRectF legend;
+        if (chart->legend()->isVisible())
+            for (const QGraphicsItem* item : chart->legend()->childItems())
+                for (const QGraphicsItem* part : item->childItems())
+                    if (part->isVisible() && !part->boundingRect().isEmpty())
+                        legend = legend.united(part->sceneBoundingRect());
+        if (!legend.isEmpty())
+            recordFigureItem({PlacedKind::Legend, toDevice(legend), QStringLiteral("legend")});
     }
 }
 

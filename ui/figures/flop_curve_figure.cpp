@@ -73,7 +73,7 @@ QString formatFlopCount(double flops)
 
 QSizeF flopCurveNaturalSize() { return {960, 600}; }
 
-QString flopMarkLabel(long long tokens) { return tokens > 0 ? QString("this image: %1 tokens").arg(tokens) : QString(); }
+QString flopMarkLabel(long long tokens) { return tokens > 0 ? QString("image: %1 tokens").arg(tokens) : QString(); }
 
 Figure flopCurveFigure(const FlopReport& report, const FlopCurveOptions& options, const QString& command, QSizeF size)
 {

@@ -27,7 +27,7 @@ struct FlopCurveOptions {
     // so the exported figure, whose recipe must redraw it exactly, leaves them to the data export).
     bool showRunCharts = true;
     // A length marked by a vertical line (the current image's token count), 0 for none, and its
-    // legend entry ("this image: 197 tokens").
+    // legend entry ("image: 197 tokens").
     long long markLength = 0;
     QString markLabel;
 };
@@ -44,7 +44,7 @@ QColor flopSeriesColor(int index);
 QString formatFlopCount(double flops);
 
 QSizeF flopCurveNaturalSize();
-// The legend entry of the marked length: "this image: 197 tokens".
+// The legend entry of the marked length: "image: 197 tokens".
 QString flopMarkLabel(long long tokens);
 
 // The figure with its recipe; `command` is the tokenscope command line that regenerates it.
