@@ -41,7 +41,8 @@ std::vector<MaskTick> ticksOf(const Axis& a, double side, bool horizontal)
     if (t1 <= t0)
         return ticks;
     const double extent = horizontal ? tickLabelWidth(grouped(t1)) : tickLabelHeight();
-    for (double v : roundTicks(double(t0), double(t1 - 1), ticksThatFit(side, extent))) {
+    // As many as fit, at most 8 (a paper figure's axis reads better with few round values).
+    for (double v : roundTicks(double(t0), double(t1 - 1), std::min(8, ticksThatFit(side, extent)))) {
         if (std::abs(v - std::round(v)) > 1e-9)
             continue; // a step below one token
         const auto t = static_cast<std::int64_t>(std::llround(v));
