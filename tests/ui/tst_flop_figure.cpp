@@ -7,6 +7,7 @@
 // resizes the chart. (There is no two-chart view.)
 #include "core/flops/flop_presets.h"
 #include "tests/common/figure_checks.h"
+#include "tests/common/lab_window.h"
 #include "ui/figures/flop_charts.h"
 #include "ui/labs/flops/flop_chart_view.h"
 #include "ui/labs/flops/flop_panel.h"
@@ -19,7 +20,6 @@
 #include <QGraphicsScene>
 #include <QLabel>
 #include <QLineEdit>
-#include <QTabWidget>
 #include <QtTest>
 
 #include <cmath>
@@ -89,11 +89,8 @@ void TestFlopFigure::nothingClippedOrOverlapping()
     QFETCH(bool, measured);
     QFETCH(QSize, window);
     MainWindow w;
-    auto* panel = w.findChild<FlopPanel*>();
-    w.tabs()->setCurrentWidget(panel);
-    w.resize(window);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto* panel = test::showLab<FlopPanel>(w, window);
+    QVERIFY(panel);
     panel->modeBox()->setCurrentIndex(mode);
     const QSizeF size = panel->view()->chartSize();
     QVERIFY(size.width() >= 400);
@@ -157,11 +154,8 @@ void TestFlopFigure::coincidingSeriesAreNamed()
 void TestFlopFigure::hoverAndStatusNeverResizeTheChart()
 {
     MainWindow w;
-    auto* panel = w.findChild<FlopPanel*>();
-    w.tabs()->setCurrentWidget(panel);
-    w.resize(1000, 700);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto* panel = test::showLab<FlopPanel>(w, QSize(1000, 700));
+    QVERIFY(panel);
     const QSize before = panel->view()->size();
     const QRectF plot = panel->view()->charts().front()->plotArea();
     QTest::mouseMove(panel->view()->viewport(), plot.center().toPoint());

@@ -6,6 +6,7 @@
 // on-screen hint.
 #include "core/masks/fam_mask.h"
 #include "tests/common/figure_checks.h"
+#include "tests/common/lab_window.h"
 #include "ui/labs/masks/mask_panel.h"
 #include "ui/labs/masks/mask_view.h"
 #include "ui/shell/main_window.h"
@@ -14,7 +15,6 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QSpinBox>
-#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -77,16 +77,13 @@ void TestMaskFigure::nothingClippedOrOverlapping()
     QFETCH(bool, dark);
     QApplication::setPalette(fusionPalette(dark));
     MainWindow w;
-    auto* panel = w.findChild<MaskPanel*>();
-    w.tabs()->setCurrentWidget(panel);
+    auto* panel = test::showLab<MaskPanel>(w, window);
+    QVERIFY(panel);
     choose(panel, panels);
     panel->lengthBox()->setValue(4096);
     panel->sizeBox("block")->setValue(64);
     panel->sizeBox("group")->setValue(64);
     panel->sizeBox("latents")->setValue(4);
-    w.resize(window);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
     QCOMPARE(int(panel->view()->figureData().panels.size()), panels);
     // On screen.
     QRectF bounds;
@@ -97,8 +94,6 @@ void TestMaskFigure::nothingClippedOrOverlapping()
         titles += t.role == TextRole::PanelTitle;
     QCOMPARE(titles, panels);
     QCOMPARE(int(screen.ofKind(PlacedKind::Legend).size()), 1);
-    if (qEnvironmentVariableIsSet("TS_SAVE_FIGURES"))
-        panel->view()->grab().save(QString("%1/mask_%2_%3%4.png").arg(qEnvironmentVariable("TS_SAVE_FIGURES")).arg(panels).arg(window.width()).arg(dark ? "_dark" : ""));
     // The rasters take most of the view (the figure fills it).
     const QRectF raster = screen.ofKind(PlacedKind::Data).front().rect;
     QVERIFY2(raster.width() * panels > 0.45 * bounds.width() || raster.height() > 0.45 * bounds.height(),
@@ -189,11 +184,8 @@ void TestMaskFigure::keyKindColoursDiffer()
 void TestMaskFigure::exportsCarryNoHint()
 {
     MainWindow w;
-    auto* panel = w.findChild<MaskPanel*>();
-    w.tabs()->setCurrentWidget(panel);
-    w.resize(1400, 820);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto* panel = test::showLab<MaskPanel>(w, QSize(1400, 820));
+    QVERIFY(panel);
     QVERIFY(panel->hoverText().contains("wheel: zoom")); // the hint is on screen
     QTemporaryDir dir;
     const QString svg = dir.filePath("mask.svg");

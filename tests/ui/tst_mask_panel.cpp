@@ -3,13 +3,13 @@
 // last picture; FAM's receptive field is reported unbounded; the ToMe effective mask runs ToMe on
 // the workspace image off the GUI thread; the hover line follows a scheme change; check-box
 // labels are never cut.
+#include "tests/common/lab_window.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/labs/masks/mask_panel.h"
 #include "ui/labs/masks/mask_view.h"
 #include "ui/shell/main_window.h"
 
 #include <QCheckBox>
-#include <QTabWidget>
 
 #include <QComboBox>
 #include <QSpinBox>
@@ -104,11 +104,8 @@ void TestMaskPanel::badSizesShowAMessage()
 void TestMaskPanel::tomeMaskFromTheWorkspaceImage()
 {
     MainWindow w;
-    auto* panel = w.findChild<MaskPanel*>();
-    w.tabs()->setCurrentWidget(panel);
-    w.resize(1400, 820);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto* panel = test::showLab<MaskPanel>(w, QSize(1400, 820));
+    QVERIFY(panel);
     QVERIFY(panel->schemeBox(0)->findText("tome") >= 0);
     panel->schemeBox(1)->setCurrentIndex(0);
     panel->schemeBox(0)->setCurrentText("tome");
@@ -146,11 +143,8 @@ void TestMaskPanel::hoverFollowsTheScheme()
 void TestMaskPanel::checkBoxLabelsAreNotCut()
 {
     MainWindow w;
-    auto* panel = w.findChild<MaskPanel*>();
-    w.tabs()->setCurrentWidget(panel);
-    w.resize(1000, 700); // the smallest supported window
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto* panel = test::showLab<MaskPanel>(w, QSize(1000, 700)); // the smallest supported window
+    QVERIFY(panel);
     for (QCheckBox* box : {panel->causalBox(), panel->arBox()})
         QVERIFY2(box->width() >= box->sizeHint().width(), qPrintable(QString("%1: %2 < %3").arg(box->text()).arg(box->width()).arg(box->sizeHint().width())));
 }
