@@ -49,7 +49,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
         {"flops", {runFlops, "flops --preset NAME[,NAME...] | --config FILE.json --lengths 1024:1048576:x2 | --lengths 1024,4096,... "
                              "[--convention default|macs|causal-half|training (joined by +)] [--breakdown [--stages]] [--measure "
                              "[--memory-limit-mib N] [--measure-max-length N] [--measure-max-flops F (2e13)]] [--mode curves|ratio|breakdown] [--baseline NAME] [--breakdown-model NAME] "
-                             "[--csv OUT.csv] [--json OUT.json] [--out PLOT.png|.svg|.pdf [--figure-size WxH]]"}},
+                             "[--csv OUT.csv] [--json OUT.json] [--out PLOT.png|.svg|.pdf [--figure-size WxH] [--mark-length N]]"}},
         {"compare", {runCompare, "compare --image IMG [--preset P | --checkpoint FILE] [--seed N] [--size PIXELS] "
                                  "--methods tome,pitome,atc,evit (--gflops G | --fraction F) [--margin M] [--linkage L] [--layers LIST] "
                                  "[--json OUT.json] [--out FIG.png|.svg|.pdf]"}},

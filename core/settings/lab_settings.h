@@ -129,7 +129,8 @@ struct FlopSettings {
     std::vector<std::string> presets = {"vit-s16", "vit-b16", "window-vit-b16", "tome-vit-b16", "fit-vit-s16"};
     std::vector<std::string> customModels; // names of the custom models shown (their specs: customModelsJson)
     std::string customModelsJson;          // {"models": [...]}, a FLOP config file's content; empty: none
-    std::string lengths = "1024:1048576:x2";
+    // ViT patch counts: 196 (224 px at patch 16) to 16K (2048 px); "1024:1048576:x2" for long sequences.
+    std::string lengths = "196,576,1024,2304,4096,9216,16384";
     std::string convention = "default";
     std::string mode = "curves";           // curves | ratio | breakdown
     std::string reference;                 // baseline (ratio) or model (breakdown); empty: the first
@@ -137,6 +138,7 @@ struct FlopSettings {
     bool measure = false;                  // the figure shows measured points
     long long measureMaxLength = 4096;     // 0: every length
     int figureWidth = 960, figureHeight = 600; // the charts' layout size
+    long long markLength = 0;              // a length marked on the chart (the current image's tokens); 0: none
 };
 
 } // namespace ts

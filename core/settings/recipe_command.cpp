@@ -262,6 +262,8 @@ std::vector<std::string> recipeArguments(const FlopSettings& s)
     if (!s.customModels.empty())
         add(a, "config", kCustomFlopModelsFile); // holds exactly the custom models shown
     add(a, "lengths", s.lengths);
+    if (s.markLength > 0)
+        add(a, "mark-length", s.markLength);
     add(a, "convention", s.convention);
     add(a, "mode", s.mode);
     if (s.mode == "ratio" && !s.reference.empty())

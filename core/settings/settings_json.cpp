@@ -330,7 +330,7 @@ json toJson(const FlopSettings& s)
             {"lengths", s.lengths},        {"convention", s.convention},            {"mode", s.mode},
             {"reference", s.reference},    {"by_stage", s.byStage},                 {"measure", s.measure},
             {"measure_max_length", s.measureMaxLength},
-            {"figure_size", json::array({s.figureWidth, s.figureHeight})}};
+            {"figure_size", json::array({s.figureWidth, s.figureHeight})}, {"mark_length", s.markLength}};
 }
 
 void fromJson(const json& j, FlopSettings& s, std::vector<std::string>& problems)
@@ -355,6 +355,7 @@ void fromJson(const json& j, FlopSettings& s, std::vector<std::string>& problems
     r.boolean("by_stage", s.byStage);
     r.boolean("measure", s.measure);
     r.integer("measure_max_length", s.measureMaxLength, 0, 1LL << 40);
+    r.integer("mark_length", s.markLength, 0, 1LL << 40);
     if (r.has("figure_size")) {
         const json& v = r.at("figure_size");
         if (v.is_array() && v.size() == 2 && v[0].is_number_integer() && v[1].is_number_integer() && v[0].get<int>() >= 200

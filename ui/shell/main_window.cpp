@@ -82,8 +82,8 @@ void MainWindow::addPanels()
     m_tabs->addTab(new ToMePanel(m_workspace, m_tabs), tr("ToMe"));
     m_tabs->addTab(new FitPanel(m_workspace, m_tabs), tr("FIT"));
     m_tabs->addTab(new FamPanel(m_workspace, m_tabs), tr("FAM"));
-    m_tabs->addTab(new MaskPanel(m_tabs), tr("Masks"));
-    m_tabs->addTab(new FlopPanel(m_tabs), tr("FLOPs"));
+    m_tabs->addTab(new MaskPanel(m_workspace, m_tabs), tr("Masks"));
+    m_tabs->addTab(new FlopPanel(m_workspace, m_tabs), tr("FLOPs"));
 }
 
 QAction* MainWindow::addMenuAction(QMenu* menu, const QString& text, const QKeySequence& shortcut,
