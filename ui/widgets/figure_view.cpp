@@ -1,5 +1,6 @@
 #include "ui/widgets/figure_view.h"
 
+#include <QMouseEvent>
 #include <QPainter>
 
 namespace ts {
@@ -28,6 +29,24 @@ QRectF FigureView::figureRect() const
     return QRectF(QPointF((width() - size.width()) / 2, (height() - size.height()) / 2), size);
 }
 
+QRectF FigureView::paintTarget() const { return m_figure ? QRectF(QPointF(0, 0), m_figure->size) : QRectF(); }
+
+QPointF FigureView::toFigure(const QPointF& widgetPoint) const
+{
+    const QRectF target = figureRect();
+    if (target.isEmpty())
+        return {};
+    const QPointF local = widgetPoint - target.topLeft();
+    return {local.x() * m_figure->size.width() / target.width(), local.y() * m_figure->size.height() / target.height()};
+}
+
+void FigureView::mousePressEvent(QMouseEvent* event)
+{
+    if (m_figure && figureRect().contains(event->position()))
+        Q_EMIT clicked(toFigure(event->position()));
+    QWidget::mousePressEvent(event);
+}
+
 void FigureView::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
@@ -46,7 +65,7 @@ void FigureView::paintEvent(QPaintEvent*)
     const QRectF target = figureRect();
     painter.translate(target.topLeft());
     painter.scale(target.width() / m_figure->size.width(), target.height() / m_figure->size.height());
-    m_figure->paint(painter, QRectF(QPointF(0, 0), m_figure->size));
+    m_figure->paint(painter, paintTarget());
 }
 
 } // namespace ts

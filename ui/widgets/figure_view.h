@@ -17,9 +17,17 @@ public:
     const std::optional<Figure>& figure() const { return m_figure; }
     // The rectangle the figure occupies (its aspect kept, centred).
     QRectF figureRect() const;
+    // The rectangle the figure's paint function is given, and a widget point in its coordinates.
+    QRectF paintTarget() const;
+    QPointF toFigure(const QPointF& widgetPoint) const;
+
+Q_SIGNALS:
+    // A click on the figure, at `point` in paintTarget()'s coordinates.
+    void clicked(const QPointF& point);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
     QSize sizeHint() const override { return {900, 560}; }
 
 private:
