@@ -160,6 +160,7 @@ private Q_SLOTS:
     void runFamMatchesDefinition();
     void memoryIsFlatInLength();
     void famQueriesSkipMemory();
+    void oneQueryIsItsRow();
     void badSizesAreRefused();
     void cancelStops();
 };
@@ -301,6 +302,48 @@ void TestFamStream::famQueriesSkipMemory()
     r.withFam = false;
     const FamResult bswa = runFam(r);
     QVERIFY(bswa.overlayOnMemory > 0.0f);
+}
+
+// One query's row: a causal block's token 2 sees the memory segments, the previous FAM and the
+// block's tokens 0..2 (later ones weigh exactly 0); the FAM queries one by one average to the
+// FAM queries' mean; a query past the block's queries is refused.
+void TestFamStream::oneQueryIsItsRow()
+{
+    FamRequest r;
+    r.model = tinyModel(2);
+    r.streamLength = 40;
+    r.block = 8;
+    r.memory = 2;
+    r.fam = 3;
+    r.overlayBlock = 3;
+    r.overlayLayer = 1;
+    r.overlayQuery = 2;
+    const FamResult token = runFam(r);
+    QCOMPARE(token.overlayMemoryAttention.size(), std::size_t(16));
+    QCOMPARE(token.overlayMemoryFirstToken, 8);
+    QCOMPARE(token.overlayVisibleKeys, 16.0 + 3 + 3);
+    for (std::size_t k = 3; k < 8; ++k)
+        QCOMPARE(token.overlayAttention[k], 0.0f);
+    QVERIFY(token.overlayOnMemory > 0.0f);
+    double total = token.overlayOnMemory + token.overlayOnPreviousFam;
+    for (float w : token.overlayAttention)
+        total += w;
+    QVERIFY(std::abs(total - 1.0) < 1e-5);
+
+    r.overlayQuery = -1;
+    const FamResult mean = runFam(r);
+    std::vector<double> sum(mean.overlayAttention.size(), 0.0);
+    for (int j = 0; j < 3; ++j) {
+        r.overlayQuery = 8 + j; // FAM query j
+        const FamResult one = runFam(r);
+        QCOMPARE(one.overlayOnMemory, 0.0f);
+        for (std::size_t k = 0; k < sum.size(); ++k)
+            sum[k] += one.overlayAttention[k] / 3.0;
+    }
+    for (std::size_t k = 0; k < sum.size(); ++k)
+        QVERIFY2(std::abs(sum[k] - mean.overlayAttention[k]) < 1e-6, qPrintable(QString("key %1: %2 vs %3").arg(k).arg(sum[k]).arg(mean.overlayAttention[k])));
+    r.overlayQuery = 11;
+    QVERIFY_THROWS_EXCEPTION(Error, runFam(r));
 }
 
 void TestFamStream::badSizesAreRefused()

@@ -11,6 +11,7 @@
 #include <QObject>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace ts {
@@ -103,12 +104,10 @@ FamOverlayData famOverlayData(const FamResult& r)
     const bool exact = std::abs(r.overlayVisibleKeys - n) < 1e-9;
     d.bar = colourBarFor(0.0, hi, 1.0 / r.overlayVisibleKeys,
                          exact ? QObject::tr("1/%1 uniform").arg(n) : QObject::tr("1/%1 uniform (mean)").arg(r.overlayVisibleKeys, 0, 'f', 1));
-    d.title = QObject::tr("%1 (%2), %3, %4: layer %5, %6 of block %7")
-                  .arg(QString::fromStdString(vitDisplayName(r.config)), QString::fromStdString(r.weights), schemeText(r),
-                       r.causal ? QObject::tr("causal blocks") : QObject::tr("bidirectional blocks"))
-                  .arg(r.overlayLayer + 1)
-                  .arg(famQueryText(r))
-                  .arg(r.overlayBlock);
+    d.title = QObject::tr("%1: layer %2, block %3").arg(schemeText(r)).arg(r.overlayLayer + 1).arg(r.overlayBlock);
+    d.footer << QObject::tr("%1 (%2), %3; query: %4.")
+                    .arg(QString::fromStdString(vitDisplayName(r.config)), QString::fromStdString(r.weights),
+                         r.causal ? QObject::tr("causal inside each block") : QObject::tr("bidirectional inside each block"), famQueryText(r));
     d.imageTitle = QObject::tr("Keys over the image: memory segments and block %1").arg(r.overlayBlock);
     d.keysTitle = QObject::tr("Every key: memory segments, previous FAM, block %1").arg(r.overlayBlock);
     const QString shares = QObject::tr("Attention: %1").arg(famSharesText(famShares(r)));
@@ -145,7 +144,8 @@ FigureSpec famOverlaySpec(const FamOverlayData& d)
         keys.xTickLabels = QStringList{"0", QString::number(columns - 1)};
         keys.xTitle = QObject::tr("position in the block");
         keys.colourBar = d.bar;
-        keys.aspect = std::clamp(double(columns) / keys.yTickLabels.size(), 1.0, 6.0);
+        // Panels share one data size (figure_layout.h): beside the image the grid is square too.
+        keys.aspect = d.hasImage() ? 1.0 : std::clamp(double(columns) / keys.yTickLabels.size(), 1.0, 3.0);
         keys.statistics = d.keysStatistics;
         spec.panels.push_back(keys);
         spec.legend = {{QObject::tr("memory segment"), QColor(255, 127, 14), LegendEntry::Swatch::Line},
@@ -183,7 +183,7 @@ Figure famOverlayFigure(const FamResult& result, const FamSettings& settings)
     f.size = famOverlayNaturalSize(*data);
     f.paint = [data](QPainter& p, const QRectF& r) { paintFamOverlay(p, r, *data); };
     f.title = QObject::tr("FAM attention");
-    f.description = data->title;
+    f.description = data->title + " — " + data->footer.join(" ");
     const FamSettings shown = famSettingsAsRun(result, settings);
     setFigureRecipe(f, "fam", toJson(shown), recipeArguments(shown));
     return f;

@@ -11,6 +11,7 @@
 #include <QPainterPath>
 
 #include <algorithm>
+#include <cmath>
 
 namespace ts {
 namespace {
@@ -88,13 +89,14 @@ void paintImagePanel(QPainter& p, const QRectF& box, const FamOverlayData& d)
     labelBlocks(p, box, d);
 }
 
-// One row per memory segment, the previous FAM and the block; `rowOf` gives each row's values.
+// One row per memory segment, the previous FAM and the block, labelled `rows`.
 void paintKeyGrid(QPainter& p, const PanelBoxes& panel, const FamOverlayData& d, const QStringList& rows)
 {
     const QRectF box = panel.data;
     const int columns = std::max(d.block, d.fam);
     const int segments = static_cast<int>(d.memoryAttention.size()) / std::max(1, d.block);
-    QImage cells(columns, rows.size(), QImage::Format_ARGB32);
+    const int rowCount = static_cast<int>(rows.size());
+    QImage cells(columns, rowCount, QImage::Format_ARGB32);
     cells.fill(Qt::transparent);
     auto fillRow = [&](int row, const float* v, std::size_t n) {
         for (std::size_t c = 0; c < n; ++c)
@@ -104,12 +106,12 @@ void paintKeyGrid(QPainter& p, const PanelBoxes& panel, const FamOverlayData& d,
         fillRow(s, d.memoryAttention.data() + std::size_t(s) * d.block, std::size_t(d.block));
     if (d.fam > 0)
         fillRow(segments, d.famAttention.data(), d.famAttention.size());
-    fillRow(rows.size() - 1, d.attention.data(), d.attention.size());
+    fillRow(rowCount - 1, d.attention.data(), d.attention.size());
     p.save();
     p.setRenderHint(QPainter::SmoothPixmapTransform, false);
     p.drawImage(box, cells);
     p.restore();
-    const double cw = box.width() / columns, rh = box.height() / rows.size();
+    const double cw = box.width() / columns, rh = box.height() / rowCount;
     auto rowRect = [&](int row, int n) { return QRectF(box.left(), box.top() + row * rh, n * cw, rh); };
     auto outline = [&](const QRectF& r, const QColor& c) {
         QPainterPath path;
@@ -118,17 +120,17 @@ void paintKeyGrid(QPainter& p, const PanelBoxes& panel, const FamOverlayData& d,
     };
     for (int s = 0; s < segments; ++s)
         outline(rowRect(s, d.block), kMemoryLine);
-    outline(rowRect(rows.size() - 1, static_cast<int>(d.attention.size())), kBlockLine);
+    outline(rowRect(rowCount - 1, static_cast<int>(d.attention.size())), kBlockLine);
     const int n = static_cast<int>(d.attention.size());
     if (d.query >= 0) {
-        const int row = d.query < n ? rows.size() - 1 : segments;
+        const int row = d.query < n ? rowCount - 1 : segments;
         const int col = d.query < n ? d.query : d.query - n;
         outline(QRectF(box.left() + col * cw, box.top() + row * rh, cw, rh), kQueryLine);
     }
     // Row labels where rows are tall enough for them, else every k-th.
     const double line = QFontMetricsF(figureFont(TextRole::TickLabel)).height();
     const int every = std::max(1, static_cast<int>(std::ceil(line / rh)));
-    for (int r = rows.size() - 1; r >= 0; r -= every)
+    for (int r = rowCount - 1; r >= 0; r -= every)
         paintYTick(p, panel, box.top() + (r + 0.5) * rh, rows[r]);
     paintXTick(p, panel, box.left() + 0.5 * cw, QStringLiteral("0"));
     if (columns > 1)

@@ -124,14 +124,18 @@ QString inputText(const Grouping& g, int patchSize)
 void setTexts(FitOverlayData& d, const FitResult& result, bool fixed)
 {
     const QString latentText = d.latent < 0 ? QObject::tr("all %1 latents").arg(result.latentsPerGroup()) : QObject::tr("latent %1").arg(d.latent);
-    d.leftTitle = QObject::tr("Block %1: group %2 reads its patches (%3)").arg(d.block + 1).arg(d.group).arg(latentText);
-    d.rightTitle = QObject::tr("Block %1 global layers: group %2 → every group").arg(d.block + 1).arg(d.group);
-    d.caption = captionOf(result);
-    d.leftStatistics << QObject::tr("Read weights over the group's %1 patches, mean over heads").arg(d.read.size());
+    // The title stays one short line; the configuration goes to the caption, which wraps.
+    d.caption = QObject::tr("FIT block %1: where group %2's latents look").arg(d.block + 1).arg(d.group);
+    d.leftTitle = QObject::tr("Read: %1 → the group's patches").arg(latentText);
+    d.rightTitle = QObject::tr("Global layers: group %1 → every group").arg(d.group);
+    d.leftStatistics << QObject::tr("Cross-attention over the group's %1 patches, mean over heads").arg(d.read.size());
     d.rightStatistics << QObject::tr("Attention to each of the %1 groups' latents, summed per group").arg(result.groups());
+    d.footer << captionOf(result);
     d.footer << inputText(result.grouping, result.config.patchSize);
-    d.footer << (fixed ? QObject::tr("Colours span 0 to the largest weight of this group over every block (fixed: blocks compare); the line on each bar is uniform attention 1/n.")
-                       : QObject::tr("Colours span each map's own range (data); the line on each bar is uniform attention 1/n."));
+    d.footer << (fixed ? QObject::tr("Colours (viridis) span 0 to this group's largest weight over every block (fixed, so blocks compare); "
+                                     "the line on each bar is uniform attention 1/n over the keys the latents see.")
+                       : QObject::tr("Colours (viridis) span each map's own range (data); the line on each bar is uniform attention 1/n "
+                                     "over the keys the latents see."));
 }
 
 } // namespace
@@ -341,7 +345,7 @@ Figure fitOverlayFigure(const FitResult& result, const FitSettings& settings)
     f.size = fitOverlayNaturalSize(*data);
     f.paint = [data](QPainter& p, const QRectF& r) { paintFitOverlay(p, r, *data); };
     f.title = QObject::tr("FIT latent-token attention");
-    f.description = data->caption + " — " + data->leftTitle;
+    f.description = data->caption + " — " + data->footer.join(" — ");
     FitSettings shown = settings;
     shown.block = data->block;
     shown.group = data->group;

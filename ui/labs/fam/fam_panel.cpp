@@ -19,6 +19,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace ts {
 namespace {
 
@@ -39,6 +41,7 @@ FamPanel::FamPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
 {
     m_runner = new JobRunner(this);
     m_view = new FigureView(this);
+    m_view->setFillsView(true);
     m_view->clear(tr("Running the ViT in FAM mode…"));
 
     auto* controls = new QGroupBox(tr("TransformerFAM over the patches"), this);
