@@ -108,8 +108,8 @@ FamOverlayData famOverlayData(const FamResult& r)
     d.footer << QObject::tr("%1 (%2), %3; query: %4.")
                     .arg(QString::fromStdString(vitDisplayName(r.config)), QString::fromStdString(r.weights),
                          r.causal ? QObject::tr("causal inside each block") : QObject::tr("bidirectional inside each block"), famQueryText(r));
-    d.imageTitle = QObject::tr("Keys over the image: memory segments and block %1").arg(r.overlayBlock);
-    d.keysTitle = QObject::tr("Every key: memory segments, previous FAM, block %1").arg(r.overlayBlock);
+    d.imageTitle = QObject::tr("The image: memory and block %1").arg(r.overlayBlock);
+    d.keysTitle = QObject::tr("Every key, one row per kind").arg(r.overlayBlock);
     const QString shares = QObject::tr("Attention: %1").arg(famSharesText(famShares(r)));
     (d.hasImage() ? d.imageStatistics : d.keysStatistics) << shares;
     d.keysStatistics << QObject::tr("Grey: keys the query cannot see. Uniform attention over its %1 keys: %2")
