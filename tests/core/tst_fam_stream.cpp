@@ -280,7 +280,10 @@ void TestFamStream::memoryIsFlatInLength()
     QVERIFY2(peaks.back() <= peaks.front() * 1.1, qPrintable(QString("%1 vs %2").arg(peaks.back()).arg(peaks.front())));
 }
 
-void TestFamStream::famQueriesSkipMemory()
+namespace {
+
+// 40 stream tokens in blocks of 8, 2 memory segments, FAM 3; block 3 of layer 1 recorded.
+FamRequest overlayRequest()
 {
     FamRequest r;
     r.model = tinyModel(2);
@@ -290,6 +293,14 @@ void TestFamStream::famQueriesSkipMemory()
     r.fam = 3;
     r.overlayBlock = 3;
     r.overlayLayer = 1;
+    return r;
+}
+
+} // namespace
+
+void TestFamStream::famQueriesSkipMemory()
+{
+    FamRequest r = overlayRequest();
     const FamResult fam = runFam(r);
     QCOMPARE(fam.overlayAttention.size(), std::size_t(8));
     QCOMPARE(fam.overlayFirstToken, 24);
@@ -309,14 +320,7 @@ void TestFamStream::famQueriesSkipMemory()
 // FAM queries' mean; a query past the block's queries is refused.
 void TestFamStream::oneQueryIsItsRow()
 {
-    FamRequest r;
-    r.model = tinyModel(2);
-    r.streamLength = 40;
-    r.block = 8;
-    r.memory = 2;
-    r.fam = 3;
-    r.overlayBlock = 3;
-    r.overlayLayer = 1;
+    FamRequest r = overlayRequest();
     r.overlayQuery = 2;
     const FamResult token = runFam(r);
     QCOMPARE(token.overlayMemoryAttention.size(), std::size_t(16));

@@ -26,14 +26,6 @@ namespace {
 
 constexpr int kMaxGuiStream = 100'000'000; // tokens; the run's memory estimate refuses what does not fit
 
-QSpinBox* spin(QWidget* parent, int lo, int hi, int value, const QString& tip)
-{
-    auto* s = new QSpinBox(parent);
-    s->setRange(lo, hi);
-    s->setValue(value);
-    s->setToolTip(tip);
-    return s;
-}
 
 } // namespace
 
@@ -46,15 +38,15 @@ FamPanel::FamPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
 
     auto* controls = new QGroupBox(tr("TransformerFAM over the patches"), this);
     auto* form = new QFormLayout(controls);
-    m_block = spin(controls, 1, 4096, 16, tr("b: tokens per block (patches in raster order), also the slide stride"));
-    m_memory = spin(controls, 0, 64, 1, tr("s: previous blocks whose keys each block also sees"));
-    m_fam = spin(controls, 1, 256, 4, tr("f: feedback memory tokens carried from block to block"));
+    m_block = makeSpin(controls, 1, 4096, 16, tr("b: tokens per block (patches in raster order), also the slide stride"));
+    m_memory = makeSpin(controls, 0, 64, 1, tr("s: previous blocks whose keys each block also sees"));
+    m_fam = makeSpin(controls, 1, 256, 4, tr("f: feedback memory tokens carried from block to block"));
     m_withFam = new QCheckBox(tr("Feedback memory (off: plain block sliding window)"), controls);
     m_withFam->setChecked(true);
     m_stream = new QCheckBox(tr("Synthetic stream instead of the image"), controls);
     m_stream->setToolTip(tr("Random tokens of any length through the same blocks (causal inside a block), as "
                             "tokenscope fam --stream-length N runs them"));
-    m_streamLength = spin(controls, 1, kMaxGuiStream, 4096, tr("Tokens in the synthetic stream"));
+    m_streamLength = makeSpin(controls, 1, kMaxGuiStream, 4096, tr("Tokens in the synthetic stream"));
     m_streamLength->setEnabled(false);
     form->addRow(tr("Block size b"), m_block);
     form->addRow(tr("Memory segments s"), m_memory);
@@ -65,9 +57,9 @@ FamPanel::FamPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
 
     auto* overlay = new QGroupBox(tr("Overlay"), this);
     auto* oform = new QFormLayout(overlay);
-    m_overlayBlock = spin(overlay, 0, 100000, 5, tr("The block whose attention is shown"));
-    m_layer = spin(overlay, 1, 64, 12, tr("The layer (1 = first block of the ViT); [ and ] step"));
-    m_query = spin(overlay, -1, 4096 + 256, -1,
+    m_overlayBlock = makeSpin(overlay, 0, 100000, 5, tr("The block whose attention is shown"));
+    m_layer = makeSpin(overlay, 1, 64, 12, tr("The layer (1 = first block of the ViT); [ and ] step"));
+    m_query = makeSpin(overlay, -1, 4096 + 256, -1,
                    tr("The query shown: 0..b-1 a token of the block, b..b+f-1 a FAM query; mean: the FAM queries' mean "
                       "(without FAM: the block's queries'). Click a patch to pick its token."));
     m_query->setSpecialValueText(tr("mean"));

@@ -25,18 +25,6 @@
 #include <cmath>
 
 namespace ts {
-namespace {
-
-QSpinBox* spin(QWidget* parent, int lo, int hi, int value, const QString& tip)
-{
-    auto* s = new QSpinBox(parent);
-    s->setRange(lo, hi);
-    s->setValue(value);
-    s->setToolTip(tip);
-    return s;
-}
-
-} // namespace
 
 FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_workspace(workspace)
 {
@@ -46,17 +34,17 @@ FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
 
     auto* controls = new QGroupBox(tr("FIT architecture"), this);
     auto* form = new QFormLayout(controls);
-    m_group = spin(controls, 1, 64, 4, tr("g: each group is a g × g window of patches (n = g² tokens)"));
+    m_group = makeSpin(controls, 1, 64, 4, tr("g: each group is a g × g window of patches (n = g² tokens)"));
     form->addRow(tr("Group size g"), m_group);
-    m_latents = spin(controls, 1, 256, 4, tr("m: latent tokens per group"));
+    m_latents = makeSpin(controls, 1, 256, 4, tr("m: latent tokens per group"));
     form->addRow(tr("Latents per group"), m_latents);
-    m_latentWidth = spin(controls, 64, 2048, 384, tr("Width of the latents and global layers (data width: 384)"));
+    m_latentWidth = makeSpin(controls, 64, 2048, 384, tr("Width of the latents and global layers (data width: 384)"));
     m_latentWidth->setSingleStep(64);
     form->addRow(tr("Latent width"), m_latentWidth);
     m_pattern = new QLineEdit(QStringLiteral("L(2)G(1)L(2)G(1)"), controls);
     m_pattern->setToolTip(tr("Local and global layers per block: L(8)G(2)L(8)G(2), L8G2L8G2 or the official (8)2(8)2"));
     form->addRow(tr("Layer pattern"), m_pattern);
-    m_size = spin(controls, 0, 6400, 448,
+    m_size = makeSpin(controls, 0, 6400, 448,
                   tr("FIT's input: the image resized and centre-cropped to this side (0: the image as it is). The model "
                      "panel's Input size is the ViT's (ToMe, FAM); FIT does not use it."));
     m_size->setSingleStep(64);
@@ -67,7 +55,7 @@ FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
 
     auto* display = new QGroupBox(tr("Overlay"), this);
     auto* dform = new QFormLayout(display);
-    m_block = spin(display, 1, 1, 1, tr("FIT block whose latent attention is shown (keys [ and ] step)"));
+    m_block = makeSpin(display, 1, 1, 1, tr("FIT block whose latent attention is shown (keys [ and ] step)"));
     dform->addRow(tr("Block"), m_block);
     m_latent = new QComboBox(display);
     m_latent->addItem(tr("All latents"));
