@@ -3,7 +3,6 @@
 #include "core/util/error.h"
 #include "core/settings/recipe_command.h"
 #include "core/settings/settings_json.h"
-#include "ui/figures/figure_colours.h"
 #include "ui/figures/rgb_image.h"
 #include "ui/figures/figure_recipe.h"
 #include "ui/figures/figure_record.h"
@@ -390,6 +389,11 @@ QByteArray fitResultJson(const FitResult& result, const FitOverlayOptions& optio
     }
     // Group-level global attention of this group's latents, laid out as the grid of groups.
     overlay["global_weights"] = grid2d(d.global, g.groupRows(), g.groupCols());
+    // The colour bars' ranges as drawn, and uniform attention over the keys seen.
+    auto bar = [](const ColourBar& b) { return QJsonObject{{"lo", b.lo}, {"hi", b.hi}, {"uniform", b.reference}}; };
+    overlay["colour_range"] = options.range == FitSettings::Range::Fixed ? "fixed" : "data";
+    overlay["read_colour_bar"] = bar(d.readBar);
+    overlay["global_colour_bar"] = bar(d.globalBar);
     o["overlay"] = overlay;
     return QJsonDocument(o).toJson(QJsonDocument::Indented);
 }

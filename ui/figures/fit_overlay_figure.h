@@ -72,7 +72,8 @@ FitOverlayOptions fitOverlayOptions(const FitSettings& settings);
 Figure fitOverlayFigure(const FitResult& result, const FitSettings& settings);
 
 // The JSON `tokenscope fit --json` writes: groups, tokens_per_group, latents_per_group, pattern,
-// peak_memory_bytes, estimated_memory_bytes, seconds, and the overlay's weights as arrays.
+// peak_memory_bytes, estimated_memory_bytes, seconds, and the overlay's weights as arrays with
+// the colour bars' ranges.
 QByteArray fitResultJson(const FitResult& result, const FitOverlayOptions& options);
 
 } // namespace ts
