@@ -112,7 +112,7 @@ FamOverlayData famOverlayData(const FamResult& r)
     d.keysTitle = QObject::tr("Every key, one row per kind").arg(r.overlayBlock);
     const QString shares = QObject::tr("Attention: %1").arg(famSharesText(famShares(r)));
     (d.hasImage() ? d.imageStatistics : d.keysStatistics) << shares;
-    d.keysStatistics << QObject::tr("Grey: keys the query cannot see. Uniform attention over its %1 keys: %2")
+    d.keysStatistics << QObject::tr("Uniform attention over the %1 keys the query sees: %2")
                             .arg(exact ? QString::number(n) : QString::number(r.overlayVisibleKeys, 'f', 1))
                             .arg(colourBarNumber(1.0 / r.overlayVisibleKeys));
     // No seconds, speed or memory here: they change from run to run, and a recipe's rerun must give
@@ -148,10 +148,15 @@ FigureSpec famOverlaySpec(const FamOverlayData& d)
         keys.aspect = d.hasImage() ? 1.0 : std::clamp(double(columns) / keys.yTickLabels.size(), 1.0, 3.0);
         keys.statistics = d.keysStatistics;
         spec.panels.push_back(keys);
-        spec.legend = {{QObject::tr("memory segment"), QColor(255, 127, 14), LegendEntry::Swatch::Line},
-                       {QObject::tr("block shown"), QColor(255, 220, 0), LegendEntry::Swatch::Line},
-                       {QObject::tr("query shown"), QColor(0, 220, 255), LegendEntry::Swatch::Line},
-                       {QObject::tr("key not seen"), QColor(150, 150, 150)}};
+        // Only what the figure shows: memory segments, one query, keys the query cannot see.
+        if (!d.memoryAttention.empty())
+            spec.legend.push_back({QObject::tr("memory segment"), QColor(255, 127, 14), LegendEntry::Swatch::Line});
+        spec.legend.push_back({QObject::tr("block shown"), QColor(255, 220, 0), LegendEntry::Swatch::Line});
+        if (d.query >= 0)
+            spec.legend.push_back({QObject::tr("query shown"), QColor(0, 220, 255), LegendEntry::Swatch::Line});
+        auto unseen = [](const std::vector<float>& v) { return std::find(v.begin(), v.end(), 0.0f) != v.end(); };
+        if (unseen(d.attention) || unseen(d.memoryAttention) || unseen(d.famAttention))
+            spec.legend.push_back({QObject::tr("key not seen"), QColor(150, 150, 150)});
     }
     spec.caption = d.footer;
     return spec;

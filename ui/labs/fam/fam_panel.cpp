@@ -83,6 +83,12 @@ FamPanel::FamPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
         m_streamLength->setEnabled(on);
         scheduleRun();
     });
+    // The query range follows b and f at once (a run then clamps to the chosen block's tokens).
+    auto queryRange = [this] { m_query->setMaximum(m_block->value() + (m_withFam->isChecked() ? m_fam->value() : 0) - 1); };
+    for (QSpinBox* s : {m_block, m_fam})
+        connect(s, &QSpinBox::valueChanged, this, queryRange);
+    connect(m_withFam, &QCheckBox::toggled, this, queryRange);
+    queryRange();
     connect(m_view, &FigureView::clicked, this, &FamPanel::pickPatch);
     connect(m_workspace, &Workspace::imageChanged, this, &FamPanel::scheduleRun);
     connect(m_workspace, &Workspace::modelSourceChanged, this, &FamPanel::scheduleRun);
@@ -104,10 +110,9 @@ void FamPanel::onResult(std::shared_ptr<FamResult> result)
     const FamResult& r = *m_result;
     m_view->setFigure(famOverlayFigure(r, m_resultSettings));
     {
-        const QSignalBlocker b1(m_overlayBlock), b2(m_layer), b3(m_query);
+        const QSignalBlocker b1(m_overlayBlock), b2(m_layer);
         m_overlayBlock->setMaximum(static_cast<int>(std::max<std::int64_t>(0, r.blocks - 1)));
         m_layer->setMaximum(r.config.depth);
-        m_query->setMaximum(static_cast<int>(r.overlayAttention.size()) + (r.withFam ? r.fam : 0) - 1);
     }
     m_status->setMessage(tr("%1 blocks in %2 s, %3 tokens/s, peak %4 MiB")
                              .arg(r.blocks)
@@ -150,7 +155,6 @@ void FamPanel::pickPatch(const QPointF& point)
         return;
     const QSignalBlocker blocker(m_overlayBlock); // one run for both changes
     m_overlayBlock->setValue(patch / m_result->block);
-    m_query->setMaximum(std::max(m_query->maximum(), patch % m_result->block));
     m_query->setValue(patch % m_result->block);
     scheduleRun();
 }
@@ -229,7 +233,6 @@ void FamPanel::applySettings(const FamSettings& s)
     m_withFam->setChecked(s.withFam);
     m_overlayBlock->setValue(s.overlayBlock);
     m_layer->setValue(s.layer);
-    m_query->setMaximum(std::max(m_query->maximum(), s.query));
     m_query->setValue(s.query);
     scheduleRun();
 }
