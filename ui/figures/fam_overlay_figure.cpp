@@ -38,9 +38,9 @@ QStringList keyRowLabels(const FamOverlayData& d)
     QStringList rows;
     const std::int64_t segments = d.block > 0 ? static_cast<std::int64_t>(d.memoryAttention.size()) / d.block : 0;
     for (std::int64_t i = 0; i < segments; ++i)
-        rows << QObject::tr("memory: block %1").arg(d.overlayBlock - segments + i);
+        rows << QObject::tr("memory %1").arg(d.overlayBlock - segments + i);
     if (d.fam > 0)
-        rows << QObject::tr("previous FAM");
+        rows << QObject::tr("FAM");
     rows << QObject::tr("block %1").arg(d.overlayBlock);
     return rows;
 }
@@ -109,7 +109,7 @@ FamOverlayData famOverlayData(const FamResult& r)
                     .arg(QString::fromStdString(vitDisplayName(r.config)), QString::fromStdString(r.weights),
                          r.causal ? QObject::tr("causal inside each block") : QObject::tr("bidirectional inside each block"), famQueryText(r));
     d.imageTitle = QObject::tr("The image: memory and block %1").arg(r.overlayBlock);
-    d.keysTitle = QObject::tr("Every key, one row per kind").arg(r.overlayBlock);
+    d.keysTitle = QObject::tr("Every key: memory blocks, previous FAM, block %1").arg(r.overlayBlock);
     const QString shares = QObject::tr("Attention: %1").arg(famSharesText(famShares(r)));
     (d.hasImage() ? d.imageStatistics : d.keysStatistics) << shares;
     d.keysStatistics << QObject::tr("Uniform attention over the %1 keys the query sees: %2")
