@@ -78,6 +78,10 @@ struct FitSettings {
     int block = -1;                  // 0-based FIT block; -1: the last with global layers
     int group = -1;                  // -1: the group under the image centre
     int latent = -1;                 // -1: all of the group's latents
+    // Colour bars of both maps: 0 to the largest value over every block with global layers (for
+    // this group and latent choice), so stepping blocks compares frames; or each map's own range.
+    enum class Range { Fixed, Data };
+    Range range = Range::Fixed;
 };
 
 struct FamSettings {
@@ -94,6 +98,9 @@ struct FamSettings {
     // View.
     int overlayBlock = 5;            // the block whose FAM attention is shown
     int layer = 12;                  // 1-based ViT layer
+    int query = -1;                  // row of the block's queries shown: 0..n-1 its tokens, n..n+f-1
+                                     // the FAM queries; -1: the FAM queries (without FAM: the
+                                     // block's queries) averaged
 };
 
 struct MaskSettings {

@@ -190,6 +190,7 @@ std::vector<std::string> recipeArguments(const FitSettings& s)
     if (s.group >= 0)
         add(a, "overlay", s.latent < 0 ? "group:" + std::to_string(s.group)
                                        : "latent:" + std::to_string(s.group) + "," + std::to_string(s.latent));
+    add(a, "colour-range", s.range == FitSettings::Range::Fixed ? "fixed" : "data");
     return a;
 }
 
@@ -215,6 +216,8 @@ std::vector<std::string> recipeArguments(const FamSettings& s)
         add(a, "prompt-seed", std::to_string(s.promptSeed));
     add(a, "overlay", "block:" + std::to_string(s.overlayBlock));
     add(a, "layer", s.layer);
+    if (s.query >= 0)
+        add(a, "query", s.query);
     return a;
 }
 

@@ -199,7 +199,8 @@ json toJson(const FitSettings& s)
             {"autoregressive", s.autoregressive},
             {"block", s.block},
             {"group", s.group},
-            {"latent", s.latent}};
+            {"latent", s.latent},
+            {"range", s.range == FitSettings::Range::Fixed ? "fixed" : "data"}};
 }
 
 void fromJson(const json& j, FitSettings& s, std::vector<std::string>& problems)
@@ -220,6 +221,13 @@ void fromJson(const json& j, FitSettings& s, std::vector<std::string>& problems)
     r.integer("block", s.block, -1, 1 << 20);
     r.integer("group", s.group, -1, 1 << 30);
     r.integer("latent", s.latent, -1, 1 << 20);
+    if (r.has("range")) {
+        const json& v = r.at("range");
+        if (v == "fixed" || v == "data")
+            s.range = v == "fixed" ? FitSettings::Range::Fixed : FitSettings::Range::Data;
+        else
+            r.report("range", "expected fixed or data, got " + v.dump());
+    }
 }
 
 json toJson(const FamSettings& s)
@@ -235,7 +243,8 @@ json toJson(const FamSettings& s)
             {"stream_seed", std::to_string(s.streamSeed)},
             {"prompt_seed", std::to_string(s.promptSeed)},
             {"overlay_block", s.overlayBlock},
-            {"layer", s.layer}};
+            {"layer", s.layer},
+            {"query", s.query}};
 }
 
 void fromJson(const json& j, FamSettings& s, std::vector<std::string>& problems)
@@ -259,6 +268,7 @@ void fromJson(const json& j, FamSettings& s, std::vector<std::string>& problems)
     r.unsignedInteger("prompt_seed", s.promptSeed);
     r.integer("overlay_block", s.overlayBlock, 0, 1 << 30);
     r.integer("layer", s.layer, 1, 4096);
+    r.integer("query", s.query, -1, 1 << 30);
 }
 
 json toJson(const MaskSettings& s)

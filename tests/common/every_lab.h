@@ -58,6 +58,7 @@ inline void setEveryLab(MainWindow& w, const QString& checkpoint = {})
     f.block = 0;
     f.group = 2;
     f.latent = 1;
+    f.range = FitSettings::Range::Data;
     w.findChild<FitPanel*>()->applySettings(f);
 
     FamSettings a = w.findChild<FamPanel*>()->settings();
@@ -66,6 +67,7 @@ inline void setEveryLab(MainWindow& w, const QString& checkpoint = {})
     a.fam = 3;
     a.overlayBlock = 3;
     a.layer = 4;
+    a.query = 7; // a token of the block, not the FAM queries' mean
     w.findChild<FamPanel*>()->applySettings(a);
 
     MaskSettings m = w.findChild<MaskPanel*>()->settings();

@@ -112,6 +112,7 @@ void TestLabSettings::everyFieldSurvivesJson()
     f.block = 1;
     f.group = 4;
     f.latent = 2;
+    f.range = FitSettings::Range::Data;
     const FitSettings f2 = roundTrip(f);
     QCOMPARE(f2.image, f.image);
     QCOMPARE(f2.seed, f.seed);
@@ -128,6 +129,7 @@ void TestLabSettings::everyFieldSurvivesJson()
     QCOMPARE(f2.block, 1);
     QCOMPARE(f2.group, 4);
     QCOMPARE(f2.latent, 2);
+    QVERIFY(f2.range == FitSettings::Range::Data);
 
     FamSettings a;
     a.model = unusualModel();
@@ -142,6 +144,7 @@ void TestLabSettings::everyFieldSurvivesJson()
     a.promptSeed = 6;
     a.overlayBlock = 2;
     a.layer = 3;
+    a.query = 6;
     const FamSettings a2 = roundTrip(a);
     QVERIFY(a2.model == a.model);
     QCOMPARE(a2.streamLength, 1000);
@@ -154,6 +157,7 @@ void TestLabSettings::everyFieldSurvivesJson()
     QCOMPARE(a2.promptSeed, std::uint64_t(6));
     QCOMPARE(a2.overlayBlock, 2);
     QCOMPARE(a2.layer, 3);
+    QCOMPARE(a2.query, 6);
 
     MaskSettings m;
     m.kinds = {"swa", "causal", "fit"};
@@ -372,6 +376,9 @@ void TestLabSettings::argumentsNameEverySetting()
     QCOMPARE(after(a, "--checkpoint-sha256"), std::string("00ff"));
     QVERIFY(has(a, "--no-fam") && !has(a, "--fam") && !has(a, "--preset"));
     QCOMPARE(after(a, "--overlay"), std::string("block:5"));
+    QVERIFY(!has(a, "--query")); // the mean, the default
+    f.query = 4;
+    QCOMPARE(after(recipeArguments(f), "--query"), std::string("4"));
 
     MaskSettings m;
     a = recipeArguments(m);
@@ -388,6 +395,7 @@ void TestLabSettings::argumentsNameEverySetting()
     QCOMPARE(after(a, "--overlay"), std::string("latent:3,1"));
     QCOMPARE(after(a, "--block"), std::string("1"));
     QCOMPARE(after(a, "--size"), std::string("448"));
+    QCOMPARE(after(a, "--colour-range"), std::string("fixed"));
 
     FlopSettings p;
     p.customModels = {"x"};

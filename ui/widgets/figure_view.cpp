@@ -1,5 +1,6 @@
 #include "ui/widgets/figure_view.h"
 
+#include <QMouseEvent>
 #include <QPainter>
 
 namespace ts {
@@ -20,12 +21,45 @@ void FigureView::clear(const QString& message)
     update();
 }
 
+void FigureView::setFillsView(bool fills)
+{
+    m_fills = fills;
+    update();
+}
+
 QRectF FigureView::figureRect() const
 {
+    if (m_fills && m_figure)
+        return QRectF(rect());
     if (!m_figure || m_figure->size.isEmpty())
         return {};
     const QSizeF size = m_figure->size.scaled(QSizeF(rect().size()), Qt::KeepAspectRatio);
     return QRectF(QPointF((width() - size.width()) / 2, (height() - size.height()) / 2), size);
+}
+
+QRectF FigureView::paintTarget() const
+{
+    if (!m_figure)
+        return {};
+    return m_fills ? QRectF(rect()) : QRectF(QPointF(0, 0), m_figure->size);
+}
+
+QPointF FigureView::toFigure(const QPointF& widgetPoint) const
+{
+    const QRectF target = figureRect();
+    if (target.isEmpty())
+        return {};
+    if (m_fills)
+        return widgetPoint;
+    const QPointF local = widgetPoint - target.topLeft();
+    return {local.x() * m_figure->size.width() / target.width(), local.y() * m_figure->size.height() / target.height()};
+}
+
+void FigureView::mousePressEvent(QMouseEvent* event)
+{
+    if (m_figure && figureRect().contains(event->position()))
+        Q_EMIT clicked(toFigure(event->position()));
+    QWidget::mousePressEvent(event);
 }
 
 void FigureView::paintEvent(QPaintEvent*)
@@ -42,11 +76,15 @@ void FigureView::paintEvent(QPaintEvent*)
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, m_message);
         return;
     }
+    if (m_fills) {
+        m_figure->paint(painter, paintTarget());
+        return;
+    }
     // Paint at the figure's natural size, scaled, so text and lines keep their proportions.
     const QRectF target = figureRect();
     painter.translate(target.topLeft());
     painter.scale(target.width() / m_figure->size.width(), target.height() / m_figure->size.height());
-    m_figure->paint(painter, QRectF(QPointF(0, 0), m_figure->size));
+    m_figure->paint(painter, paintTarget());
 }
 
 } // namespace ts
