@@ -48,7 +48,7 @@ void listInto(const fs::path& root, const fs::path& dir, ImageFolderListing& out
 
 bool ImageFolderListing::classFolders() const
 {
-    return !images.empty() && std::all_of(images.begin(), images.end(), [](const FolderImage& i) { return !i.classFolder.empty(); });
+    return std::any_of(images.begin(), images.end(), [](const FolderImage& i) { return !i.classFolder.empty(); });
 }
 
 bool hasImageSuffix(const std::string& name)

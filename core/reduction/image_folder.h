@@ -25,7 +25,8 @@ struct ImageFolderListing {
     std::string folder;
     std::vector<FolderImage> images;
     std::vector<SkippedFile> skipped;
-    // Every image lies in a sub-folder: the sub-folders are the class names.
+    // Some image lies in a sub-folder: the sub-folders are the class names (as in torchvision's
+    // ImageFolder; images at the top level then carry no label).
     bool classFolders() const;
 };
 

@@ -96,6 +96,8 @@ ImageLabels labelsFromClassFolders(const ImageFolderListing& listing, const std:
     ImageLabels out;
     out.from = "class folders";
     for (const FolderImage& image : listing.images) {
+        if (image.classFolder.empty())
+            continue; // at the top level: no class
         const int index = matchClassName(image.classFolder, classNames);
         if (index < 0)
             addUnmatched(out, image.classFolder);

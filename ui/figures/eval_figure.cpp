@@ -32,6 +32,20 @@ Axis axisOver(std::vector<double> values)
     return {roundTicks(*lo, *hi)};
 }
 
+// A percentage axis spans at least 10 points and stops at 0 and 100 (ticks of every round step,
+// 1, 2 or 5 times a power of ten).
+Axis percentAxis(const std::vector<double>& values)
+{
+    double lo = *std::min_element(values.begin(), values.end()), hi = *std::max_element(values.begin(), values.end());
+    if (hi - lo < 10) {
+        hi = std::min(100.0, std::max(hi, lo + 10));
+        lo = std::max(0.0, hi - 10);
+    }
+    Axis a{roundTicks(lo, hi)};
+    a.ticks.erase(std::remove_if(a.ticks.begin(), a.ticks.end(), [](double t) { return t > 100 + 1e-9 || t < -1e-9; }), a.ticks.end());
+    return a;
+}
+
 QString tickText(double v, const std::vector<double>& ticks)
 {
     const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 1;
@@ -112,13 +126,13 @@ void drawPanel(QPainter& p, const QRectF& area, const EvalFigureData& d, bool by
         QPainterPath line;
         for (std::size_t k = 0; k < order.size(); ++k)
             k == 0 ? line.moveTo(point(sx[order[k]], s.value[order[k]])) : line.lineTo(point(sx[order[k]], s.value[order[k]]));
-        const QColor colour = methodColour(static_cast<int>(i));
+        const QColor colour = methodColour(s.method);
         p.setPen(QPen(colour, 2));
         p.setBrush(Qt::NoBrush);
         p.drawPath(line);
         p.setBrush(colour);
         for (std::size_t k = 0; k < sx.size(); ++k)
-            drawMarker(p, point(sx[k], s.value[k]), static_cast<int>(i), 4.5);
+            drawMarker(p, point(sx[k], s.value[k]), s.method, 4.5);
     }
     p.setPen(QPen(figureInk(p), 1));
     p.setBrush(figureInk(p));
@@ -134,13 +148,14 @@ void drawLegend(QPainter& p, const QRectF& row, const EvalFigureData& d)
     for (std::size_t i = 0; i <= d.series.size(); ++i) {
         const bool reference = i == d.series.size();
         const QString name = reference ? QObject::tr("unreduced model") : d.series[i].name;
-        const QColor colour = reference ? figureInk(p) : methodColour(static_cast<int>(i));
+        const int method = reference ? 0 : d.series[i].method;
+        const QColor colour = reference ? figureInk(p) : methodColour(method);
         const QPointF c(x + 10, row.center().y());
         p.setPen(QPen(colour, 2));
         if (!reference)
             p.drawLine(c - QPointF(10, 0), c + QPointF(10, 0));
         p.setBrush(colour);
-        reference ? drawStar(p, c, 7) : drawMarker(p, c, static_cast<int>(i), 4.5);
+        reference ? drawStar(p, c, 7) : drawMarker(p, c, method, 4.5);
         p.setPen(figureInk(p));
         p.drawText(QRectF(x + 26, row.top(), metrics.horizontalAdvance(name) + 4, row.height()), Qt::AlignLeft | Qt::AlignVCenter, name);
         x += 26 + metrics.horizontalAdvance(name) + 24;
@@ -182,7 +197,7 @@ EvalFigureData evalFigureData(const EvalResult& r)
     for (const EvalRow& row : r.rows) {
         const QString name = QString::fromUtf8(reductionMethodTitle(row.method));
         if (d.series.empty() || d.series.back().name != name)
-            d.series.push_back({name, {}, {}, {}});
+            d.series.push_back({name, static_cast<int>(row.method), {}, {}, {}});
         d.series.back().gflops.push_back(row.gflops);
         d.series.back().speed.push_back(row.imagesPerSecond);
         d.series.back().value.push_back(100 * (r.hasLabels ? row.top1 : row.top1Agreement));
@@ -208,7 +223,7 @@ void paintEval(QPainter& painter, const QRectF& target, const EvalFigureData& d)
     std::vector<double> values{d.referenceValue};
     for (const EvalSeries& series : d.series)
         values.insert(values.end(), series.value.begin(), series.value.end());
-    const Axis y = axisOver(values);
+    const Axis y = percentAxis(values);
     const double panelWidth = (kWidth - 3 * kMargin) / 2 - kLeft, top = 4 + kLine + 8;
     const double bottom = kHeight - kMargin - kLegend - kBottom;
     for (int k = 0; k < 2; ++k) {

@@ -21,6 +21,7 @@ namespace ts {
 
 struct EvalSeries {
     QString name;                            // "ToMe"
+    int method = 0;                          // ReductionMethod: its colour and marker in every plot
     std::vector<double> gflops, speed, value; // per setting: GFLOPs, images/s, percent
 };
 
