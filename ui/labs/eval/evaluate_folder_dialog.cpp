@@ -143,6 +143,7 @@ QWidget* EvaluateFolderDialog::buildButtons()
     auto* row = new QHBoxLayout(box);
     row->setContentsMargins(0, 0, 0, 0);
     m_run = new QPushButton(tr("Run"), box);
+    m_run->setDefault(true); // Enter in a field runs
     m_status = new RunStatus(m_runner, box);
     m_exportFigure = new QPushButton(tr("Export Figure…"), box);
     m_exportData = new QPushButton(tr("Export Data…"), box);
@@ -282,34 +283,31 @@ QStringList EvaluateFolderDialog::restoreState(const QJsonObject& state)
     return out;
 }
 
-void EvaluateFolderDialog::exportFigureDialog()
+void EvaluateFolderDialog::exportTo(const QString& title, const QString& name, const QString& filter,
+                                    const std::function<void(const QString&)>& write)
 {
-    const std::optional<Figure> f = figure();
-    const QString path = f ? QFileDialog::getSaveFileName(this, tr("Export Figure"), QStringLiteral("evaluation.png"),
-                                                          tr("PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"))
-                           : QString();
+    const QString path = m_result ? QFileDialog::getSaveFileName(this, title, name, filter) : QString();
     if (path.isEmpty())
         return;
     try {
-        exportFigure(*f, path, path.endsWith(".png", Qt::CaseInsensitive) ? 2.0 : 1.0);
+        write(path); // through OutputFiles: a failure leaves nothing half-written
     } catch (const std::exception& e) {
-        QMessageBox::warning(this, tr("Export Figure"), QString::fromStdString(e.what()));
+        QMessageBox::warning(this, title, QString::fromStdString(e.what()));
     }
+}
+
+void EvaluateFolderDialog::exportFigureDialog()
+{
+    exportTo(tr("Export Figure"), QStringLiteral("evaluation.png"), tr("PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"),
+             [this](const QString& path) { exportFigure(*figure(), path, path.endsWith(".png", Qt::CaseInsensitive) ? 2.0 : 1.0); });
 }
 
 void EvaluateFolderDialog::exportDataDialog()
 {
-    const QString path = m_result ? QFileDialog::getSaveFileName(this, tr("Export Data"), QStringLiteral("evaluation.json"),
-                                                                 tr("JSON (*.json);;CSV (*.csv)"))
-                                  : QString();
-    if (path.isEmpty())
-        return;
-    try {
+    exportTo(tr("Export Data"), QStringLiteral("evaluation.json"), tr("JSON (*.json);;CSV (*.csv)"), [this](const QString& path) {
         const bool csv = path.endsWith(".csv", Qt::CaseInsensitive);
         writeFileAtomically(path, QByteArray::fromStdString(csv ? evaluationCsv(*m_result) : evaluationJson(*m_result)));
-    } catch (const std::exception& e) {
-        QMessageBox::warning(this, tr("Export Data"), QString::fromStdString(e.what()));
-    }
+    });
 }
 
 } // namespace ts

@@ -15,6 +15,7 @@
 #include <QStringList>
 
 #include <array>
+#include <functional>
 #include <optional>
 
 class QCheckBox;
@@ -66,6 +67,8 @@ private:
     QWidget* buildButtons();
     void showResult(const EvalResult& result, const EvalSettings& settings);
     void fillTable(const EvalResult& result);
+    // Asks for a file and writes it with `write`; a failure is shown in a message box.
+    void exportTo(const QString& title, const QString& name, const QString& filter, const std::function<void(const QString&)>& write);
     void exportFigureDialog();
     void exportDataDialog();
 
