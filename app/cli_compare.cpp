@@ -3,6 +3,7 @@
 // figure of their merged-token maps and token counts.
 #include "app/cli_export.h"
 #include "app/cli_model.h"
+#include "app/cli_reduction.h"
 #include "app/command_line.h"
 #include "core/reduction/compare_api.h"
 #include "core/util/error.h"
@@ -27,35 +28,6 @@ QJsonArray intArray(const std::vector<int>& v)
     for (int x : v)
         a.append(x);
     return a;
-}
-
-// --methods tome,pitome,... with --margin (PiToMe), --linkage (ATC), --layers (EViT) applied.
-std::vector<ReductionOptions> methodsFromArgs(const Args& args)
-{
-    std::vector<ReductionOptions> out;
-    std::stringstream in(args.value("methods"));
-    std::string name;
-    while (std::getline(in, name, ',')) {
-        ReductionOptions o;
-        o.method = reductionMethodFromName(name);
-        for (const ReductionOptions& seen : out)
-            if (seen.method == o.method)
-                throw Error("--methods: " + name + " is named twice");
-        o.margin = args.number("margin", o.margin);
-        if (args.has("linkage"))
-            o.linkage = linkageFromName(args.value("linkage"));
-        if (args.has("layers") && o.method == ReductionMethod::EVit)
-            for (int l : parseIntegerList(args.value("layers"), "--layers")) {
-                if (l < 1)
-                    throw Error("--layers: blocks count from 1, got " + std::to_string(l));
-                o.layers.push_back(l - 1);
-            }
-        o.validate(1 << 20);
-        out.push_back(o);
-    }
-    if (out.empty() || out.size() > 4)
-        throw Error("--methods: name 1 to 4 of tome, pitome, atc, evit");
-    return out;
 }
 
 QJsonObject methodJson(const MethodComparison& m)
@@ -108,7 +80,7 @@ int runCompare(const std::vector<std::string>& argv)
         throw Error("--fraction must be in (0, 1], got " + args.value("fraction"));
     if (args.has("margin") && !(args.number("margin", 0) >= -1 && args.number("margin", 0) <= 1))
         throw Error("--margin must be between -1 and 1 (a cosine similarity), got " + args.value("margin"));
-    const std::vector<ReductionOptions> methods = methodsFromArgs(args);
+    const std::vector<ReductionOptions> methods = reductionMethodsFromArgs(args, "methods");
     OutputFiles files; // checked before any work
     if (args.has("json"))
         files.reserve(QString::fromStdString(args.value("json")));

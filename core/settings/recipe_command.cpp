@@ -117,6 +117,13 @@ void addReduction(Args& a, const ReductionOptions& o)
 
 } // namespace
 
+std::vector<std::string> modelRecipeArguments(const ModelSettings& m)
+{
+    Args a;
+    addModel(a, m);
+    return a;
+}
+
 std::string exactNumber(double v)
 {
     char buffer[64];

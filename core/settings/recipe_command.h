@@ -24,6 +24,10 @@ std::vector<std::string> recipeArguments(const FamSettings& s);
 std::vector<std::string> recipeArguments(const MaskSettings& s);
 std::vector<std::string> recipeArguments(const FlopSettings& s);
 
+// The model's options (--preset/--seed or --checkpoint [--checkpoint-sha256], --size, --mean/--std
+// when not ImageNet's) as every image command reads them.
+std::vector<std::string> modelRecipeArguments(const ModelSettings& m);
+
 // The file name the FLOP command reads custom models from (written beside exported figures).
 inline constexpr const char* kCustomFlopModelsFile = "flop_models.json";
 

@@ -15,7 +15,6 @@ namespace ts {
 namespace {
 
 constexpr double kPanel = 256, kMargin = 16, kLine = 20, kChart = 200;
-const QColor kSeries[] = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(44, 160, 44), QColor(148, 103, 189)};
 
 } // namespace
 
@@ -66,7 +65,7 @@ void paintCompare(QPainter& painter, const QRectF& target, const CompareData& d)
     for (std::size_t i = 0; i < d.panels.size(); ++i) {
         const ComparePanel& p = d.panels[i];
         const double x = kMargin + static_cast<double>(i) * (kPanel + kMargin);
-        painter.setPen(kSeries[i % 4]);
+        painter.setPen(methodColour(static_cast<int>(i)));
         painter.drawText(QRectF(x, kLine, kPanel, kLine), Qt::AlignLeft | Qt::AlignVCenter, p.title);
         painter.setPen(figureSubtleInk(painter));
         painter.drawText(QRectF(x, 2 * kLine, kPanel, kLine), Qt::AlignLeft | Qt::AlignVCenter, p.agreement);
@@ -90,7 +89,7 @@ void paintCompare(QPainter& painter, const QRectF& target, const CompareData& d)
                              chart.bottom() - chart.height() * t[k] / maxTokens);
             k == 0 ? path.moveTo(pt) : path.lineTo(pt);
         }
-        painter.setPen(QPen(kSeries[i % 4], 2));
+        painter.setPen(QPen(methodColour(static_cast<int>(i)), 2));
         painter.drawPath(path);
     }
     painter.restore();

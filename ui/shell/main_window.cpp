@@ -5,6 +5,7 @@
 #include "core/util/printable.h"
 #include "ui/shell/export_all.h"
 #include "ui/figures/figure_export.h"
+#include "ui/labs/eval/evaluate_folder_dialog.h"
 #include "ui/labs/fam/fam_panel.h"
 #include "ui/widgets/lab_panel.h"
 #include "ui/widgets/model_controls.h"
@@ -156,6 +157,9 @@ void MainWindow::createRunMenu()
     run->addSeparator();
     onPanel(tr("&Previous Layer"), QKeySequence(Qt::Key_BracketLeft), [](LabPanel* p) { p->stepLayer(-1); });
     onPanel(tr("&Next Layer"), QKeySequence(Qt::Key_BracketRight), [](LabPanel* p) { p->stepLayer(+1); });
+    run->addSeparator();
+    addMenuAction(run, tr("Evaluate &Folder…"), QKeySequence(tr("Ctrl+Shift+F")), &MainWindow::evaluateFolder)
+        ->setObjectName("EvaluateFolderAction");
 }
 
 // View: every dock (shown or closed) and every lab tab, with their shortcuts, so a closed panel
@@ -238,6 +242,8 @@ Session MainWindow::currentSession() const
     for (int i = 0; i < m_tabs->count(); ++i)
         if (auto* panel = qobject_cast<LabPanel*>(m_tabs->widget(i)))
             s.panels[m_tabs->tabText(i)] = panel->saveState();
+    if (m_evaluateDialog)
+        s.evaluation = m_evaluateDialog->saveState();
     return s;
 }
 
@@ -300,6 +306,8 @@ bool MainWindow::openSession(const QString& path, QStringList* problemsOut)
             tabFound = true;
         }
     }
+    if (!s.evaluation.isEmpty())
+        problems << evaluateFolderDialog()->restoreState(s.evaluation);
     if (!tabFound)
         problems << tr("The tab '%1' does not exist here; the current tab is kept.").arg(s.currentTab);
     addRecentFile(path);
