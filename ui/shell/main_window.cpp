@@ -5,6 +5,7 @@
 #include "core/util/printable.h"
 #include "ui/shell/export_all.h"
 #include "ui/figures/figure_export.h"
+#include "ui/labs/compare/compare_panel.h"
 #include "ui/labs/fam/fam_panel.h"
 #include "ui/widgets/lab_panel.h"
 #include "ui/widgets/model_controls.h"
@@ -84,6 +85,7 @@ void MainWindow::addPanels()
     m_tabs->addTab(new FamPanel(m_workspace, m_tabs), tr("FAM"));
     m_tabs->addTab(new MaskPanel(m_tabs), tr("Masks"));
     m_tabs->addTab(new FlopPanel(m_tabs), tr("FLOPs"));
+    m_tabs->addTab(new ComparePanel(m_workspace, m_tabs), tr("Compare"));
 }
 
 QAction* MainWindow::addMenuAction(QMenu* menu, const QString& text, const QKeySequence& shortcut,
