@@ -52,7 +52,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
                              "[--csv OUT.csv] [--json OUT.json] [--out PLOT.png|.svg|.pdf [--figure-size WxH]]"}},
         {"compare", {runCompare, "compare --image IMG [--preset P | --checkpoint FILE] [--seed N] [--size PIXELS] "
                                  "--methods tome,pitome,atc,evit (--gflops G | --fraction F) [--margin M] [--linkage L] [--layers LIST] "
-                                 "[--json OUT.json] [--out FIG.png|.svg|.pdf]"}},
+                                 "[--layer K] [--select PATCH] [--json OUT.json] [--out FIG.png|.svg|.pdf]"}},
         {"bench", {runBench, "bench tome|methods|fit|fam|flops|linear [--json]"}},
     };
     return table;
