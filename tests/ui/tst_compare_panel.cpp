@@ -13,6 +13,7 @@
 #include "ui/shell/main_window.h"
 #include "ui/shell/workspace.h"
 #include "tests/common/cli_runner.h"
+#include "tests/common/panel_wait.h"
 #include "tests/common/recipe_rerun.h"
 #include "tests/common/test_paths.h"
 
@@ -44,20 +45,6 @@ private:
 
 namespace {
 
-// Waits for a result other than `before` (the labs share one model thread, so a run may wait
-// behind another lab's) and no run pending.
-bool settled(ComparePanel* panel, const CompareResult* before = nullptr)
-{
-    QTest::qWait(400); // past the debounce
-    return QTest::qWaitFor([&] { return panel->result() && panel->result() != before && !panel->runner()->isRunning(); }, 120000);
-}
-
-QImage pixels(const ComparePanel* panel)
-{
-    const std::optional<Figure> f = panel->currentFigure();
-    return f ? renderFigure(*f).convertToFormat(QImage::Format_RGB32) : QImage();
-}
-
 // A small model and three methods, so each run takes a fraction of a second.
 void useSmallModel(MainWindow& w, std::uint64_t seed)
 {
@@ -86,7 +73,7 @@ void TestComparePanel::initTestCase()
     s.fraction = 0.7;
     s.linkage = Linkage::Complete;
     m_panel->applySettings(s);
-    QVERIFY(settled(m_panel));
+    QVERIFY(test::settled(m_panel));
 }
 
 // The table's GFLOPs, cosine, KL and top-1 are those of `compare --json` run with the lab's
@@ -141,7 +128,7 @@ void TestComparePanel::exportedFigureRedrawsFromItsCommand()
 
 void TestComparePanel::cancelLeavesThePreviousFigure()
 {
-    const QImage before = pixels(m_panel);
+    const QImage before = test::figurePixels(m_panel);
     const CompareResult* result = m_panel->result();
     QSignalSpy cancelled(m_panel->runner(), &JobRunner::cancelled);
     m_panel->budgetSlider()->setValue(450);
@@ -150,15 +137,15 @@ void TestComparePanel::cancelLeavesThePreviousFigure()
     QTRY_VERIFY_WITH_TIMEOUT(!m_panel->runner()->isRunning(), 60000);
     QTest::qWait(50);
     QCOMPARE(m_panel->result(), result);
-    QVERIFY(pixels(m_panel) == before);
+    QVERIFY(test::figurePixels(m_panel) == before);
     m_panel->budgetSlider()->setValue(700);
-    QVERIFY(settled(m_panel, result));
+    QVERIFY(test::settled(m_panel, result));
 }
 
 void TestComparePanel::clickShowsLineageInEveryMap()
 {
     CompareView* view = m_panel->view();
-    const QImage before = pixels(m_panel);
+    const QImage before = test::figurePixels(m_panel);
     QPoint at;
     for (int y = 0; y < view->height() && at.isNull(); y += 4)
         for (int x = 0; x < view->width() && at.isNull(); x += 4)
@@ -168,11 +155,11 @@ void TestComparePanel::clickShowsLineageInEveryMap()
     const int patch = view->patchAt(at);
     QTest::mouseClick(view, Qt::LeftButton, {}, at);
     QCOMPARE(m_panel->settings().selectedPatch, patch);
-    QVERIFY(pixels(m_panel) != before);
+    QVERIFY(test::figurePixels(m_panel) != before);
     QVERIFY(!m_panel->runner()->isRunning()); // a view change, no new run
     QTest::mouseClick(view, Qt::LeftButton, {}, at); // a second click clears
     QCOMPARE(m_panel->settings().selectedPatch, -1);
-    QVERIFY(pixels(m_panel) == before);
+    QVERIFY(test::figurePixels(m_panel) == before);
 }
 
 void TestComparePanel::reopenedSessionShowsTheSameFigure()
@@ -186,9 +173,9 @@ void TestComparePanel::reopenedSessionShowsTheSameFigure()
     s.selectedPatch = 40;
     const CompareResult* before = m_panel->result();
     m_panel->applySettings(s);
-    QVERIFY(settled(m_panel, before));
+    QVERIFY(test::settled(m_panel, before));
     const QByteArray saved = QByteArray::fromStdString(toJson(m_panel->settings()).dump());
-    const QImage shown = pixels(m_panel);
+    const QImage shown = test::figurePixels(m_panel);
     const QString path = m_dir.filePath("compare.tokenscope");
     QString error;
     QVERIFY2(m_window->saveSession(path, &error), qPrintable(error));
@@ -199,10 +186,10 @@ void TestComparePanel::reopenedSessionShowsTheSameFigure()
     QStringList problems;
     QVERIFY(other.openSession(path, &problems));
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join("; ")));
-    QVERIFY(settled(panel, startup));
+    QVERIFY(test::settled(panel, startup));
     QCOMPARE(QByteArray::fromStdString(toJson(panel->settings()).dump()), saved);
     QCOMPARE(panel->settings().layer, 6);
-    QVERIFY(pixels(panel) == shown);
+    QVERIFY(test::figurePixels(panel) == shown);
 }
 
 void TestComparePanel::cleanupTestCase() { delete m_window; }

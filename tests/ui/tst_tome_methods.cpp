@@ -8,6 +8,7 @@
 #include "ui/labs/tome/tome_panel.h"
 #include "ui/shell/main_window.h"
 #include "ui/shell/workspace.h"
+#include "tests/common/panel_wait.h"
 #include "tests/common/recipe_rerun.h"
 #include "tests/common/test_paths.h"
 
@@ -39,31 +40,6 @@ private:
     QTemporaryDir m_dir;
 };
 
-namespace {
-
-// Waits for a result other than `before` (the labs share one model thread, so a run may wait
-// behind another lab's) and no run pending.
-bool settled(ToMePanel* panel, const ToMeResult* before = nullptr)
-{
-    QTest::qWait(400); // past the debounce
-    return QTest::qWaitFor([&] { return panel->result() && panel->result() != before && !panel->runner()->isRunning(); }, 120000);
-}
-
-QImage pixels(const ToMePanel* panel)
-{
-    const std::optional<Figure> f = panel->currentFigure();
-    return f ? renderFigure(*f).convertToFormat(QImage::Format_RGB32) : QImage();
-}
-
-ReductionOptions optionsOf(ReductionMethod method)
-{
-    ReductionOptions o;
-    o.method = method;
-    return o;
-}
-
-} // namespace
-
 void TestTomeMethods::initTestCase()
 {
     QCoreApplication::setOrganizationName("TokenScopeTests");
@@ -76,7 +52,7 @@ void TestTomeMethods::initTestCase()
     s.preset = "vit-ti16";
     s.seed = 6;
     m_window->workspace()->setModelSource(s);
-    QVERIFY(settled(m_panel));
+    QVERIFY(test::settled(m_panel));
 }
 
 void TestTomeMethods::eachMethodShowsItsParameters()
@@ -91,24 +67,24 @@ void TestTomeMethods::eachMethodShowsItsParameters()
         return false;
     };
     ReductionControls* controls = m_panel->reductionControls();
-    controls->setOptions(optionsOf(ReductionMethod::ToMe));
+    controls->setOptions(ReductionOptions{ReductionMethod::ToMe});
     QVERIFY(!rowShown("Margin") && !rowShown("Linkage") && !rowShown("Keep rate"));
-    controls->setOptions(optionsOf(ReductionMethod::PiToMe));
+    controls->setOptions(ReductionOptions{ReductionMethod::PiToMe});
     QVERIFY(rowShown("Margin") && rowShown("Keep ratio") && !rowShown("Linkage"));
-    controls->setOptions(optionsOf(ReductionMethod::Atc));
+    controls->setOptions(ReductionOptions{ReductionMethod::Atc});
     QVERIFY(rowShown("Linkage") && !rowShown("Margin"));
-    ReductionOptions evit = optionsOf(ReductionMethod::EVit);
+    ReductionOptions evit{ReductionMethod::EVit};
     evit.keepRate = 0.7;
     const ToMeResult* before = m_panel->result();
     controls->setOptions(evit);
     QVERIFY(rowShown("Keep rate") && rowShown("Layers") && !rowShown("Linkage"));
     QVERIFY(!m_panel->rSlider()->isEnabled()); // the keep rate sets the tokens removed
-    QVERIFY(settled(m_panel, before));
+    QVERIFY(test::settled(m_panel, before));
     QCOMPARE(m_panel->result()->method, ReductionMethod::EVit);
     before = m_panel->result();
-    controls->setOptions(optionsOf(ReductionMethod::ToMe));
+    controls->setOptions(ReductionOptions{ReductionMethod::ToMe});
     QVERIFY(m_panel->rSlider()->isEnabled());
-    QVERIFY(settled(m_panel, before));
+    QVERIFY(test::settled(m_panel, before));
 }
 
 void TestTomeMethods::recipeRedrawsTheFigure_data()
@@ -116,14 +92,14 @@ void TestTomeMethods::recipeRedrawsTheFigure_data()
     QTest::addColumn<ReductionOptions>("options");
     QTest::addColumn<int>("schedule"); // ToMeSettings::Schedule
     QTest::addColumn<QString>("expected");
-    ReductionOptions pitome = optionsOf(ReductionMethod::PiToMe);
+    ReductionOptions pitome{ReductionMethod::PiToMe};
     pitome.margin = 0.8;
     pitome.keepRatio = 0.9;
     QTest::newRow("pitome keep ratio") << pitome << 1 << "--method pitome --margin 0.8 --keep-ratio 0.9";
-    ReductionOptions atc = optionsOf(ReductionMethod::Atc);
+    ReductionOptions atc{ReductionMethod::Atc};
     atc.linkage = Linkage::Single;
     QTest::newRow("atc single linkage") << atc << 0 << "--r 6 --method atc --linkage single";
-    ReductionOptions evit = optionsOf(ReductionMethod::EVit);
+    ReductionOptions evit{ReductionMethod::EVit};
     evit.keepRate = 0.6;
     evit.layers = {1, 4};
     QTest::newRow("evit keep rate, layers") << evit << 0 << "--method evit --keep-rate 0.6 --layers 2,5";
@@ -142,7 +118,7 @@ void TestTomeMethods::recipeRedrawsTheFigure()
     s.r = 6;
     const ToMeResult* before = m_panel->result();
     m_panel->applySettings(s);
-    QVERIFY(settled(m_panel, before));
+    QVERIFY(test::settled(m_panel, before));
     QCOMPARE(m_panel->result()->method, options.method);
     const QString path = m_dir.filePath(QString("merge-%1.png").arg(reductionMethodName(options.method)));
     exportFigure(*m_panel->currentFigure(), path);
@@ -157,14 +133,14 @@ void TestTomeMethods::sessionReopensAsPiToMe()
     ToMeSettings s = m_panel->settings();
     s.schedule = ToMeSettings::Schedule::Constant;
     s.r = 10;
-    s.reduction = optionsOf(ReductionMethod::PiToMe);
+    s.reduction = ReductionOptions{ReductionMethod::PiToMe};
     s.reduction.margin = 0.7;
     s.layer = 7;
     const ToMeResult* before = m_panel->result();
     m_panel->applySettings(s);
-    QVERIFY(settled(m_panel, before));
+    QVERIFY(test::settled(m_panel, before));
     QCOMPARE(m_panel->result()->method, ReductionMethod::PiToMe);
-    const QImage shown = pixels(m_panel);
+    const QImage shown = test::figurePixels(m_panel);
     const QString path = m_dir.filePath("pitome.tokenscope");
     QString error;
     QVERIFY2(m_window->saveSession(path, &error), qPrintable(error));
@@ -175,22 +151,22 @@ void TestTomeMethods::sessionReopensAsPiToMe()
     QStringList problems;
     QVERIFY(other.openSession(path, &problems));
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join("; ")));
-    QVERIFY(settled(panel, startup));
+    QVERIFY(test::settled(panel, startup));
     QCOMPARE(panel->result()->method, ReductionMethod::PiToMe);
     QCOMPARE(panel->settings().reduction.margin, 0.7);
     QCOMPARE(panel->reductionControls()->methodBox()->currentText(), QString("PiToMe"));
-    QVERIFY(pixels(panel) == shown);
+    QVERIFY(test::figurePixels(panel) == shown);
 
     // A session saved with ToMe reopens as ToMe, whatever the window showed before.
     ToMeSettings tome = m_panel->settings();
     tome.reduction = {};
     before = m_panel->result();
     m_panel->applySettings(tome);
-    QVERIFY(settled(m_panel, before));
+    QVERIFY(test::settled(m_panel, before));
     QVERIFY2(m_window->saveSession(path, &error), qPrintable(error));
     const ToMeResult* pitomeResult = panel->result();
     QVERIFY(other.openSession(path, &problems));
-    QVERIFY(settled(panel, pitomeResult));
+    QVERIFY(test::settled(panel, pitomeResult));
     QCOMPARE(panel->result()->method, ReductionMethod::ToMe);
 }
 

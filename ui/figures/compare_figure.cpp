@@ -136,12 +136,15 @@ void paintTokenChart(QPainter& painter, const QRectF& plot, const CompareData& d
                      QObject::tr("tokens after each block (block 0: the input)"));
     painter.setPen(QPen(figureInk(painter), 1, Qt::DashLine));
     painter.drawLine(at(d.layer, 0), at(d.layer, maxTokens));
-    for (std::size_t i = 0; i < d.panels.size(); ++i) {
+    // Methods on the same schedule draw the same line: the first is widest, each next one
+    // narrower on top, so every colour stays visible.
+    const std::size_t n = d.panels.size();
+    for (std::size_t i = 0; i < n; ++i) {
         QPainterPath path;
         const auto& t = d.panels[i].tokens;
         for (std::size_t k = 0; k < t.size(); ++k)
             k == 0 ? path.moveTo(at(0, t[0])) : path.lineTo(at(static_cast<double>(k), t[k]));
-        painter.setPen(QPen(kSeries[i % 4], 2));
+        painter.setPen(QPen(kSeries[i % 4], 1.5 + 2.0 * static_cast<double>(n - 1 - i), Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
         painter.drawPath(path);
     }
 }

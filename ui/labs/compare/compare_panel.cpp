@@ -319,20 +319,8 @@ void ComparePanel::applySettings(const CompareSettings& s)
     onMethodToggled(m_methodBoxes[0]); // enables the parameters and schedules the run
 }
 
-QJsonObject ComparePanel::saveState() const
-{
-    QJsonObject o = toQJson(toJson(settings()));
-    o.remove("model"); // the session's top level holds the model and image for every lab
-    o.remove("image");
-    return o;
-}
+QJsonObject ComparePanel::saveState() const { return sessionState(settings()); }
 
-QStringList ComparePanel::restoreState(const QJsonObject& state)
-{
-    CompareSettings s = settings();
-    const QStringList problems = readSettings(state, s, "Compare");
-    applySettings(s);
-    return problems;
-}
+QStringList ComparePanel::restoreState(const QJsonObject& state) { return restoreSessionState(*this, state, "Compare"); }
 
 } // namespace ts

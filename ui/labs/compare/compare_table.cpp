@@ -15,6 +15,9 @@ CompareTable::CompareTable(QWidget* parent) : QTableWidget(0, Columns, parent)
     setSelectionMode(QAbstractItemView::NoSelection);
     setFocusPolicy(Qt::NoFocus);
     setToolTip(tr("Agreement of each method's output with the unreduced model's on this image"));
+    verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setMinimumHeight(sizeHint().height()); // every row shown: the unreduced model and four methods
 }
 
 namespace {
@@ -64,8 +67,8 @@ QVariant CompareTable::value(int row, Column column) const
 
 QSize CompareTable::sizeHint() const
 {
-    const int rows = std::max(3, rowCount());
-    return {600, horizontalHeader()->height() + rows * verticalHeader()->defaultSectionSize() + 2 * frameWidth()};
+    const int rows = 5;
+    return {600, horizontalHeader()->sizeHint().height() + rows * verticalHeader()->defaultSectionSize() + 2 * frameWidth()};
 }
 
 } // namespace ts

@@ -173,20 +173,8 @@ void FamPanel::applySettings(const FamSettings& s)
     scheduleRun();
 }
 
-QJsonObject FamPanel::saveState() const
-{
-    QJsonObject o = toQJson(toJson(settings()));
-    o.remove("model"); // the session's top level holds the model for every lab
-    o.remove("image");
-    return o;
-}
+QJsonObject FamPanel::saveState() const { return sessionState(settings()); }
 
-QStringList FamPanel::restoreState(const QJsonObject& state)
-{
-    FamSettings s = settings();
-    const QStringList problems = readSettings(state, s, "FAM");
-    applySettings(s);
-    return problems;
-}
+QStringList FamPanel::restoreState(const QJsonObject& state) { return restoreSessionState(*this, state, "FAM"); }
 
 } // namespace ts

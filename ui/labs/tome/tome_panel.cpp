@@ -167,8 +167,12 @@ void ToMePanel::updateScheduleControls()
     const int kind = m_scheduleKind->currentIndex();
     const bool byR = !m_reduction->replacesSchedule(); // else a keep ratio or rate sets the tokens removed
     m_scheduleKind->setEnabled(byR);
-    m_inflection->setEnabled(byR && kind == 1);
-    m_list->setEnabled(byR && kind == 2);
+    m_inflection->setEnabled(byR);
+    m_list->setEnabled(byR);
+    // Only the chosen schedule's row, so the method's rows fit at the default window size.
+    auto* form = static_cast<QFormLayout*>(m_inflection->parentWidget()->layout());
+    form->setRowVisible(m_inflection, kind == 1);
+    form->setRowVisible(m_list, kind == 2);
     m_rSlider->setEnabled(byR && kind != 2);
     m_rSpin->setEnabled(byR && kind != 2);
 }
