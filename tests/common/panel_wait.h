@@ -1,6 +1,8 @@
 #pragma once
-// For the lab tests: wait for a panel's run to settle, and its current figure as pixels.
+// For the lab tests: wait for a panel's run to settle, its current figure as pixels, and a
+// session reopened in another window.
 #include "ui/figures/figure_export.h"
+#include "ui/shell/main_window.h"
 
 #include <QImage>
 #include <QtTest>
@@ -28,6 +30,18 @@ QImage figurePixels(const Panel* panel)
 {
     const auto f = panel->currentFigure();
     return f ? renderFigure(*f).convertToFormat(QImage::Format_RGB32) : QImage();
+}
+
+// Opens `session` in `window` (a fresh one) and waits for its `Panel`'s run on the session's
+// settings; nullptr (with the reasons in `problems`) when the session did not open cleanly.
+template <class Panel>
+Panel* reopenedPanel(MainWindow& window, const QString& session, QStringList& problems)
+{
+    auto* panel = window.findChild<Panel*>();
+    const auto* startup = panel->result(); // a run on the startup image, if it has finished
+    if (!window.openSession(session, &problems) || !problems.isEmpty())
+        return nullptr;
+    return settled(panel, startup) ? panel : nullptr;
 }
 
 } // namespace ts::test

@@ -181,12 +181,9 @@ void TestComparePanel::reopenedSessionShowsTheSameFigure()
     QVERIFY2(m_window->saveSession(path, &error), qPrintable(error));
 
     MainWindow other;
-    auto* panel = other.findChild<ComparePanel*>();
-    const CompareResult* startup = panel->result(); // a run on the startup image, if it has finished
     QStringList problems;
-    QVERIFY(other.openSession(path, &problems));
-    QVERIFY2(problems.isEmpty(), qPrintable(problems.join("; ")));
-    QVERIFY(test::settled(panel, startup));
+    auto* panel = test::reopenedPanel<ComparePanel>(other, path, problems);
+    QVERIFY2(panel, qPrintable(problems.join("; ")));
     QCOMPARE(QByteArray::fromStdString(toJson(panel->settings()).dump()), saved);
     QCOMPARE(panel->settings().layer, 6);
     QVERIFY(test::figurePixels(panel) == shown);

@@ -146,12 +146,9 @@ void TestTomeMethods::sessionReopensAsPiToMe()
     QVERIFY2(m_window->saveSession(path, &error), qPrintable(error));
 
     MainWindow other;
-    auto* panel = other.findChild<ToMePanel*>();
-    const ToMeResult* startup = panel->result(); // a run on the startup image, if it has finished
     QStringList problems;
-    QVERIFY(other.openSession(path, &problems));
-    QVERIFY2(problems.isEmpty(), qPrintable(problems.join("; ")));
-    QVERIFY(test::settled(panel, startup));
+    auto* panel = test::reopenedPanel<ToMePanel>(other, path, problems);
+    QVERIFY2(panel, qPrintable(problems.join("; ")));
     QCOMPARE(panel->result()->method, ReductionMethod::PiToMe);
     QCOMPARE(panel->settings().reduction.margin, 0.7);
     QCOMPARE(panel->reductionControls()->methodBox()->currentText(), QString("PiToMe"));
