@@ -52,7 +52,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
                              "[--csv OUT.csv] [--json OUT.json] [--out PLOT.png|.svg|.pdf [--figure-size WxH] [--mark-length N]]"}},
         {"compare", {runCompare, "compare --image IMG [--preset P | --checkpoint FILE] [--seed N] [--size PIXELS] "
                                  "--methods tome,pitome,atc,evit (--gflops G | --fraction F) [--margin M] [--linkage L] [--layers LIST] "
-                                 "[--json OUT.json] [--out FIG.png|.svg|.pdf]"}},
+                                 "[--layer K] [--select PATCH] [--json OUT.json] [--out FIG.png|.svg|.pdf]"}},
         {"eval", {runEval, "eval --images DIR [--labels FILE.csv] [--preset P | --checkpoint FILE] [--seed N] [--size PIXELS] "
                            "--method M[,M2...] (--r LIST | --gflops LIST) [--margin M] [--linkage L] [--layers LIST] [--batch N (32)] "
                            "[--progress FILE (OUT.json.progress.jsonl)] --json OUT.json [--csv OUT.csv] [--out PLOT.png|.svg|.pdf]"}},

@@ -1,5 +1,7 @@
 #include "core/settings/lab_settings.h"
 
+#include "core/reduction/budget_solver.h"
+
 namespace ts {
 
 bool operator==(const Normalisation& a, const Normalisation& b)
@@ -28,6 +30,26 @@ ToMeSchedule toMeScheduleOf(const ToMeSettings& s)
     case ToMeSettings::Schedule::Constant: break;
     }
     return ToMeSchedule::constant(s.r);
+}
+
+std::vector<ReductionOptions> reductionOptionsOf(const CompareSettings& s)
+{
+    std::vector<ReductionOptions> out;
+    for (ReductionMethod m : s.methods) {
+        ReductionOptions o;
+        o.method = m;
+        o.margin = s.margin;
+        o.linkage = s.linkage;
+        if (m == ReductionMethod::EVit)
+            o.layers = s.evitLayers;
+        out.push_back(o);
+    }
+    return out;
+}
+
+double compareTargetFlops(const CompareSettings& s, const VitConfig& config)
+{
+    return s.gflops > 0 ? s.gflops * 1e9 : s.fraction * plainVitFlops(config);
 }
 
 MaskSpec maskSpecOf(const MaskSettings& settings, const std::string& kind)

@@ -61,6 +61,31 @@ struct ToMeSettings {
 // The merge schedule the settings name (constant r, r with inflection, or the list).
 ToMeSchedule toMeScheduleOf(const ToMeSettings& s);
 
+// The Compare lab and `tokenscope compare`: 2-4 token-reduction methods at one FLOP budget on one
+// image (core/reduction/compare_api.h), each method's own parameters, and the view: the block
+// whose merged-token maps are shown side by side and a patch whose lineage each map shows.
+struct CompareSettings {
+    ModelSettings model;
+    std::string image;
+    std::vector<ReductionMethod> methods = {ReductionMethod::ToMe, ReductionMethod::PiToMe, ReductionMethod::Atc,
+                                            ReductionMethod::EVit};
+    // The budget: `gflops` when above 0 (the command line's --gflops), else `fraction` of the
+    // unreduced model's FLOPs (the lab's slider, so it follows a change of model).
+    double fraction = 0.6;
+    double gflops = 0;
+    double margin = 0.9;             // PiToMe's m0
+    Linkage linkage = Linkage::Average; // ATC
+    std::vector<int> evitLayers;     // EViT's reduction layers (0-based); empty: the paper's
+    // View.
+    int layer = -1;                  // maps after block `layer` (0 = input); -1: the last
+    int selectedPatch = -1;          // >= 0: each map shows the lineage of that patch's token
+};
+// Each method's options, as runCompare takes them.
+std::vector<ReductionOptions> reductionOptionsOf(const CompareSettings& s);
+// The budget in FLOPs for `config` (gflops, else the fraction of the unreduced model's); throws
+// ts::Error where the analytic model does not describe the ViT (core/reduction/budget_solver.h).
+double compareTargetFlops(const CompareSettings& s, const VitConfig& config);
+
 struct FitSettings {
     std::string image;
     std::uint64_t seed = 0;          // random weights

@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace ts {
@@ -69,7 +70,7 @@ void addToMe(Args& a, const ToMeSettings& s)
     // A PiToMe keep ratio or an EViT keep rate replaces a constant r.
     const bool rReplaced = (s.reduction.method == ReductionMethod::PiToMe && s.reduction.keepRatio > 0)
                            || (s.reduction.method == ReductionMethod::EVit && s.reduction.keepRate > 0);
-    switch (s.schedule) {
+    switch (rReplaced ? ToMeSettings::Schedule::Constant : s.schedule) { // the ratio or rate is the schedule
     case ToMeSettings::Schedule::Constant:
         if (!rReplaced)
             add(a, "r", s.r);
@@ -172,6 +173,37 @@ std::vector<std::string> attentionRecipeArguments(const ToMeSettings& s)
     if (t.rollout)
         a.push_back("--rollout");
     add(a, "colour-range", t.range == AttentionSettings::Range::Data ? "data" : "from-zero");
+    return a;
+}
+
+std::vector<std::string> recipeArguments(const CompareSettings& s)
+{
+    Args a{"compare"};
+    add(a, "image", s.image);
+    addModel(a, s.model);
+    std::vector<std::string> names;
+    for (ReductionMethod m : s.methods)
+        names.push_back(reductionMethodName(m));
+    const auto named = [&s](ReductionMethod m) { return std::find(s.methods.begin(), s.methods.end(), m) != s.methods.end(); };
+    if (named(ReductionMethod::PiToMe))
+        add(a, "margin", exactNumber(s.margin));
+    if (named(ReductionMethod::Atc))
+        add(a, "linkage", linkageName(s.linkage));
+    if (named(ReductionMethod::EVit) && !s.evitLayers.empty()) {
+        std::vector<std::string> items;
+        for (int l : s.evitLayers)
+            items.push_back(std::to_string(l + 1));
+        add(a, "layers", joined(items));
+    }
+    add(a, "methods", joined(names));
+    if (s.gflops > 0)
+        add(a, "gflops", exactNumber(s.gflops));
+    else
+        add(a, "fraction", exactNumber(s.fraction));
+    if (s.layer >= 0)
+        add(a, "layer", s.layer);
+    if (s.selectedPatch >= 0)
+        add(a, "select", s.selectedPatch);
     return a;
 }
 

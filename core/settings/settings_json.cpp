@@ -3,6 +3,7 @@
 #include "core/settings/settings_reader.h"
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace ts {
@@ -180,6 +181,52 @@ void fromJson(const json& j, ToMeSettings& s, std::vector<std::string>& problems
     if (r.has("attention"))
         fromJson(r.at("attention"), s.attention, problems);
     readReduction(r, s.reduction);
+}
+
+json toJson(const CompareSettings& s)
+{
+    std::vector<std::string> methods;
+    for (ReductionMethod m : s.methods)
+        methods.push_back(reductionMethodName(m));
+    return {{"model", toJson(s.model)},
+            {"image", s.image},
+            {"methods", methods},
+            {"fraction", s.fraction},
+            {"gflops", s.gflops},
+            {"margin", s.margin},
+            {"linkage", linkageName(s.linkage)},
+            {"evit_layers", s.evitLayers},
+            {"layer", s.layer},
+            {"selected_patch", s.selectedPatch}};
+}
+
+void fromJson(const json& j, CompareSettings& s, std::vector<std::string>& problems)
+{
+    Reader r(j, problems);
+    if (r.has("model"))
+        fromJson(r.at("model"), s.model, problems);
+    r.text("image", s.image);
+    std::vector<std::string> names;
+    if (r.list("methods", names)) {
+        try {
+            std::vector<ReductionMethod> methods;
+            for (const std::string& name : names)
+                if (std::find(methods.begin(), methods.end(), reductionMethodFromName(name)) == methods.end())
+                    methods.push_back(reductionMethodFromName(name));
+            if (methods.empty() || methods.size() > 4)
+                throw Error("expected one to four methods");
+            s.methods = methods;
+        } catch (const Error& e) {
+            r.report("methods", e.what());
+        }
+    }
+    r.number("fraction", s.fraction, 1e-6, 1);
+    r.number("gflops", s.gflops, 0, 1e6);
+    r.number("margin", s.margin, -1, 1);
+    readNamed(r, "linkage", s.linkage, linkageFromName);
+    r.list("evit_layers", s.evitLayers);
+    r.integer("layer", s.layer, -1, 100000);
+    r.integer("selected_patch", s.selectedPatch, -1, 1 << 30);
 }
 
 json toJson(const FitSettings& s)

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void commandQuotingSplitsBack();
     void argumentsNameEverySetting();
     void reductionMethodSurvivesJsonAndCommand();
+    void compareSurvivesJsonAndCommand();
 };
 
 void TestLabSettings::everyFieldSurvivesJson()
@@ -319,6 +320,49 @@ void TestLabSettings::reductionMethodSurvivesJsonAndCommand()
     QCOMPARE(problems.size(), std::size_t(1));
     QVERIFY(t3.reduction.method == ReductionMethod::ToMe);
     QCOMPARE(t3.reduction.margin, 0.75);
+}
+
+// The Compare lab's settings: every field through JSON; the command names the methods, the
+// budget, each named method's own parameter (and no other's) and the view; a bad method list is
+// reported and the methods kept.
+void TestLabSettings::compareSurvivesJsonAndCommand()
+{
+    CompareSettings c;
+    c.model = unusualModel();
+    c.image = "/x/y z.png";
+    c.methods = {ReductionMethod::EVit, ReductionMethod::PiToMe};
+    c.fraction = 0.55;
+    c.margin = 0.75;
+    c.linkage = Linkage::Single;
+    c.evitLayers = {2, 5};
+    c.layer = 4;
+    c.selectedPatch = 17;
+    const CompareSettings c2 = roundTrip(c);
+    QCOMPARE(toJson(c2).dump(), toJson(c).dump());
+    QVERIFY(c2.methods == c.methods && c2.linkage == Linkage::Single && c2.evitLayers == c.evitLayers);
+    std::vector<std::string> a = recipeArguments(c);
+    QCOMPARE(a.front(), std::string("compare"));
+    QCOMPARE(after(a, "--methods"), std::string("evit,pitome"));
+    QCOMPARE(after(a, "--fraction"), std::string("0.55"));
+    QCOMPARE(after(a, "--margin"), std::string("0.75"));
+    QCOMPARE(after(a, "--layers"), std::string("3,6"));
+    QCOMPARE(after(a, "--layer"), std::string("4"));
+    QCOMPARE(after(a, "--select"), std::string("17"));
+    QVERIFY(!has(a, "--linkage") && !has(a, "--gflops")); // ATC is not compared
+    c.gflops = 2.5;
+    a = recipeArguments(c);
+    QVERIFY(after(a, "--gflops") == "2.5" && !has(a, "--fraction"));
+    const std::vector<ReductionOptions> options = reductionOptionsOf(c);
+    QCOMPARE(options.size(), std::size_t(2));
+    QVERIFY(options[0].layers == c.evitLayers && options[1].layers.empty() && options[1].margin == 0.75);
+    nlohmann::json j = toJson(c);
+    j["methods"] = {"tome", "tofu"};
+    std::vector<std::string> problems;
+    CompareSettings c3;
+    fromJson(j, c3, problems);
+    QCOMPARE(problems.size(), std::size_t(1));
+    QVERIFY(c3.methods == CompareSettings().methods);
+    QCOMPARE(c3.fraction, 0.55);
 }
 
 void TestLabSettings::argumentsNameEverySetting()

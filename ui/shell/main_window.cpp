@@ -6,6 +6,7 @@
 #include "ui/shell/export_all.h"
 #include "ui/figures/figure_export.h"
 #include "ui/labs/eval/evaluate_folder_dialog.h"
+#include "ui/labs/compare/compare_panel.h"
 #include "ui/labs/fam/fam_panel.h"
 #include "ui/widgets/lab_panel.h"
 #include "ui/widgets/model_controls.h"
@@ -85,6 +86,7 @@ void MainWindow::addPanels()
     m_tabs->addTab(new FamPanel(m_workspace, m_tabs), tr("FAM"));
     m_tabs->addTab(new MaskPanel(m_workspace, m_tabs), tr("Masks"));
     m_tabs->addTab(new FlopPanel(m_workspace, m_tabs), tr("FLOPs"));
+    m_tabs->addTab(new ComparePanel(m_workspace, m_tabs), tr("Compare"));
 }
 
 QAction* MainWindow::addMenuAction(QMenu* menu, const QString& text, const QKeySequence& shortcut,

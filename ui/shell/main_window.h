@@ -1,6 +1,6 @@
 #pragma once
 // The main window: image and model controls on the left, one tab per lab (ToMe, FIT, FAM,
-// masks, FLOPs) in the middle. It only wires widgets together; the work is in the panels.
+// masks, FLOPs, Compare) in the middle. It only wires widgets together; the work is in the panels.
 #include "ui/figures/figure_export.h"
 #include "ui/shell/export_all.h"
 #include "ui/shell/session.h"

@@ -338,20 +338,10 @@ void FitPanel::applySettings(const FitSettings& s)
 
 QJsonObject FitPanel::saveState() const
 {
-    QJsonObject o = toQJson(toJson(settings()));
-    // The workspace holds these for every lab; a session stores them once, at its top level.
-    for (const char* key : {"image", "seed", "mean", "std", "checkpoint", "checkpoint_sha256"})
-        o.remove(key);
-    return o;
+    return sessionState(settings(), {"image", "seed", "mean", "std", "checkpoint", "checkpoint_sha256"});
 }
 
-QStringList FitPanel::restoreState(const QJsonObject& state)
-{
-    FitSettings s = settings();
-    const QStringList problems = readSettings(state, s, "FIT");
-    applySettings(s);
-    return problems;
-}
+QStringList FitPanel::restoreState(const QJsonObject& state) { return restoreSessionState(*this, state, "FIT"); }
 
 QByteArray FitPanel::currentDataJson() const
 {

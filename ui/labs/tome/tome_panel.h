@@ -1,5 +1,5 @@
 #pragma once
-// The ToMe lab: r and schedule controls, a layer slider that replays recorded merges without
+// The ToMe lab: the method (ToMe, PiToMe, ATC, EViT; ui/labs/tome/reduction_controls.h), r and schedule controls, a layer slider that replays recorded merges without
 // running the model again, the merged-token map with click-to-see lineage, token counts,
 // predictions and timings; under the map, when asked for, the class token's attention with the
 // same merging (ui/labs/tome/attention_pane.h).
@@ -24,6 +24,7 @@ struct ToMeResult;
 class AttentionPane;
 class JobRunner;
 class MergeView;
+class ReductionControls;
 class RunStatus;
 class Workspace;
 
@@ -49,6 +50,7 @@ public:
     QSlider* rSlider() const { return m_rSlider; }
     QSlider* layerSlider() const { return m_layerSlider; }
     QComboBox* scheduleBox() const { return m_scheduleKind; }
+    ReductionControls* reductionControls() const { return m_reduction; }
     MergeView* view() const { return m_view; }
     AttentionPane* attention() const { return m_attention; }
     JobRunner* runner() const { return m_runner; }
@@ -69,6 +71,7 @@ private:
     Workspace* m_workspace;
     JobRunner* m_runner;
     RunStatus* m_status;
+    ReductionControls* m_reduction;
     MergeView* m_view;
     AttentionPane* m_attention;
     QSlider* m_rSlider;
