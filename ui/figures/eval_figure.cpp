@@ -29,7 +29,7 @@ Axis axisOver(std::vector<double> values)
     if (values.empty())
         values = {0, 1};
     const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
-    return {roundTicks(*lo, *hi)};
+    return {enclosingTicks(*lo, *hi)};
 }
 
 // A percentage axis spans at least 10 points and stops at 0 and 100 (ticks of every round step,
@@ -41,7 +41,7 @@ Axis percentAxis(const std::vector<double>& values)
         hi = std::min(100.0, std::max(hi, lo + 10));
         lo = std::max(0.0, hi - 10);
     }
-    Axis a{roundTicks(lo, hi)};
+    Axis a{enclosingTicks(lo, hi)};
     a.ticks.erase(std::remove_if(a.ticks.begin(), a.ticks.end(), [](double t) { return t > 100 + 1e-9 || t < -1e-9; }), a.ticks.end());
     return a;
 }
@@ -164,7 +164,7 @@ void drawLegend(QPainter& p, const QRectF& row, const EvalFigureData& d)
 
 } // namespace
 
-std::vector<double> roundTicks(double lo, double hi, int most)
+std::vector<double> enclosingTicks(double lo, double hi, int most)
 {
     if (!(hi > lo)) {
         const double pad = std::abs(lo) > 0 ? std::abs(lo) * 0.1 : 1;

@@ -38,7 +38,7 @@ void paintEval(QPainter& painter, const QRectF& target, const EvalFigureData& da
 
 // Round ticks over [lo, hi] (at most about `most`): multiples of 1, 2 or 5 times a power of ten;
 // the first at or below lo, the last at or above hi.
-std::vector<double> roundTicks(double lo, double hi, int most = 6);
+std::vector<double> enclosingTicks(double lo, double hi, int most = 6);
 
 Figure evalFigure(const EvalResult& result, const nlohmann::json& settings, const std::vector<std::string>& recipeArguments);
 
