@@ -1,5 +1,8 @@
 #include "core/settings/lab_settings.h"
 
+#include "core/util/error.h"
+#include "core/util/printable.h"
+
 namespace ts {
 
 bool operator==(const Normalisation& a, const Normalisation& b)
@@ -28,6 +31,20 @@ ToMeSchedule toMeScheduleOf(const ToMeSettings& s)
     case ToMeSettings::Schedule::Constant: break;
     }
     return ToMeSchedule::constant(s.r);
+}
+
+const char* toMeColoursName(ToMeSettings::Colours colours)
+{
+    return colours == ToMeSettings::Colours::Random ? "random" : "mean";
+}
+
+ToMeSettings::Colours toMeColoursFromName(const std::string& name)
+{
+    if (name == "mean")
+        return ToMeSettings::Colours::Mean;
+    if (name == "random")
+        return ToMeSettings::Colours::Random;
+    throw Error("expected mean or random, got " + quotedForMessage(name));
 }
 
 MaskSpec maskSpecOf(const MaskSettings& settings, const std::string& kind)

@@ -55,11 +55,17 @@ struct ToMeSettings {
     int layer = -1;                  // after block `layer` (0 = input); -1: the last
     double opacity = 1.0;            // map over the input, 0..1
     bool borders = true;
+    enum class Colours { Mean, Random };
+    Colours colours = Colours::Mean; // groups in their mean colour, or a distinct random colour each
     int selectedPatch = -1;          // >= 0: the lineage of that patch's token
     AttentionSettings attention;
 };
 // The merge schedule the settings name (constant r, r with inflection, or the list).
 ToMeSchedule toMeScheduleOf(const ToMeSettings& s);
+// "mean" / "random", as sessions, recipes and `tokenscope merge --colours` write them; the parse
+// throws ts::Error naming the value for anything else.
+const char* toMeColoursName(ToMeSettings::Colours colours);
+ToMeSettings::Colours toMeColoursFromName(const std::string& name);
 
 struct FitSettings {
     std::string image;

@@ -1,5 +1,9 @@
 #include "ui/labs/tome/merge_view.h"
 
+#include "ui/figures/figure_record.h"
+#include "ui/figures/figure_type.h"
+
+#include <QFontMetricsF>
 #include <QMouseEvent>
 #include <QPainter>
 
@@ -16,6 +20,7 @@ void MergeView::setData(const MergeMapData& data)
 {
     m_data = data;
     m_message.clear();
+    m_stale.clear();
     update();
 }
 
@@ -23,16 +28,39 @@ void MergeView::clear(const QString& message)
 {
     m_data = {};
     m_message = message;
+    m_stale.clear();
     update();
+}
+
+void MergeView::setStale(const QString& reason)
+{
+    m_stale = reason;
+    update();
+}
+
+QString MergeView::staleText() const
+{
+    return m_stale.isEmpty() || !hasData() ? QString() : tr("Not updated: %1").arg(m_stale);
+}
+
+QRectF MergeView::staleRect() const
+{
+    const QString text = staleText();
+    if (text.isEmpty())
+        return {};
+    const QFontMetricsF metrics(figureFont(TextRole::Annotation));
+    const double w = std::min(double(width()) - 16, metrics.horizontalAdvance(text) + 24);
+    const QRectF bounds = metrics.boundingRect(QRectF(0, 0, w - 24, 1e6), Qt::TextWordWrap, text);
+    return QRectF((width() - w) / 2, 4, w, bounds.height() + 12);
 }
 
 int MergeView::patchAt(const QPointF& pos) const
 {
     if (!hasData() || m_data.grid <= 0)
         return -1;
-    const MergeMapLayout l = mergeMapLayout(QRectF(rect()));
-    for (const QRectF& panel : {l.left, l.right}) {
-        if (panel.contains(pos)) {
+    const MergeMapLayout l = mergeMapLayout(m_data, QRectF(rect()));
+    for (const QRectF& panel : {l.input, l.map, l.lineage}) {
+        if (!panel.isEmpty() && panel.contains(pos)) {
             const int x = std::min(m_data.grid - 1, static_cast<int>((pos.x() - panel.left()) / panel.width() * m_data.grid));
             const int y = std::min(m_data.grid - 1, static_cast<int>((pos.y() - panel.top()) / panel.height() * m_data.grid));
             return y * m_data.grid + x;
@@ -48,6 +76,7 @@ void MergeView::paintEvent(QPaintEvent*)
     // (ui/figures/figure_colours.h); exports stay black on white.
     painter.setBackground(palette().brush(QPalette::Base));
     painter.fillRect(rect(), painter.background());
+    painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     if (!hasData()) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
@@ -55,6 +84,14 @@ void MergeView::paintEvent(QPaintEvent*)
         return;
     }
     paintMergeMap(painter, QRectF(rect()), m_data);
+    if (const QRectF mark = staleRect(); !mark.isEmpty()) {
+        // Over the title row: amber, with dark text, on light and dark palettes alike.
+        painter.setPen(QPen(QColor(150, 90, 0), 1));
+        painter.setBrush(QColor(255, 214, 120, 240));
+        painter.drawRoundedRect(mark, 4, 4);
+        painter.setPen(QColor(30, 20, 0));
+        drawFigureText(painter, mark.adjusted(10, 5, -10, -5), Qt::AlignCenter | Qt::TextWordWrap, staleText(), TextRole::Annotation);
+    }
 }
 
 void MergeView::mousePressEvent(QMouseEvent* event)
