@@ -1,6 +1,7 @@
 #include "ui/figures/colour_bar.h"
 
 #include "ui/figures/figure_colours.h"
+#include "ui/figures/figure_record.h"
 
 #include <QLinearGradient>
 #include <QPainter>
@@ -61,7 +62,7 @@ double barY(const QRectF& bar, const ColourBar& c, double v)
 void drawLabel(QPainter& p, const QRectF& bar, double y, const QString& text, double fontPixels)
 {
     const QRectF box(bar.right() + 7, y - fontPixels, colourBarLabelWidth(fontPixels), 2 * fontPixels);
-    p.drawText(box, Qt::AlignLeft | Qt::AlignVCenter, text);
+    drawRecordedText(p, box, Qt::AlignLeft | Qt::AlignVCenter, text, TextRole::TickLabel);
 }
 
 } // namespace
@@ -110,8 +111,9 @@ void paintColourBar(QPainter& p, const QRectF& bar, const ColourBar& c, double f
         const bool below = c.reference < c.lo;
         const double y = below ? bar.bottom() + 1.9 * fontPixels : bar.top() - 1.9 * fontPixels;
         p.setPen(ink);
-        const QRectF box(bar.left() - 2 * fontPixels, y - fontPixels, colourBarLabelWidth(fontPixels) + 2 * fontPixels, 2 * fontPixels);
-        p.drawText(box, Qt::AlignLeft | Qt::AlignVCenter, (below ? QStringLiteral("▼ ") : QStringLiteral("▲ ")) + c.referenceLabel);
+        const QRectF box(bar.left(), y - fontPixels, colourBarLabelWidth(fontPixels) + 2 * fontPixels, 2 * fontPixels);
+        drawRecordedText(p, box, Qt::AlignLeft | Qt::AlignVCenter, (below ? QStringLiteral("▼ ") : QStringLiteral("▲ ")) + c.referenceLabel,
+                         TextRole::TickLabel);
     }
     p.restore();
 }
