@@ -103,24 +103,26 @@ void fillBlockNumbers(MergeMapData& d, const ToMeResult& result)
     }
     d.caption << numbers;
     if (!result.top5.empty())
-        d.caption << QObject::tr("Top-1 after all %1 blocks: %2 (%3%).")
+        d.notes << QObject::tr("Top-1 after all %1 blocks: %2 (%3%).")
                          .arg(d.maxLayer)
                          .arg(QString::fromStdString(result.top5.front().name))
                          .arg(result.top5.front().probability * 100, 0, 'f', 1);
 }
 
-void fillLineage(MergeMapData& d, const ToMeResult& result, const MergeMapOptions& options)
+// The lineage panel and the outline; returns the caption's sentence about it.
+QString fillLineage(MergeMapData& d, const ToMeResult& result, const MergeMapOptions& options)
 {
     const int k = d.layer, patch = options.selectedPatch;
     const std::vector<int> joins = joinLayers(result, k, patch);
     d.lineage = qImageFromRgb(renderLineage(result.crop, result.grid, joins, lineageColours(k), options.panelSize));
     const int holder = result.tokenOfPatch[at(k)][at(patch)];
     const int size = result.sizes[at(k)][at(holder)];
-    d.lineageTitle = QObject::tr("Lineage of token %1").arg(holder);
-    d.lineageStatistics << QObject::tr("It holds %1 patches; patch %2 outlined. Colour: the block after which each joined.")
-                               .arg(size)
-                               .arg(patch);
+    d.lineageTitle = QObject::tr("Lineage");
     d.selectedOutline = outlineOf(result.tokenOfPatch[at(k)], result.grid, patch);
+    return QObject::tr("Lineage: token %1 (outlined) holds %2 patches, coloured by the block after which each joined (0: patch %3).")
+        .arg(holder)
+        .arg(size)
+        .arg(patch);
 }
 
 } // namespace
@@ -145,17 +147,22 @@ MergeMapData mergeMapData(const ToMeResult& result, const MergeMapOptions& optio
     style.randomColours = options.randomColours;
     d.map = qImageFromRgb(renderMergeMap(result.crop, result.grid, result.tokenOfPatch[at(layer)], style));
     d.input = qImageFromRgb(result.crop).scaled(options.panelSize, options.panelSize, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
-    d.inputTitle = QObject::tr("Model input (%1 px)").arg(result.config.imageSize);
-    d.mapTitle = layer == 0 ? QObject::tr("Input tokens") : QObject::tr("Merged after block %1").arg(layer);
-    d.mapStatistics << QObject::tr("%1 tokens; %2 colour per group.")
-                           .arg(result.tokens[at(layer)])
-                           .arg(options.randomColours ? QObject::tr("a random") : QObject::tr("mean"));
-    if (options.selectedPatch >= 0 && options.selectedPatch < result.grid * result.grid)
-        fillLineage(d, result, options);
+    d.inputTitle = QObject::tr("Input");
+    d.mapTitle = QObject::tr("Merged tokens");
     d.title = QObject::tr("%1: merged tokens after block %2 of %3").arg(d.methodTitle).arg(layer).arg(last);
+    // Notes go in the caption, which spans the figure: under narrow panels they would wrap to
+    // many lines and leave the images no room.
     d.caption << QObject::tr("%1 on %2, %3; %4; proportional attention %5.")
                      .arg(d.methodTitle, QString::fromStdString(vitDisplayName(result.config)), weightsText(result),
                           QString::fromStdString(result.scheduleText), result.proportionalAttention ? "on" : "off");
+    QString panels = QObject::tr("Input: %1 px centre crop, %2 × %2 patches. Merged tokens: %3 colour per group%4.")
+                         .arg(result.config.imageSize)
+                         .arg(result.grid)
+                         .arg(options.randomColours ? QObject::tr("a random") : QObject::tr("the mean"))
+                         .arg(options.borders ? QObject::tr(", borders between groups") : QString());
+    if (options.selectedPatch >= 0 && options.selectedPatch < result.grid * result.grid)
+        panels += " " + fillLineage(d, result, options);
+    d.notes << panels;
     // No timings here: a figure must be reproducible from its recipe (timings are in the data).
     fillBlockNumbers(d, result);
     d.plot.tokens = result.tokens;
@@ -163,7 +170,10 @@ MergeMapData mergeMapData(const ToMeResult& result, const MergeMapOptions& optio
     return d;
 }
 
-FigureSpec mergeMapSpec(const MergeMapData& d)
+namespace {
+
+// The image panels (input, map, lineage) under the figure's title.
+FigureSpec imageSpec(const MergeMapData& d)
 {
     FigureSpec spec;
     spec.title = d.title;
@@ -173,36 +183,91 @@ FigureSpec mergeMapSpec(const MergeMapData& d)
     PanelSpec map;
     map.title = d.mapTitle;
     map.aspect = 1;
-    map.statistics = d.mapStatistics;
     spec.panels = {input, map};
     if (d.hasLineage()) {
         PanelSpec lineage;
         lineage.title = d.lineageTitle;
         lineage.aspect = 1;
-        lineage.statistics = d.lineageStatistics;
         // Space for the discrete bar (painted by paintLineageBar): labels as wide as "12".
         lineage.colourBar = colourBarFor(0, std::max(1, d.layer), -1, QString());
         spec.panels.push_back(lineage);
     }
-    spec.panels.push_back(tokenCountPanel(d.plot));
-    spec.legend = tokenCountLegend(d.methodTitle);
-    spec.caption = d.caption;
     return spec;
 }
 
+// Where the layout put the panels of `spec` laid out in `target`.
+void placePanels(MergeMapLayout& l, const MergeMapData& d, const FigureBoxes& boxes, bool withPlot)
+{
+    const auto& panels = boxes.panels;
+    l.input = panels.at(0).data;
+    l.map = panels.at(1).data;
+    if (d.hasLineage()) {
+        l.lineage = panels.at(2).data;
+        l.lineageBar = panels.at(2).colourBar;
+    }
+    if (withPlot)
+        l.plotPanel = panels.back();
+}
+
+} // namespace
+
+FigureSpec mergeMapSpec(const MergeMapData& d)
+{
+    FigureSpec spec = imageSpec(d);
+    spec.panels.push_back(tokenCountPanel(d.plot));
+    spec.legend = tokenCountLegend(d.methodTitle);
+    spec.caption = d.caption + d.notes;
+    return spec;
+}
+
+namespace {
+
+// The lowest point anything of the layout reaches.
+double bottomOf(const MergeMapLayout& l)
+{
+    double bottom = 0;
+    for (const auto& [spec, boxes] : l.parts)
+        bottom = std::max({bottom, boxes.caption.bottom(), boxes.legend.bottom()});
+    return bottom;
+}
+
+MergeMapLayout arrangedLayout(const MergeMapData& d, const QRectF& target, bool notes)
+{
+    // One row: the images and the plot side by side, the legend and caption under them.
+    MergeMapLayout one;
+    one.parts.push_back({mergeMapSpec(d), {}});
+    if (!notes)
+        one.parts[0].first.caption = d.caption;
+    one.parts[0].second = layoutFigure(one.parts[0].first, target);
+    placePanels(one, d, one.parts[0].second, true);
+    // Two rows, for a view taller than one row fills: the images, then the plot (as wide as
+    // the figure), the legend and the caption.
+    MergeMapLayout two;
+    FigureSpec plot;
+    PanelSpec plotPanel = tokenCountPanel(d.plot);
+    plotPanel.aspect = 0;
+    plot.panels = {plotPanel};
+    plot.legend = tokenCountLegend(d.methodTitle);
+    plot.caption = notes ? d.caption + d.notes : d.caption;
+    const double split = target.top() + 0.6 * target.height();
+    two.parts.push_back({imageSpec(d), layoutFigure(imageSpec(d), QRectF(target.left(), target.top(), target.width(), split - target.top()))});
+    two.parts.push_back({plot, layoutFigure(plot, QRectF(target.left(), split, target.width(), target.bottom() - split))});
+    placePanels(two, d, two.parts[0].second, false);
+    two.plotPanel = two.parts[1].second.panels.at(0);
+    const bool twoFits = bottomOf(two) <= target.bottom() + 0.5;
+    return twoFits && two.input.width() > 1.15 * one.input.width() ? two : one;
+}
+
+} // namespace
+
 MergeMapLayout mergeMapLayout(const MergeMapData& d, const QRectF& target)
 {
-    MergeMapLayout l;
-    l.boxes = layoutFigure(mergeMapSpec(d), target);
-    const auto& panels = l.boxes.panels;
-    if (panels.size() < 3)
-        return l;
-    l.input = panels[0].data;
-    l.map = panels[1].data;
-    if (d.hasLineage())
-        l.lineage = panels[2].data;
-    l.plot = panels.back().data;
-    return l;
+    // The notes (what each panel shows, the prediction) only where they leave the images room.
+    constexpr double kSmallest = 120;
+    MergeMapLayout full = arrangedLayout(d, target, true);
+    if (full.input.height() >= kSmallest && bottomOf(full) <= target.bottom() + 0.5)
+        return full;
+    return arrangedLayout(d, target, false);
 }
 
 QSizeF mergeMapNaturalSize(const MergeMapData& d) { return figureSizeFor(mergeMapSpec(d), QSizeF(kPanelPixels, kPanelPixels)); }
@@ -218,23 +283,23 @@ void paintOutline(QPainter& p, const QRectF& panel, const MergeMapData& d)
     std::vector<QLineF> lines;
     for (const QLineF& e : d.selectedOutline)
         lines.emplace_back(panel.topLeft() + e.p1() * cell, panel.topLeft() + e.p2() * cell);
-    p.setPen(QPen(QColor(0, 0, 0), 4, Qt::SolidLine, Qt::SquareCap));
+    p.setPen(QPen(QColor(0, 0, 0), 5, Qt::SolidLine, Qt::SquareCap));
     p.drawLines(lines.data(), static_cast<int>(lines.size()));
     p.setPen(QPen(QColor(255, 255, 255), 2, Qt::SolidLine, Qt::SquareCap));
     p.drawLines(lines.data(), static_cast<int>(lines.size()));
 }
 
-// The blocks labelled on the lineage bar: every `every`-th from 0, and always the last.
+// The blocks labelled on the lineage bar: every `every`-th from 0, and the last where it fits.
 std::vector<int> lineageTicks(int layer, int every)
 {
     std::vector<int> ticks;
     for (int j = 0; j <= layer; j += every)
         ticks.push_back(j);
     if (ticks.back() != layer) {
-        if (ticks.size() > 1 && layer - ticks.back() < every)
-            ticks.back() = layer; // too close: the last block's label replaces it
-        else
+        if (layer - ticks.back() >= every)
             ticks.push_back(layer);
+        else if (ticks.size() > 1)
+            ticks.back() = layer; // too close: the last block's label replaces it
     }
     return ticks;
 }
@@ -257,7 +322,8 @@ void paintLineageBar(QPainter& p, const QRectF& bar, int layer)
         const double y = bar.bottom() - (j + 0.5) * swatch;
         p.setPen(QPen(figureInk(p), 1));
         p.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 4, y));
-        drawFigureText(p, QRectF(bar.right() + 6, y - label / 2, 40, label), Qt::AlignLeft | Qt::AlignVCenter, QString::number(j),
+        const QString text = QString::number(j);
+        drawFigureText(p, QRectF(bar.right() + 6, y - label / 2, tickLabelWidth(text), label), Qt::AlignLeft | Qt::AlignVCenter, text,
                        TextRole::TickLabel);
     }
 }
@@ -267,8 +333,6 @@ void paintLineageBar(QPainter& p, const QRectF& bar, int layer)
 void paintMergeMap(QPainter& painter, const QRectF& target, const MergeMapData& d)
 {
     const MergeMapLayout l = mergeMapLayout(d, target);
-    if (l.boxes.panels.size() < 3)
-        return;
     painter.save();
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     painter.drawImage(l.input, d.input);
@@ -277,20 +341,19 @@ void paintMergeMap(QPainter& painter, const QRectF& target, const MergeMapData& 
         painter.drawImage(l.lineage, d.lineage);
     painter.setPen(QPen(Qt::gray, 1));
     for (const QRectF& r : {l.input, l.map, l.lineage})
-        if (!r.isEmpty()) {
+        if (!r.isEmpty())
             painter.drawRect(r);
-            recordFigureBox(painter, r, PlacedKind::Data, QStringLiteral("image"));
-        }
     painter.setRenderHint(QPainter::Antialiasing, true);
     paintOutline(painter, l.input, d);
     paintOutline(painter, l.map, d);
-    FigureSpec spec = mergeMapSpec(d);
-    if (d.hasLineage()) {
-        spec.panels[2].colourBar.reset(); // its space is kept; the discrete bar is drawn here
-        paintLineageBar(painter, l.boxes.panels[2].colourBar, d.layer);
+    if (d.hasLineage())
+        paintLineageBar(painter, l.lineageBar, d.layer);
+    paintTokenCountPlot(painter, l.plotPanel, d.plot);
+    for (auto [spec, boxes] : l.parts) {
+        if (d.hasLineage() && spec.panels.size() > 2)
+            spec.panels[2].colourBar.reset(); // its space is kept; the discrete bar is drawn above
+        paintFigureFrame(painter, boxes, spec);
     }
-    paintTokenCountPlot(painter, l.boxes.panels.back(), d.plot);
-    paintFigureFrame(painter, l.boxes, spec);
     painter.restore();
 }
 

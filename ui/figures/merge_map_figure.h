@@ -19,6 +19,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <utility>
 #include <vector>
 
 namespace ts {
@@ -36,8 +37,8 @@ struct MergeMapData {
     QImage input, map, lineage; // lineage: null without a selection
     QString title;
     QString inputTitle, mapTitle, lineageTitle;
-    QStringList mapStatistics, lineageStatistics;
-    QStringList caption;        // the run; the numbers at the block shown; the prediction
+    QStringList caption;        // the run; the numbers at the block shown
+    QStringList notes;          // what each panel shows; the prediction (left out where there is no room)
     QString methodTitle;        // "ToMe", "PiToMe", ...
     int grid = 0;
     int layer = 0, maxLayer = 0;
@@ -51,14 +52,17 @@ struct MergeMapData {
 MergeMapData mergeMapData(const ToMeResult& result, const MergeMapOptions& options);
 
 // Where the parts lie in `target` (shared by painting and hit-testing: clicks on the input, the
-// map or the lineage pick a patch).
+// map or the lineage pick a patch). One row (images, then the plot) where that gives the images
+// the most room, else two: the images, and under them the plot as wide as the figure.
 struct MergeMapLayout {
-    FigureBoxes boxes;
-    QRectF input, map, lineage, plot; // data areas; lineage empty without a selection
+    std::vector<std::pair<FigureSpec, FigureBoxes>> parts; // each row's spec and layout
+    QRectF input, map, lineage, lineageBar; // data areas; lineage empty without a selection
+    PanelBoxes plotPanel;                   // the tokens-per-block plot
 };
-FigureSpec mergeMapSpec(const MergeMapData& data);
 MergeMapLayout mergeMapLayout(const MergeMapData& data, const QRectF& target);
-// The natural (export) size: every panel's data area 300 px square.
+// The whole figure in one row (also the export's arrangement).
+FigureSpec mergeMapSpec(const MergeMapData& data);
+// The natural (export) size: every panel's data area 300 px square, in one row.
 QSizeF mergeMapNaturalSize(const MergeMapData& data);
 
 void paintMergeMap(QPainter& painter, const QRectF& target, const MergeMapData& data);

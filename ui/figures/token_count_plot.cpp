@@ -1,7 +1,6 @@
 #include "ui/figures/token_count_plot.h"
 
 #include "ui/figures/figure_colours.h"
-#include "ui/figures/figure_record.h"
 
 #include <QObject>
 #include <QPainter>
@@ -13,11 +12,8 @@
 namespace ts {
 namespace {
 
-int axisTop(const TokenCountPlot& p)
-{
-    const std::vector<int> ticks = tokenPlotTokenTicks(p.tokens.empty() ? 1 : p.tokens.front());
-    return ticks.empty() ? 1 : ticks.back();
-}
+// The y axis runs from 0 to a little above the input count (room for the block marker).
+double axisTop(const TokenCountPlot& p) { return 1.08 * std::max(1, p.tokens.empty() ? 1 : p.tokens.front()); }
 
 int depthOf(const TokenCountPlot& p) { return std::max(1, static_cast<int>(p.tokens.size()) - 1); }
 
@@ -32,34 +28,21 @@ QColor tokenPlotSeriesColour() { return QColor(31, 119, 180); }
 QColor tokenPlotPlainColour() { return QColor(128, 128, 128); }
 QColor tokenPlotCurrentColour() { return QColor(230, 110, 0); }
 
-std::vector<int> tokenPlotBlockTicks(int depth)
+std::vector<int> tokenPlotBlockTicks(int depth, double width)
 {
+    const int fit = ticksThatFit(width, tickLabelWidth(QString::number(depth)));
     int step = 1;
-    while (depth / step > 12)
-        step *= 2;
+    while (depth / step + 1 > fit)
+        step = step < 2 ? 2 : step < 3 ? 3 : step < 4 ? 4 : step < 6 ? 6 : 2 * step;
     std::vector<int> out;
     for (int b = 0; b <= depth; b += step)
         out.push_back(b);
     return out;
 }
 
-std::vector<int> tokenPlotTokenTicks(int maxTokens)
+std::vector<double> tokenPlotTokenTicks(int maxTokens, double height)
 {
-    const double raw = std::max(1, maxTokens) / 4.0; // about four steps
-    const double decade = std::pow(10.0, std::floor(std::log10(raw)));
-    int step = static_cast<int>(decade);
-    for (double m : {1.0, 2.0, 5.0, 10.0})
-        if (m * decade >= raw) {
-            step = std::max(1, static_cast<int>(std::lround(m * decade)));
-            break;
-        }
-    std::vector<int> out;
-    for (int t = 0;; t += step) {
-        out.push_back(t);
-        if (t >= maxTokens)
-            break;
-    }
-    return out;
+    return roundTicks(0, std::max(1, maxTokens), ticksThatFit(height, tickLabelHeight()));
 }
 
 PanelSpec tokenCountPanel(const TokenCountPlot& plot)
@@ -68,10 +51,9 @@ PanelSpec tokenCountPanel(const TokenCountPlot& plot)
     s.title = QObject::tr("Tokens per block");
     s.xTitle = QObject::tr("after block (0: input)");
     s.yTitle = QObject::tr("tokens");
-    for (int b : tokenPlotBlockTicks(depthOf(plot)))
-        s.xTickLabels << QString::number(b);
-    for (int t : tokenPlotTokenTicks(plot.tokens.empty() ? 1 : plot.tokens.front()))
-        s.yTickLabels << QString::number(t);
+    // The widest labels the axes can show (their space is reserved before the ticks are chosen).
+    s.xTickLabels = QStringList{QStringLiteral("0"), QString::number(depthOf(plot))};
+    s.yTickLabels = QStringList{QStringLiteral("0"), QString::number(plot.tokens.empty() ? 1 : plot.tokens.front())};
     s.aspect = 1;
     return s;
 }
@@ -91,15 +73,16 @@ void paintTokenCountPlot(QPainter& p, const PanelBoxes& panel, const TokenCountP
     p.save();
     p.setRenderHint(QPainter::Antialiasing, true);
     const QColor ink = figureInk(p);
+    const std::vector<double> yTicks = tokenPlotTokenTicks(plot.tokens.front(), data.height());
     p.setPen(QPen(figurePanelFill(p, 225), 1));
-    for (int t : tokenPlotTokenTicks(plot.tokens.front())) // light grid at the y ticks
+    for (double t : yTicks) // light grid at the y ticks
         p.drawLine(pointAt(data, plot, 0, t), pointAt(data, plot, depthOf(plot), t));
     p.setPen(QPen(ink, 1));
     p.drawLine(data.bottomLeft(), data.bottomRight());
     p.drawLine(data.bottomLeft(), data.topLeft());
-    for (int b : tokenPlotBlockTicks(depthOf(plot)))
+    for (int b : tokenPlotBlockTicks(depthOf(plot), data.width()))
         paintXTick(p, panel, pointAt(data, plot, b, 0).x(), QString::number(b));
-    for (int t : tokenPlotTokenTicks(plot.tokens.front()))
+    for (double t : yTicks)
         paintYTick(p, panel, pointAt(data, plot, 0, t).y(), QString::number(t));
     // Without merging: the input count at every block.
     p.setPen(QPen(tokenPlotPlainColour(), 1.5, Qt::DashLine));
@@ -122,7 +105,6 @@ void paintTokenCountPlot(QPainter& p, const PanelBoxes& panel, const TokenCountP
     p.setBrush(Qt::NoBrush);
     if (static_cast<std::size_t>(k) < plot.tokens.size())
         p.drawEllipse(pointAt(data, plot, k, plot.tokens[static_cast<std::size_t>(k)]), 5.5, 5.5);
-    recordFigureBox(p, data, PlacedKind::Data, QObject::tr("tokens per block"));
     p.restore();
 }
 

@@ -24,10 +24,10 @@ QColor tokenPlotSeriesColour();
 QColor tokenPlotPlainColour();
 QColor tokenPlotCurrentColour();
 
-// Tick values: every block up to 12 blocks, else every 2nd, 4th, ...; tokens from 0 to a round
-// value at or above the input count.
-std::vector<int> tokenPlotBlockTicks(int depth);
-std::vector<int> tokenPlotTokenTicks(int maxTokens);
+// Tick values, as many as fit the data area: blocks every 1, 2, 3, 4, 6, 12, ... from 0; tokens
+// at round values from 0 to the input count.
+std::vector<int> tokenPlotBlockTicks(int depth, double width);
+std::vector<double> tokenPlotTokenTicks(int maxTokens, double height);
 
 // The panel's title, axis titles and tick labels (their sizes set the space it gets).
 PanelSpec tokenCountPanel(const TokenCountPlot& plot);

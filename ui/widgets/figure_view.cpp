@@ -20,13 +20,7 @@ void FigureView::clear(const QString& message)
     update();
 }
 
-QRectF FigureView::figureRect() const
-{
-    if (!m_figure || m_figure->size.isEmpty())
-        return {};
-    const QSizeF size = m_figure->size.scaled(QSizeF(rect().size()), Qt::KeepAspectRatio);
-    return QRectF(QPointF((width() - size.width()) / 2, (height() - size.height()) / 2), size);
-}
+QRectF FigureView::figureRect() const { return m_figure ? QRectF(rect()) : QRectF(); }
 
 void FigureView::paintEvent(QPaintEvent*)
 {
@@ -42,11 +36,10 @@ void FigureView::paintEvent(QPaintEvent*)
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, m_message);
         return;
     }
-    // Paint at the figure's natural size, scaled, so text and lines keep their proportions.
-    const QRectF target = figureRect();
-    painter.translate(target.topLeft());
-    painter.scale(target.width() / m_figure->size.width(), target.height() / m_figure->size.height());
-    m_figure->paint(painter, QRectF(QPointF(0, 0), m_figure->size));
+    // The figure laid out in the whole widget: a figure on the shared layout
+    // (ui/figures/figure_layout.h) fills it with text at the type scale; one that scales itself
+    // to its target fits it, centred.
+    m_figure->paint(painter, QRectF(rect()));
 }
 
 } // namespace ts

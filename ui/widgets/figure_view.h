@@ -1,5 +1,5 @@
 #pragma once
-// Paints a Figure scaled to the widget, on white, exactly as it exports.
+// Paints a Figure laid out in the whole widget, on the palette's base colour (exports: white).
 #include "ui/figures/figure_export.h"
 
 #include <QWidget>
@@ -15,7 +15,7 @@ public:
     void setFigure(const Figure& figure);
     void clear(const QString& message);
     const std::optional<Figure>& figure() const { return m_figure; }
-    // The rectangle the figure occupies (its aspect kept, centred).
+    // The rectangle the figure is painted into (the whole widget).
     QRectF figureRect() const;
 
 protected:

@@ -207,11 +207,11 @@ void AttentionPane::refreshView()
     const std::optional<Figure> f = figure();
     if (!f)
         return;
-    // Never below 11 px text: smaller than that, the view scrolls.
-    const QSize minimum = (f->size * (11.0 / kAttentionFontPixels)).toSize();
-    m_view->setMinimumSize(minimum);
+    // The figure is laid out in the whole view with text at the type scale; its data areas
+    // shrink with the view, which asks for the height that gives them about 200 px.
+    const FigureSpec spec = attentionFigureSpec(attentionFigureData(*m_result, m_resultSettings));
     m_view->setFigure(*f);
-    Q_EMIT figureNeeds(minimum.height() + m_status->sizeHint().height() + 8);
+    Q_EMIT figureNeeds(int(figureSizeFor(spec, QSizeF(200, 200)).height()) + m_status->sizeHint().height() + 8);
 }
 
 } // namespace ts

@@ -54,11 +54,25 @@ QRectF MergeView::staleRect() const
     return QRectF((width() - w) / 2, 4, w, bounds.height() + 12);
 }
 
+MergeMapData MergeView::shownData() const
+{
+    MergeMapData shown = m_data;
+    if (!staleText().isEmpty())
+        shown.title.clear(); // the mark takes the title's row
+    return shown;
+}
+
+QRectF MergeView::figureRect() const
+{
+    const QRectF mark = staleRect();
+    return mark.isEmpty() ? QRectF(rect()) : QRectF(rect()).adjusted(0, mark.bottom() + 2, 0, 0);
+}
+
 int MergeView::patchAt(const QPointF& pos) const
 {
     if (!hasData() || m_data.grid <= 0)
         return -1;
-    const MergeMapLayout l = mergeMapLayout(m_data, QRectF(rect()));
+    const MergeMapLayout l = mergeMapLayout(shownData(), figureRect());
     for (const QRectF& panel : {l.input, l.map, l.lineage}) {
         if (!panel.isEmpty() && panel.contains(pos)) {
             const int x = std::min(m_data.grid - 1, static_cast<int>((pos.x() - panel.left()) / panel.width() * m_data.grid));
@@ -83,9 +97,9 @@ void MergeView::paintEvent(QPaintEvent*)
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, m_message);
         return;
     }
-    paintMergeMap(painter, QRectF(rect()), m_data);
+    paintMergeMap(painter, figureRect(), shownData());
     if (const QRectF mark = staleRect(); !mark.isEmpty()) {
-        // Over the title row: amber, with dark text, on light and dark palettes alike.
+        // Above the figure, which moves down for it: amber, dark text, on light and dark palettes.
         painter.setPen(QPen(QColor(150, 90, 0), 1));
         painter.setBrush(QColor(255, 214, 120, 240));
         painter.drawRoundedRect(mark, 4, 4);

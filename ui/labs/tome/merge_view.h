@@ -23,6 +23,10 @@ public:
     // The mark's text and where it is drawn (empty when not marked).
     QString staleText() const;
     QRectF staleRect() const;
+    // What is laid out where: the data (without its title row when marked, the mark takes
+    // that row) in the widget, less the mark's strip.
+    MergeMapData shownData() const;
+    QRectF figureRect() const;
     // The patch under a widget position, or -1.
     int patchAt(const QPointF& pos) const;
 

@@ -44,13 +44,13 @@ ToMePanel::ToMePanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), 
     views->addWidget(m_view);
     views->addWidget(m_attention->area());
     views->setChildrenCollapsible(false);
-    // The map scales freely; the attention figure keeps 11 px text, so it gets the height it needs
-    // where the window has it (else it scrolls).
+    // Both figures keep their text at the type scale and shrink their images: the attention
+    // figure gets the height it asks for, up to half (the map keeps the other half).
     connect(m_attention, &AttentionPane::figureNeeds, views, [views](int height) {
         const QList<int> sizes = views->sizes();
         const int total = sizes.value(0) + sizes.value(1);
         if (sizes.value(1) < height && total > 0)
-            views->setSizes({std::max(300, total - height), std::min(height, total - 300)});
+            views->setSizes({total - std::min(height, total / 2), std::min(height, total / 2)});
     });
 
     m_info = makeInfoLabel(this);
@@ -121,6 +121,7 @@ void ToMePanel::connectControls()
     });
     connect(m_workspace, &Workspace::imageChanged, this, [this] {
         m_selectedPatch = -1; // a patch of the previous image means nothing on the new one
+        refreshView();
         scheduleRun();
     });
     connect(m_workspace, &Workspace::modelSourceChanged, this, &ToMePanel::scheduleRun);
