@@ -64,8 +64,9 @@ void TestTomePanel::slidersChangeMapAndCounts()
     const QImage atLast = m_panel->view()->data().map;
     m_panel->layerSlider()->setValue(3);
     QVERIFY(m_panel->view()->data().map != atLast);
-    QVERIFY(m_panel->view()->data().mapTitle.contains("after block 3"));
-    QVERIFY(m_panel->view()->data().mapTitle.contains("149 tokens"));
+    QVERIFY(m_panel->view()->data().title.contains("after block 3"));
+    QCOMPARE(m_panel->view()->data().tokensAtLayer, 149);
+    QVERIFY(m_panel->view()->data().caption.join(' ').contains("149 tokens"));
     QCOMPARE(m_panel->runner()->generation(), generation);
     QVERIFY(!m_panel->runner()->isRunning());
 }
