@@ -119,9 +119,9 @@ QString fillLineage(MergeMapData& d, const ToMeResult& result, const MergeMapOpt
     const int size = result.sizes[at(k)][at(holder)];
     d.lineageTitle = QObject::tr("Lineage");
     d.selectedOutline = outlineOf(result.tokenOfPatch[at(k)], result.grid, patch);
-    return QObject::tr("Lineage: token %1 (outlined) holds %2 patches, coloured by the block after which each joined (0: patch %3).")
+    return QObject::tr("Lineage: token %1 (outlined) holds %2, coloured by the block after which each joined (0: patch %3).")
         .arg(holder)
-        .arg(size)
+        .arg(size == 1 ? QObject::tr("1 patch") : QObject::tr("%1 patches").arg(size))
         .arg(patch);
 }
 
@@ -249,7 +249,10 @@ MergeMapLayout arrangedLayout(const MergeMapData& d, const QRectF& target, bool 
     plot.panels = {plotPanel};
     plot.legend = tokenCountLegend(d.methodTitle);
     plot.caption = notes ? d.caption + d.notes : d.caption;
-    const double split = target.top() + 0.6 * target.height();
+    // The plot gets a sixth of the height (at least 110 px of data) below its text; the images
+    // the rest.
+    const double textHeight = 10000 - layoutFigure(plot, QRectF(0, 0, target.width(), 10000)).panels.at(0).data.height();
+    const double split = target.bottom() - textHeight - std::max(110.0, 0.16 * target.height());
     two.parts.push_back({imageSpec(d), layoutFigure(imageSpec(d), QRectF(target.left(), target.top(), target.width(), split - target.top()))});
     two.parts.push_back({plot, layoutFigure(plot, QRectF(target.left(), split, target.width(), target.bottom() - split))});
     placePanels(two, d, two.parts[0].second, false);
