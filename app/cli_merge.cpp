@@ -12,6 +12,7 @@
 #include "core/util/printable.h"
 #include "ui/figures/figure_export.h"
 #include "ui/figures/merge_map_figure.h"
+#include "ui/figures/tome_result_json.h"
 
 #include <QString>
 

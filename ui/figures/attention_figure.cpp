@@ -107,22 +107,18 @@ AttentionFigureData attentionFigureData(const AttentionResult& r, const ToMeSett
 
 FigureSpec attentionFigureSpec(const AttentionFigureData& d)
 {
+    auto square = [](const QString& title) {
+        PanelSpec p;
+        p.title = title;
+        p.aspect = 1;
+        return p;
+    };
     FigureSpec spec;
     spec.title = d.title;
-    PanelSpec input;
-    input.title = d.inputTitle;
-    input.aspect = 1;
-    PanelSpec map;
-    map.title = d.mapTitle;
-    map.aspect = 1;
-    map.colourBar = d.bar;
-    spec.panels = {input, map};
-    if (!d.prefix.empty()) {
-        PanelSpec prefix;
-        prefix.title = QObject::tr("Prefix tokens");
-        prefix.aspect = 1;
-        spec.panels.push_back(prefix);
-    }
+    spec.panels = {square(d.inputTitle), square(d.mapTitle)};
+    spec.panels[1].colourBar = d.bar;
+    if (!d.prefix.empty())
+        spec.panels.push_back(square(QObject::tr("Prefix tokens")));
     spec.caption = d.caption + d.notes;
     return spec;
 }

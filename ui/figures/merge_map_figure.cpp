@@ -10,9 +10,6 @@
 #include "ui/figures/rgb_image.h"
 
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QFontMetricsF>
 #include <QPainter>
 
@@ -23,14 +20,6 @@ namespace ts {
 namespace {
 
 constexpr double kPanelPixels = 300; // a panel's data area in an export at scale 1
-
-QJsonArray intArray(const std::vector<int>& v)
-{
-    QJsonArray a;
-    for (int x : v)
-        a.append(x);
-    return a;
-}
 
 std::size_t at(int i) { return static_cast<std::size_t>(i); }
 
@@ -177,21 +166,16 @@ FigureSpec imageSpec(const MergeMapData& d)
 {
     FigureSpec spec;
     spec.title = d.title;
-    PanelSpec input;
-    input.title = d.inputTitle;
-    input.aspect = 1;
-    PanelSpec map;
-    map.title = d.mapTitle;
-    map.aspect = 1;
-    spec.panels = {input, map};
-    if (d.hasLineage()) {
-        PanelSpec lineage;
-        lineage.title = d.lineageTitle;
-        lineage.aspect = 1;
-        // Space for the discrete bar (painted by paintLineageBar): labels as wide as "12".
-        lineage.colourBar = colourBarFor(0, std::max(1, d.layer), -1, QString());
-        spec.panels.push_back(lineage);
+    for (const QString& title : {d.inputTitle, d.mapTitle, d.lineageTitle}) {
+        if (title.isEmpty())
+            continue; // no lineage
+        spec.panels.emplace_back();
+        spec.panels.back().title = title;
+        spec.panels.back().aspect = 1;
     }
+    // Space for the lineage's discrete bar (painted by paintLineageBar): labels as wide as "12".
+    if (d.hasLineage())
+        spec.panels[2].colourBar = colourBarFor(0, std::max(1, d.layer), -1, QString());
     return spec;
 }
 
@@ -386,55 +370,6 @@ Figure mergeMapFigure(const ToMeResult& result, const ToMeSettings& settings)
         shown.selectedPatch = -1; // not drawn (mergeMapData ignores it)
     setFigureRecipe(f, "tome", toJson(shown), recipeArguments(shown));
     return f;
-}
-
-QByteArray toMeResultJson(const ToMeResult& result)
-{
-    QJsonObject o;
-    QJsonArray tokens, source, sizes;
-    for (std::size_t k = 1; k < result.tokens.size(); ++k) {
-        tokens.append(result.tokens[k]);
-        source.append(intArray(result.tokenOfPatch[k]));
-        sizes.append(intArray(result.sizes[k]));
-    }
-    o["tokens_per_layer"] = tokens;
-    o["source"] = source;
-    o["sizes"] = sizes;
-    o["r_per_layer"] = intArray(result.rApplied);
-    o["weights"] = QString::fromStdString(result.weights);
-    o["model"] = QJsonObject{{"preset", QString::fromStdString(result.config.name)},
-                             {"depth", result.config.depth},
-                             {"width", result.config.width},
-                             {"heads", result.config.heads},
-                             {"patch", result.config.patchSize},
-                             {"image_size", result.config.imageSize},
-                             {"family", QString::fromStdString(result.config.family)},
-                             {"format", QString::fromStdString(result.config.format)},
-                             {"prefix_tokens", result.config.prefixTokens()},
-                             {"registers", result.config.registers},
-                             {"classes", result.config.numClasses}};
-    QJsonArray output; // logits, or the pooled pre-logits feature of a model without a head
-    for (float v : result.output)
-        output.append(static_cast<double>(v));
-    o["output"] = output;
-    o["method"] = QString::fromUtf8(reductionMethodName(result.method));
-    o["schedule"] = QString::fromStdString(result.scheduleText);
-    o["proportional_attention"] = result.proportionalAttention;
-    o["seconds_merged"] = result.secondsMerged;
-    if (result.secondsPlain > 0)
-        o["seconds_plain"] = result.secondsPlain;
-    o["flops_merged"] = result.flopsMerged.matmulTotal();
-    if (result.flopsAnalytic > 0)
-        o["flops_analytic"] = result.flopsAnalytic;
-    if (result.flopsPlain.matmulTotal() > 0)
-        o["flops_plain"] = result.flopsPlain.matmulTotal();
-    if (!result.top5.empty()) {
-        QJsonArray top;
-        for (const auto& c : result.top5)
-            top.append(QJsonObject{{"index", c.index}, {"name", QString::fromStdString(c.name)}, {"probability", c.probability}});
-        o["top5"] = top;
-    }
-    return QJsonDocument(o).toJson(QJsonDocument::Indented);
 }
 
 } // namespace ts

@@ -73,7 +73,4 @@ MergeMapOptions mergeMapOptions(const ToMeSettings& settings);
 // state (core/settings/lab_settings.h); its command draws this figure.
 Figure mergeMapFigure(const ToMeResult& result, const ToMeSettings& settings);
 
-// The JSON the command line writes with --json (tokens_per_layer, source, sizes, top5, weights, model).
-QByteArray toMeResultJson(const ToMeResult& result);
-
 } // namespace ts

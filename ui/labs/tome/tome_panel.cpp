@@ -2,6 +2,7 @@
 
 #include "core/tome/tome_api.h"
 #include "ui/figures/figure_recipe.h"
+#include "ui/figures/tome_result_json.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/widgets/lab_layout.h"
 #include "ui/labs/tome/attention_pane.h"
