@@ -233,10 +233,10 @@ MergeMapLayout arrangedLayout(const MergeMapData& d, const QRectF& target, bool 
     plot.panels = {plotPanel};
     plot.legend = tokenCountLegend(d.methodTitle);
     plot.caption = notes ? d.caption + d.notes : d.caption;
-    // The plot gets a sixth of the height (at least 110 px of data) below its text; the images
+    // The plot gets a fifth of the height (at least 110 px of data) below its text; the images
     // the rest.
     const double textHeight = 10000 - layoutFigure(plot, QRectF(0, 0, target.width(), 10000)).panels.at(0).data.height();
-    const double split = target.bottom() - textHeight - std::max(110.0, 0.16 * target.height());
+    const double split = target.bottom() - textHeight - std::max(110.0, 0.2 * target.height());
     two.parts.push_back({imageSpec(d), layoutFigure(imageSpec(d), QRectF(target.left(), target.top(), target.width(), split - target.top()))});
     two.parts.push_back({plot, layoutFigure(plot, QRectF(target.left(), split, target.width(), target.bottom() - split))});
     placePanels(two, d, two.parts[0].second, false);
