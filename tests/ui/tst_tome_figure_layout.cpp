@@ -231,6 +231,23 @@ void TestTomeFigureLayout::selectedTokenIsOutlined()
         outlined += lightest > 230 && darkest < 80;
     }
     QVERIFY2(outlined == int(d.selectedOutline.size()), qPrintable(QString("%1 of %2 edges outlined").arg(outlined).arg(d.selectedOutline.size())));
+    // The lineage's colour bar: one tick label per labelled block, whole block numbers from 0 to
+    // the block shown, beside the bar.
+    FigureRecord record;
+    {
+        FigureRecording recording(record);
+        renderFigure(figure, 1);
+    }
+    QStringList blocks;
+    for (const PlacedItem& t : record.ofKind(PlacedKind::Text))
+        if (t.rect.left() > l.lineageBar.right() && t.rect.right() < l.lineageBar.right() + 40 && t.rect.center().y() > l.lineageBar.top()
+            && t.rect.center().y() < l.lineageBar.bottom())
+            blocks << t.text;
+    QVERIFY2(blocks.contains("0") && blocks.contains(QString::number(d.layer)), qPrintable(blocks.join(',')));
+    for (const QString& b : blocks) {
+        bool whole = false;
+        QVERIFY2(b.toInt(&whole) >= 0 && whole && b.toInt() <= d.layer, qPrintable(b));
+    }
     // Without a selection nothing is drawn there.
     ToMeSettings none = m_panel->settings();
     none.selectedPatch = -1;
