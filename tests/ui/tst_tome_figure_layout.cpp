@@ -308,6 +308,8 @@ void TestTomeFigureLayout::invalidInputMarksTheFigure()
     QTRY_VERIFY_WITH_TIMEOUT(!view->staleText().isEmpty(), 5000);
     QVERIFY2(view->staleText().startsWith("Not updated: ") && view->staleText().contains("list"), qPrintable(view->staleText()));
     QCOMPARE(view->data().map, before); // the old figure, marked
+    QVERIFY(m_panel->attention()->shown()); // left shown by cleanAtEverySize: its figure is marked too
+    QVERIFY(m_panel->attention()->view()->staleReason().contains("list"));
     const QImage grabbed = view->grab().toImage();
     const QRectF mark = view->staleRect();
     QVERIFY(view->rect().contains(mark.toRect()));
@@ -320,6 +322,8 @@ void TestTomeFigureLayout::invalidInputMarksTheFigure()
     Q_EMIT list->editingFinished();
     QVERIFY(settled(m_panel));
     QTRY_VERIFY_WITH_TIMEOUT(view->staleText().isEmpty(), 60000);
+    QVERIFY(attentionSettled(m_panel));
+    QTRY_VERIFY_WITH_TIMEOUT(m_panel->attention()->view()->staleReason().isEmpty(), 60000);
     m_panel->scheduleBox()->setCurrentIndex(0);
     QVERIFY(settled(m_panel));
 }

@@ -1,5 +1,7 @@
 #include "ui/widgets/figure_view.h"
 
+#include "ui/widgets/stale_mark.h"
+
 #include <QPainter>
 
 namespace ts {
@@ -10,6 +12,7 @@ void FigureView::setFigure(const Figure& figure)
 {
     m_figure = figure;
     m_message.clear();
+    m_stale.clear();
     update();
 }
 
@@ -17,10 +20,25 @@ void FigureView::clear(const QString& message)
 {
     m_figure.reset();
     m_message = message;
+    m_stale.clear();
     update();
 }
 
-QRectF FigureView::figureRect() const { return m_figure ? QRectF(rect()) : QRectF(); }
+void FigureView::setStale(const QString& reason)
+{
+    m_stale = reason;
+    update();
+}
+
+QRectF FigureView::staleRect() const { return m_figure ? staleMarkRect(width(), m_stale) : QRectF(); }
+
+QRectF FigureView::figureRect() const
+{
+    if (!m_figure)
+        return {};
+    const QRectF mark = staleRect();
+    return mark.isEmpty() ? QRectF(rect()) : QRectF(rect()).adjusted(0, mark.bottom() + 2, 0, 0);
+}
 
 void FigureView::paintEvent(QPaintEvent*)
 {
@@ -39,7 +57,8 @@ void FigureView::paintEvent(QPaintEvent*)
     // The figure laid out in the whole widget: a figure on the shared layout
     // (ui/figures/figure_layout.h) fills it with text at the type scale; one that scales itself
     // to its target fits it, centred.
-    m_figure->paint(painter, QRectF(rect()));
+    m_figure->paint(painter, figureRect());
+    paintStaleMark(painter, staleRect(), m_stale);
 }
 
 } // namespace ts

@@ -14,8 +14,13 @@ public:
     explicit FigureView(QWidget* parent = nullptr);
     void setFigure(const Figure& figure);
     void clear(const QString& message);
+    // Marks the figure shown as left from an invalid input (ui/widgets/stale_mark.h); a new
+    // figure clears the mark.
+    void setStale(const QString& reason);
+    const QString& staleReason() const { return m_stale; }
+    QRectF staleRect() const;
     const std::optional<Figure>& figure() const { return m_figure; }
-    // The rectangle the figure is painted into (the whole widget).
+    // The rectangle the figure is laid out in (the widget, less the mark's strip when marked).
     QRectF figureRect() const;
 
 protected:
@@ -25,6 +30,7 @@ protected:
 private:
     std::optional<Figure> m_figure;
     QString m_message;
+    QString m_stale;
 };
 
 } // namespace ts

@@ -49,7 +49,7 @@ AttentionPane::AttentionPane(Workspace* workspace, std::function<ToMeSettings()>
     connect(m_range, &QComboBox::currentIndexChanged, this, &AttentionPane::refreshView);
     connect(m_runner, &JobRunner::finished, this, [this](const JobOutcome& outcome) {
         if (!outcome.error.isEmpty())
-            return; // RunStatus shows it; the previous figure stays
+            return markStale(outcome.error); // RunStatus shows it too; the previous figure stays, marked
         m_result = std::any_cast<std::shared_ptr<AttentionResult>>(outcome.result);
         m_resultSettings = m_runSettings;
         setModelShape(m_result->config.depth, m_result->config.heads);
@@ -180,6 +180,12 @@ void AttentionPane::runNow()
         request.head = std::min(request.head, c.heads - 1);
         return std::make_shared<AttentionResult>(runAttention(request, control));
     });
+}
+
+void AttentionPane::markStale(const QString& reason)
+{
+    if (shown())
+        m_view->setStale(reason);
 }
 
 void AttentionPane::cancel()

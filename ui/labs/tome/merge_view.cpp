@@ -1,9 +1,7 @@
 #include "ui/labs/tome/merge_view.h"
 
-#include "ui/figures/figure_record.h"
-#include "ui/figures/figure_type.h"
+#include "ui/widgets/stale_mark.h"
 
-#include <QFontMetricsF>
 #include <QMouseEvent>
 #include <QPainter>
 
@@ -38,21 +36,9 @@ void MergeView::setStale(const QString& reason)
     update();
 }
 
-QString MergeView::staleText() const
-{
-    return m_stale.isEmpty() || !hasData() ? QString() : tr("Not updated: %1").arg(m_stale);
-}
+QString MergeView::staleText() const { return hasData() ? staleMarkText(m_stale) : QString(); }
 
-QRectF MergeView::staleRect() const
-{
-    const QString text = staleText();
-    if (text.isEmpty())
-        return {};
-    const QFontMetricsF metrics(figureFont(TextRole::Annotation));
-    const double w = std::min(double(width()) - 16, metrics.horizontalAdvance(text) + 24);
-    const QRectF bounds = metrics.boundingRect(QRectF(0, 0, w - 24, 1e6), Qt::TextWordWrap, text);
-    return QRectF((width() - w) / 2, 4, w, bounds.height() + 12);
-}
+QRectF MergeView::staleRect() const { return hasData() ? staleMarkRect(width(), m_stale) : QRectF(); }
 
 MergeMapData MergeView::shownData() const
 {
@@ -98,14 +84,7 @@ void MergeView::paintEvent(QPaintEvent*)
         return;
     }
     paintMergeMap(painter, figureRect(), shownData());
-    if (const QRectF mark = staleRect(); !mark.isEmpty()) {
-        // Above the figure, which moves down for it: amber, dark text, on light and dark palettes.
-        painter.setPen(QPen(QColor(150, 90, 0), 1));
-        painter.setBrush(QColor(255, 214, 120, 240));
-        painter.drawRoundedRect(mark, 4, 4);
-        painter.setPen(QColor(30, 20, 0));
-        drawFigureText(painter, mark.adjusted(10, 5, -10, -5), Qt::AlignCenter | Qt::TextWordWrap, staleText(), TextRole::Annotation);
-    }
+    paintStaleMark(painter, staleRect(), m_stale);
 }
 
 void MergeView::mousePressEvent(QMouseEvent* event)

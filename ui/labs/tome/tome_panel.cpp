@@ -165,8 +165,10 @@ void ToMePanel::runNow()
             list.push_back(v);
         }
         if (!ok || list.empty()) {
-            m_status->setMessage(tr("Error: the list must be non-negative integers separated by commas"));
-            m_view->setStale(tr("the list must be non-negative integers separated by commas"));
+            const QString problem = tr("the list must be non-negative integers separated by commas");
+            m_status->setMessage(tr("Error: %1").arg(problem));
+            m_view->setStale(problem);
+            m_attention->markStale(problem);
             return;
         }
         schedule = ToMeSchedule::explicitList(list);
