@@ -4,6 +4,7 @@
 // SVG or PDF with its recipe.
 #include "app/cli_export.h"
 #include "app/cli_model.h"
+#include "app/cli_reduction.h"
 #include "app/cli_tome_options.h"
 #include "app/command_line.h"
 #include "core/util/error.h"
@@ -29,6 +30,7 @@ ToMeSettings attentionSettingsFromArgs(const Args& args)
     s.image = args.value("image");
     s.model = modelSettingsFromArgs(args, 224, kAttentionNormalisation);
     readToMeOptions(args, s, 0);
+    s.reduction = reductionOptionsFromArgs(args);
     AttentionSettings& a = s.attention;
     a.shown = true;
     a.block = static_cast<int>(args.integer("block", 1, 4096)) - 1;
@@ -47,6 +49,7 @@ int runAttentionCommand(const std::vector<std::string>& argv)
 {
     std::set<std::string> valued = {"image", "block", "head", "out", "json", "colour-range", "norm-mean", "norm-std"};
     valued.insert(kToMeScheduleOptions.begin(), kToMeScheduleOptions.end());
+    valued.insert(kReductionOptions.begin(), kReductionOptions.end());
     valued.insert(kModelOptions.begin(), kModelOptions.end());
     valued.erase("mean"); // --mean is the head mean here: normalisation is --norm-mean / --norm-std
     valued.erase("std");
@@ -68,6 +71,7 @@ int runAttentionCommand(const std::vector<std::string>& argv)
     request.normalisation = settings.model.normalisation;
     request.normalisationGiven = args.has("norm-mean") || args.has("norm-std"); // else a checkpoint's side files decide
     request.schedule = toMeScheduleOf(settings);
+    request.reduction = settings.reduction;
     request.proportionalAttention = settings.proportionalAttention;
     request.block = settings.attention.block;
     request.head = settings.attention.head;

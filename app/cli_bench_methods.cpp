@@ -34,6 +34,62 @@ int reducingBlocks(const std::vector<int>& perLayer)
     return static_cast<int>(std::count_if(perLayer.begin(), perLayer.end(), [](int r) { return r > 0; }));
 }
 
+// Every method's budget, request and a warm-up run (plus the unreduced model's warm-up).
+std::vector<MethodRun> preparedRuns(const ToMeRequest& plain, const VitConfig& config, double target)
+{
+    runToMe(plain); // warm up
+    std::vector<MethodRun> runs;
+    for (ReductionMethod m : {ReductionMethod::ToMe, ReductionMethod::PiToMe, ReductionMethod::Atc, ReductionMethod::EVit}) {
+        MethodRun run;
+        run.options.method = m;
+        run.budget = solveBudget(config, run.options, target);
+        run.request = plain;
+        run.request.reduction = run.options;
+        run.request.schedule = ToMeSchedule::explicitList(run.budget.perLayer);
+        runToMe(run.request); // warm up
+        runs.push_back(std::move(run));
+    }
+    return runs;
+}
+
+// The unreduced model's median time; each run's times recorded. Interleaved, so that a slow
+// stretch of a shared machine lands on every method alike.
+double timeRuns(const ToMeRequest& plain, std::vector<MethodRun>& runs, int repeats)
+{
+    std::vector<double> plainTimes;
+    for (int i = 0; i < repeats; ++i) {
+        plainTimes.push_back(runToMe(plain).secondsMerged);
+        for (MethodRun& run : runs) {
+            const ToMeResult r = runToMe(run.request);
+            run.forward.push_back(r.secondsMerged);
+            run.selection.push_back(std::accumulate(r.secondsReduction.begin(), r.secondsReduction.end(), 0.0));
+        }
+    }
+    return median(plainTimes);
+}
+
+// One row per method: printed as a table, or as the JSON array.
+QJsonArray reportRuns(const std::vector<MethodRun>& runs, double plainSeconds, bool json)
+{
+    QJsonArray rows;
+    for (const MethodRun& run : runs) {
+        const double forward = median(run.forward), selection = median(run.selection);
+        const int blocks = std::max(1, reducingBlocks(run.budget.perLayer));
+        rows.append(QJsonObject{{"method", reductionMethodName(run.options.method)},
+                                {"gflops", run.budget.flops / 1e9},
+                                {"forward_seconds", forward},
+                                {"plain_seconds", plainSeconds},
+                                {"speedup", plainSeconds / forward},
+                                {"selection_seconds_per_block", selection / blocks},
+                                {"selection_share", selection / forward}});
+        if (!json)
+            std::printf("%-7s %7.2f %10.2f %7.2fx %14.3f %6.1f%%\n", reductionMethodName(run.options.method),
+                        run.budget.flops / 1e9, forward * 1e3, plainSeconds / forward, selection / blocks * 1e3,
+                        100.0 * selection / forward);
+    }
+    return rows;
+}
+
 } // namespace
 
 int runBenchMethods(const std::vector<std::string>& argv)
@@ -58,50 +114,15 @@ int runBenchMethods(const std::vector<std::string>& argv)
     plain.schedule = ToMeSchedule::constant(0);
     plain.measurePlain = false;
     plain.recordSources = false;
-    runToMe(plain); // warm up
-    std::vector<MethodRun> runs;
-    for (ReductionMethod m : {ReductionMethod::ToMe, ReductionMethod::PiToMe, ReductionMethod::Atc, ReductionMethod::EVit}) {
-        MethodRun run;
-        run.options.method = m;
-        run.budget = solveBudget(config, run.options, target);
-        run.request = plain;
-        run.request.reduction = run.options;
-        run.request.schedule = ToMeSchedule::explicitList(run.budget.perLayer);
-        runToMe(run.request); // warm up
-        runs.push_back(std::move(run));
-    }
-    // Interleaved, so that a slow stretch of a shared machine lands on every method alike.
-    std::vector<double> plainTimes;
-    for (int i = 0; i < repeats; ++i) {
-        plainTimes.push_back(runToMe(plain).secondsMerged);
-        for (MethodRun& run : runs) {
-            const ToMeResult r = runToMe(run.request);
-            run.forward.push_back(r.secondsMerged);
-            run.selection.push_back(std::accumulate(r.secondsReduction.begin(), r.secondsReduction.end(), 0.0));
-        }
-    }
-    const double plainSeconds = median(plainTimes);
-    QJsonArray rows;
-    if (!args.flag("json"))
+    std::vector<MethodRun> runs = preparedRuns(plain, config, target);
+    const double plainSeconds = timeRuns(plain, runs, repeats);
+    const bool json = args.flag("json");
+    if (!json)
         std::printf("%s at %d px, %d threads, target %.2f GFLOPs (%.0f%% of %.2f)\n%-7s %7s %10s %8s %14s %7s\n",
                     source.preset.c_str(), config.imageSize, torchThreads(), target / 1e9, fraction * 100,
                     plainVitFlops(config) / 1e9, "method", "GFLOP", "forward ms", "speedup", "select ms/blk", "share");
-    for (const MethodRun& run : runs) {
-        const double forward = median(run.forward), selection = median(run.selection);
-        const int blocks = std::max(1, reducingBlocks(run.budget.perLayer));
-        rows.append(QJsonObject{{"method", reductionMethodName(run.options.method)},
-                                {"gflops", run.budget.flops / 1e9},
-                                {"forward_seconds", forward},
-                                {"plain_seconds", plainSeconds},
-                                {"speedup", plainSeconds / forward},
-                                {"selection_seconds_per_block", selection / blocks},
-                                {"selection_share", selection / forward}});
-        if (!args.flag("json"))
-            std::printf("%-7s %7.2f %10.2f %7.2fx %14.3f %6.1f%%\n", reductionMethodName(run.options.method),
-                        run.budget.flops / 1e9, forward * 1e3, plainSeconds / forward, selection / blocks * 1e3,
-                        100.0 * selection / forward);
-    }
-    if (args.flag("json"))
+    const QJsonArray rows = reportRuns(runs, plainSeconds, json);
+    if (json)
         std::cout << QJsonDocument(QJsonObject{{"preset", QString::fromStdString(source.preset)},
                                                {"gflops_target", target / 1e9},
                                                {"threads", torchThreads()},

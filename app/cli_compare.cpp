@@ -3,6 +3,7 @@
 // figure of their merged-token maps and token counts.
 #include "app/cli_export.h"
 #include "app/cli_model.h"
+#include "app/cli_reduction.h"
 #include "app/command_line.h"
 #include "core/reduction/compare_api.h"
 #include "core/util/error.h"
@@ -10,10 +11,9 @@
 #include "ui/figures/compare_figure.h"
 #include "ui/figures/output_files.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QString>
+
+#include <algorithm>
 
 #include <iostream>
 #include <sstream>
@@ -21,131 +21,72 @@
 namespace ts::cli {
 namespace {
 
-QJsonArray intArray(const std::vector<int>& v)
+// --methods tome,pitome,... and each method's parameters (--margin for PiToMe, --linkage for ATC,
+// --layers for EViT), the budget and the view, into the settings the GUI's Compare lab holds.
+CompareSettings compareSettingsFromArgs(const Args& args)
 {
-    QJsonArray a;
-    for (int x : v)
-        a.append(x);
-    return a;
-}
-
-// --methods tome,pitome,... with --margin (PiToMe), --linkage (ATC), --layers (EViT) applied.
-std::vector<ReductionOptions> methodsFromArgs(const Args& args)
-{
-    std::vector<ReductionOptions> out;
-    std::stringstream in(args.value("methods"));
-    std::string name;
-    while (std::getline(in, name, ',')) {
-        ReductionOptions o;
-        o.method = reductionMethodFromName(name);
-        for (const ReductionOptions& seen : out)
-            if (seen.method == o.method)
-                throw Error("--methods: " + name + " is named twice");
-        o.margin = args.number("margin", o.margin);
-        if (args.has("linkage"))
-            o.linkage = linkageFromName(args.value("linkage"));
-        if (args.has("layers") && o.method == ReductionMethod::EVit)
-            for (int l : parseIntegerList(args.value("layers"), "--layers")) {
-                if (l < 1)
-                    throw Error("--layers: blocks count from 1, got " + std::to_string(l));
-                o.layers.push_back(l - 1);
-            }
-        o.validate(1 << 20);
-        out.push_back(o);
+    CompareSettings s;
+    s.image = args.value("image");
+    s.model = modelSettingsFromArgs(args);
+    s.methods.clear();
+    for (const ReductionOptions& o : reductionMethodsFromArgs(args, "methods")) { // each once, 1 to 4, validated
+        s.methods.push_back(o.method);
+        s.margin = o.margin;
+        s.linkage = o.linkage;
+        if (o.method == ReductionMethod::EVit)
+            s.evitLayers = o.layers;
     }
-    if (out.empty() || out.size() > 4)
-        throw Error("--methods: name 1 to 4 of tome, pitome, atc, evit");
-    return out;
-}
-
-QJsonObject methodJson(const MethodComparison& m)
-{
-    QJsonObject agreement{{"cosine", m.agreement.cosine}, {"top1_same", m.agreement.top1Same}};
-    if (m.agreement.hasHead)
-        agreement["kl"] = m.agreement.kl;
-    return QJsonObject{{"gflops", m.budget.flops / 1e9},
-                       {"gflops_measured", m.run.flopsMerged.matmulTotal() / 1e9},
-                       {"within_1_percent", m.budget.withinTolerance},
-                       {"schedule", intArray(m.budget.perLayer)},
-                       {"schedule_text", QString::fromStdString(m.run.scheduleText)},
-                       {"tokens_per_layer", intArray(std::vector<int>(m.run.tokens.begin() + 1, m.run.tokens.end()))},
-                       {"seconds", m.run.secondsMerged},
-                       {"proportional_attention", m.run.proportionalAttention},
-                       {"agreement", agreement}};
-}
-
-// The command that redraws the figure: this one without its outputs (the export adds --out).
-std::vector<std::string> recipeArgumentsOf(const std::vector<std::string>& argv, nlohmann::json& settings)
-{
-    const std::set<std::string> outputs = {"--json", "--out", "--scale", "--dpi"};
-    std::vector<std::string> out{"compare"};
-    for (std::size_t i = 0; i + 1 < argv.size(); i += 2) {
-        if (outputs.count(argv[i]))
-            continue;
-        out.push_back(argv[i]);
-        out.push_back(argv[i + 1]);
-        settings[argv[i].substr(2)] = argv[i + 1];
-    }
-    return out;
+    if (args.has("gflops") == args.has("fraction"))
+        throw Error("give one of --gflops G or --fraction F (of the unreduced model's FLOPs)");
+    s.gflops = args.number("gflops", 0);
+    s.fraction = args.number("fraction", s.fraction);
+    if (args.has("gflops") && !(s.gflops > 0 && s.gflops < 1e6))
+        throw Error("--gflops must be a positive number, got " + args.value("gflops"));
+    if (args.has("fraction") && !(s.fraction > 0 && s.fraction <= 1))
+        throw Error("--fraction must be in (0, 1], got " + args.value("fraction"));
+    if (!(s.margin >= -1 && s.margin <= 1))
+        throw Error("--margin must be between -1 and 1 (a cosine similarity), got " + args.value("margin"));
+    s.selectedPatch = static_cast<int>(args.integer("select", -1, -1, 1 << 30));
+    return s;
 }
 
 } // namespace
 
 int runCompare(const std::vector<std::string>& argv)
 {
-    std::set<std::string> valued = {"image", "methods", "gflops", "fraction", "margin", "linkage", "layers", "json", "out"};
+    std::set<std::string> valued = {"image", "methods", "gflops", "fraction", "margin", "linkage", "layers", "layer", "select",
+                                    "json", "out"};
     valued.insert(kModelOptions.begin(), kModelOptions.end());
     valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {});
     if (!args.has("json") && !args.has("out"))
         throw Error("give --json OUT.json, --out FIGURE or both");
-    if (args.has("gflops") == args.has("fraction"))
-        throw Error("give one of --gflops G or --fraction F (of the unreduced model's FLOPs)");
-    const double gflops = args.number("gflops", 0), fraction = args.number("fraction", 0);
-    if (args.has("gflops") && !(gflops > 0 && gflops < 1e6))
-        throw Error("--gflops must be a positive number, got " + args.value("gflops"));
-    if (args.has("fraction") && !(fraction > 0 && fraction <= 1))
-        throw Error("--fraction must be in (0, 1], got " + args.value("fraction"));
-    if (args.has("margin") && !(args.number("margin", 0) >= -1 && args.number("margin", 0) <= 1))
-        throw Error("--margin must be between -1 and 1 (a cosine similarity), got " + args.value("margin"));
-    const std::vector<ReductionOptions> methods = methodsFromArgs(args);
+    CompareSettings settings = compareSettingsFromArgs(args);
     OutputFiles files; // checked before any work
     if (args.has("json"))
         files.reserve(QString::fromStdString(args.value("json")));
     if (args.has("out"))
         reserveFigure(files, QString::fromStdString(args.value("out")));
     const double scale = pngScale(args);
-    const ModelSettings model = modelSettingsFromArgs(args);
 
     CompareRequest request;
-    request.model = buildVit(model.source);
-    request.imageRgb = loadInputImage(args.value("image")).rgb;
-    request.normalisation = model.normalisation;
-    request.normalisationGiven = args.has("mean") || args.has("std");
-    request.methods = methods;
+    request.model = buildVit(settings.model.source);
     const VitConfig& config = vitConfigOf(*request.model);
-    const double plain = plainVitFlops(config);
-    request.targetFlops = args.has("gflops") ? gflops * 1e9 : fraction * plain;
+    settings.layer = static_cast<int>(args.integer("layer", -1, 0, config.depth));
+    if (settings.selectedPatch >= config.gridSize() * config.gridSize())
+        throw Error("--select: patch " + std::to_string(settings.selectedPatch) + " does not exist ("
+                    + std::to_string(config.gridSize() * config.gridSize()) + " patches)");
+    request.imageRgb = loadInputImage(settings.image).rgb;
+    request.normalisation = settings.model.normalisation;
+    request.normalisationGiven = args.has("mean") || args.has("std");
+    request.methods = reductionOptionsOf(settings);
+    request.targetFlops = compareTargetFlops(settings, config);
     const CompareResult result = runCompare(request);
 
-    QJsonObject byMethod;
-    for (const MethodComparison& m : result.methods)
-        byMethod[reductionMethodName(m.options.method)] = methodJson(m);
-    const QJsonObject o{{"image", QString::fromStdString(args.value("image"))},
-                        {"weights", QString::fromStdString(result.plain.weights)},
-                        {"model", QString::fromStdString(config.name)},
-                        {"gflops_target", request.targetFlops / 1e9},
-                        {"gflops_plain", plain / 1e9},
-                        {"seconds_plain", result.plain.secondsMerged},
-                        {"methods", byMethod}};
     if (args.has("json"))
-        files.stage(QString::fromStdString(args.value("json")), QJsonDocument(o).toJson(QJsonDocument::Indented));
-    if (args.has("out")) {
-        nlohmann::json settings;
-        const std::vector<std::string> recipe = recipeArgumentsOf(argv, settings);
-        stageFigure(files, compareFigure(result, request.targetFlops, settings, recipe), QString::fromStdString(args.value("out")),
-                    scale);
-    }
+        files.stage(QString::fromStdString(args.value("json")), compareResultJson(result, settings));
+    if (args.has("out"))
+        stageFigure(files, compareFigure(result, settings), QString::fromStdString(args.value("out")), scale);
     files.commit();
     for (const MethodComparison& m : result.methods)
         std::cout << reductionMethodName(m.options.method) << ": " << m.budget.flops / 1e9 << " GFLOPs (target "

@@ -56,6 +56,8 @@ FamRequest famRequestFromArgs(const Args& args)
         request.causal = false;
     if (args.has("overlay"))
         request.overlayBlock = parseOverlay(args.value("overlay"));
+    // Checked against the block's queries by validateFamRequest.
+    request.overlayQuery = static_cast<int>(args.integer("query", -1, -1, INT32_MAX));
     if (args.has("stream-length")) // refuse bad sizes before building a model
         validateFamSizes(request.streamLength, request.block, request.memory, request.fam, request.withFam);
     return request;
@@ -80,7 +82,7 @@ FamResult runFamWithProgress(const FamRequest& request)
 
 int runFamCommand(const std::vector<std::string>& argv)
 {
-    std::set<std::string> valued = {"image", "stream-length", "block", "memory", "fam", "overlay", "layer", "out", "json",
+    std::set<std::string> valued = {"image", "stream-length", "block", "memory", "fam", "overlay", "layer", "query", "out", "json",
                                     "stream-seed", "prompt-seed"};
     valued.insert(kModelOptions.begin(), kModelOptions.end());
     valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());

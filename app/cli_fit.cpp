@@ -4,6 +4,8 @@
 //   --size PIXELS                          resize + centre-crop to a square first (default: as is)
 //   --block K                              1-based FIT block to show (default: last with global layers)
 //   --overlay group:I | latent:I,J         group I (row-major, from 0), all latents or latent J
+//   --colour-range fixed | data            colour bars from 0 to the largest value over every block
+//                                          (default, frames compare) or each map's own range
 // Blocks without global layers have no latents reading anything; the last block has no
 // write-back (as in the official code).
 #include "app/cli_args.h"
@@ -77,6 +79,10 @@ FitSettings fitSettingsFromArgs(const Args& args)
         s.group = static_cast<int>(std::min<long long>(choice.group, INT_MAX));
         s.latent = static_cast<int>(std::min<long long>(choice.latent, INT_MAX));
     }
+    const std::string range = args.value("colour-range", "fixed");
+    if (range != "fixed" && range != "data")
+        throw Error("--colour-range must be fixed or data, got " + quotedForMessage(range));
+    s.range = range == "fixed" ? FitSettings::Range::Fixed : FitSettings::Range::Data;
     return s;
 }
 
@@ -114,7 +120,8 @@ FitRequest fitRequestOf(const Args& args, FitSettings& settings, OutputFiles& fi
 }
 
 // The block and group to show, checked against the pattern and the image's grouping, and what
-// to record: only what the overlay needs, the chosen block and group.
+// to record: only what the overlay needs, the chosen group in every block (the fixed colour
+// range spans them all, as in the GUI, which records everything).
 void chooseOverlay(FitRequest& request, const Grouping& grouping, const OverlayChoice& choice, FitOverlayOptions& overlay)
 {
     const LayerPattern pattern = parseLayerPattern(request.config.pattern);
@@ -133,7 +140,7 @@ void chooseOverlay(FitRequest& request, const Grouping& grouping, const OverlayC
                     std::to_string(grouping.groups()) + " groups, 0 to " + std::to_string(grouping.groups() - 1) + ")");
     overlay.group = choice.group < 0 ? centreGroup(grouping) : static_cast<int>(choice.group);
     request.record.enabled = true;
-    request.record.blocks = {overlay.block};
+    request.record.blocks = {};
     request.record.group = overlay.group;
 }
 
@@ -183,7 +190,7 @@ int runFitCommand(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"image", "checkpoint", "checkpoint-sha256", "group", "latents", "pattern", "latent-width", "latent-heads",
-                     "size", "block", "overlay", "out", "json", "seed", "chunk-tokens", "save-checkpoint", "scale", "dpi", "mean",
+                     "size", "block", "overlay", "colour-range", "out", "json", "seed", "chunk-tokens", "save-checkpoint", "scale", "dpi", "mean",
                      "std"},
                     {"autoregressive"});
     const std::string out = args.value("out");

@@ -139,6 +139,7 @@ FlopSettings flopSettingsFromArgs(const Args& args, const std::vector<ArchSpec>&
     s.byStage = args.flag("stages");
     s.measure = args.flag("measure");
     s.measureMaxLength = args.integer("measure-max-length", 0, 0, 1LL << 40);
+    s.markLength = args.integer("mark-length", 0, 0, 1LL << 40);
     if (args.has("figure-size")) {
         const std::string text = args.value("figure-size");
         const auto x = text.find('x');
@@ -161,7 +162,7 @@ int runFlops(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"preset", "config", "lengths", "convention", "csv", "json", "out", "scale", "dpi", "mode", "baseline",
-                     "breakdown-model", "memory-limit-mib", "measure-max-length", "measure-max-flops", "seed", "figure-size"},
+                     "breakdown-model", "memory-limit-mib", "measure-max-length", "measure-max-flops", "seed", "figure-size", "mark-length"},
                     {"breakdown", "measure", "stages", "no-fit-optimum"});
     const std::vector<ArchSpec> specs = specsFromArgs(args);
     const std::vector<long long> lengths = parseLengths(args.value("lengths"));

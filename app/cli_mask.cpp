@@ -10,6 +10,7 @@
 #include "core/masks/receptive_field.h"
 #include "core/settings/lab_settings.h"
 #include "core/tome/tome_api.h"
+#include "core/tome/tome_source_map.h"
 #include "core/util/error.h"
 #include "core/util/printable.h"
 #include "ui/figures/figure_export.h"
@@ -114,13 +115,9 @@ MaskSpec specFromSettings(const MaskSettings& settings, const std::string& kind)
         request.imageRgb = loadInputImage(settings.tomeImage).rgb;
         request.normalisation = settings.tomeModel.normalisation;
         request.schedule = ToMeSchedule::constant(settings.tomeR);
-        request.measurePlain = false;
-        const ToMeResult result = runToMe(request);
-        const int layer = settings.tomeLayer < 0 ? result.depth() : settings.tomeLayer;
-        if (layer > result.depth())
-            throw Error("--layer must be between 0 and " + std::to_string(result.depth()) + ", got " + std::to_string(layer));
-        s.tokenOfPatch = result.tokenOfPatch.at(static_cast<std::size_t>(layer));
-        s.tomeLayer = layer;
+        const ToMeSourceMap map = runToMeSourceMap(request, settings.tomeLayer);
+        s.tokenOfPatch = map.tokenOfPatch;
+        s.tomeLayer = map.layer;
         s.length = static_cast<std::int64_t>(s.tokenOfPatch.size()) + 1;
     }
     return s;

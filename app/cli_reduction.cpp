@@ -3,6 +3,7 @@
 #include "core/util/error.h"
 
 #include <climits>
+#include <sstream>
 
 namespace ts::cli {
 
@@ -14,6 +15,19 @@ void onlyFor(const Args& args, const char* option, ReductionMethod method, Reduc
 {
     if (args.has(option) && given != method)
         throw Error(std::string("--") + option + " applies to --method " + reductionMethodName(method) + " only");
+}
+
+// --layers: 1-based blocks, 0-based in the options.
+std::vector<int> layersFromArgs(const Args& args)
+{
+    std::vector<int> layers;
+    if (args.has("layers"))
+        for (int l : parseIntegerList(args.value("layers"), "--layers")) {
+            if (l < 1)
+                throw Error("--layers: blocks count from 1, got " + std::to_string(l));
+            layers.push_back(l - 1);
+        }
+    return layers;
 }
 
 } // namespace
@@ -45,16 +59,35 @@ ReductionOptions reductionOptionsFromArgs(const Args& args)
     } else if (o.method == ReductionMethod::EVit && !rGiven) {
         o.keepRate = 0.7;
     }
-    if (args.has("layers"))
-        for (int l : parseIntegerList(args.value("layers"), "--layers")) {
-            if (l < 1)
-                throw Error("--layers: blocks count from 1, got " + std::to_string(l));
-            o.layers.push_back(l - 1);
-        }
+    o.layers = layersFromArgs(args);
     if (!(o.margin >= -1 && o.margin <= 1))
         throw Error("--margin must be between -1 and 1 (a cosine similarity), got " + args.value("margin"));
     o.validate(INT_MAX); // the layers against the depth once the model is known
     return o;
+}
+
+std::vector<ReductionOptions> reductionMethodsFromArgs(const Args& args, const std::string& option)
+{
+    std::vector<ReductionOptions> out;
+    std::stringstream in(args.value(option));
+    std::string name;
+    while (std::getline(in, name, ',')) {
+        ReductionOptions o;
+        o.method = reductionMethodFromName(name);
+        for (const ReductionOptions& seen : out)
+            if (seen.method == o.method)
+                throw Error("--" + option + ": " + name + " is named twice");
+        o.margin = args.number("margin", o.margin);
+        if (args.has("linkage"))
+            o.linkage = linkageFromName(args.value("linkage"));
+        if (o.method == ReductionMethod::EVit)
+            o.layers = layersFromArgs(args);
+        o.validate(1 << 20);
+        out.push_back(o);
+    }
+    if (out.empty() || out.size() > 4)
+        throw Error("--" + option + ": name 1 to 4 of tome, pitome, atc, evit");
+    return out;
 }
 
 } // namespace ts::cli

@@ -7,6 +7,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 namespace ts::cli {
 
@@ -18,5 +19,9 @@ extern const std::set<std::string> kReductionOptions; // method, margin, keep-ra
 // with another method, a keep ratio or rate with --r or --schedule, or a value out of range is a
 // one-line ts::Error. EViT with neither --r nor --keep-rate keeps 0.7 (the paper's DeiT-S setting).
 ReductionOptions reductionOptionsFromArgs(const Args& args);
+
+// A list of methods (`--methods tome,pitome` for compare, `--method tome,atc` for eval), each
+// once and 1 to 4 of them, with --margin (PiToMe), --linkage (ATC) and --layers (EViT) applied.
+std::vector<ReductionOptions> reductionMethodsFromArgs(const Args& args, const std::string& option);
 
 } // namespace ts::cli

@@ -37,22 +37,25 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
                                             "[--colour-range data|from-zero] --out MAP.png|.svg|.pdf [--json OUT.json]"}},
         {"fit", {runFitCommand, "fit --image IMG [--checkpoint FILE] --group G --latents M --pattern STR [--latent-width D] "
                                 "[--latent-heads H] [--autoregressive] [--seed N] [--mean R,G,B --std R,G,B] [--size PIXELS] [--block K] "
-                                "[--overlay group:I | latent:I,J] --out OVERLAY.png [--json OUT.json]"}},
+                                "[--overlay group:I | latent:I,J] [--colour-range fixed|data] --out OVERLAY.png [--json OUT.json]"}},
         {"mask", {runMask, "mask --kind full|causal|swa|bswa|fam|fit-local|fit-latent-read|fit-global|fit-data-read|fit|fit-ar|tome "
                            "--length L [--window W] [--block B] [--memory S (1)] [--fam F] [--group G --latents M] [--ar] "
                            "[--bidirectional] [--region Q0:Q1,K0:K1] [--pixels N (1024)] [--panel-side N] [--width D (384)] [--compare K2[,K3]] "
                            "[--depth D [--query Q] [--rf-out RF.png]] [--max-work N (5e8)] [tome: --image IMG [--r R] [--layer K]] "
                            "--out MASK.png|.svg|.pdf [--json OUT.json]"}},
         {"fam", {runFamCommand, "fam --image IMG | --stream-length N [--preset P | --checkpoint FILE] [--seed N] --block B "
-                                "--memory S --fam F [--no-fam] [--causal | --bidirectional] [--overlay block:I] [--layer K (1-based)] "
+                                "--memory S --fam F [--no-fam] [--causal | --bidirectional] [--overlay block:I] [--layer K (1-based)] [--query Q] "
                                 "--out FILE.png|.svg|.pdf [--json OUT.json]"}},
         {"flops", {runFlops, "flops --preset NAME[,NAME...] | --config FILE.json --lengths 1024:1048576:x2 | --lengths 1024,4096,... "
                              "[--convention default|macs|causal-half|training (joined by +)] [--breakdown [--stages]] [--measure "
                              "[--memory-limit-mib N] [--measure-max-length N] [--measure-max-flops F (2e13)]] [--mode curves|ratio|breakdown] [--baseline NAME] [--breakdown-model NAME] "
-                             "[--csv OUT.csv] [--json OUT.json] [--out PLOT.png|.svg|.pdf [--figure-size WxH]]"}},
+                             "[--csv OUT.csv] [--json OUT.json] [--out PLOT.png|.svg|.pdf [--figure-size WxH] [--mark-length N]]"}},
         {"compare", {runCompare, "compare --image IMG [--preset P | --checkpoint FILE] [--seed N] [--size PIXELS] "
                                  "--methods tome,pitome,atc,evit (--gflops G | --fraction F) [--margin M] [--linkage L] [--layers LIST] "
-                                 "[--json OUT.json] [--out FIG.png|.svg|.pdf]"}},
+                                 "[--layer K] [--select PATCH] [--json OUT.json] [--out FIG.png|.svg|.pdf]"}},
+        {"eval", {runEval, "eval --images DIR [--labels FILE.csv] [--preset P | --checkpoint FILE] [--seed N] [--size PIXELS] "
+                           "--method M[,M2...] (--r LIST | --gflops LIST) [--margin M] [--linkage L] [--layers LIST] [--batch N (32)] "
+                           "[--progress FILE (OUT.json.progress.jsonl)] --json OUT.json [--csv OUT.csv] [--out PLOT.png|.svg|.pdf]"}},
         {"bench", {runBench, "bench tome|methods|fit|fam|flops|linear [--json]"}},
     };
     return table;

@@ -14,6 +14,7 @@ int run(int argc, char** argv);
 // The commands (one file each).
 int runMerge(const std::vector<std::string>& args);
 int runCompare(const std::vector<std::string>& args);
+int runEval(const std::vector<std::string>& args);
 int runAttentionCommand(const std::vector<std::string>& args); // `attention` (ts::runAttention is the core call)
 int runBench(const std::vector<std::string>& args);
 int runBenchTome(const std::vector<std::string>& args);

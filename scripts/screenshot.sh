@@ -6,7 +6,7 @@ set -euo pipefail
 outdir=$(realpath -m "$1"); palette=${2:-light}; wait=${3:-15}
 mkdir -p "$outdir"
 here=$(cd "$(dirname "$0")/.." && pwd)
-labs="tome fit fam masks flops"
+labs="tome fit fam masks flops compare"
 xvfb-run -a -s "-screen 0 1600x1000x24" bash -c "
   export TOKENSCOPE_PALETTE=$palette
   '$here/${TOKENSCOPE_BUILD_DIR:-build}/app/tokenscope' &

@@ -11,6 +11,7 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -41,22 +42,46 @@ torch::Tensor imageTokens(const VisionTransformerImpl& net, const cv::Mat& cropR
     return x + net.patchPositions();
 }
 
+// Keys query row `row` sees: memory (block tokens only), the previous FAM, and the block's tokens
+// (up to itself when causal). As FamStreamer::bias masks them.
+double visibleKeys(const FamProbe& probe, std::int64_t f, bool causal, std::int64_t row)
+{
+    const std::int64_t n = probe.blockTokens;
+    if (row >= n)
+        return double(f + n);
+    return double(probe.memoryKeys + f + (causal ? row + 1 : n));
+}
+
 void captureOverlay(const FamProbe& probe, FamResult& result)
 {
     if (!probe.captured)
         return;
-    // probs [H, rows, memory | previous FAM | block] -> mean over heads and rows.
-    torch::Tensor mean = probe.probs.mean(std::vector<std::int64_t>{0, 1}).contiguous();
+    // probs [H, n + f, memory | previous FAM | block] -> mean over heads and the chosen rows.
+    const std::int64_t f = result.withFam ? result.fam : 0, n = probe.blockTokens;
+    const std::int64_t first = result.overlayQuery >= 0 ? result.overlayQuery : (f > 0 ? n : 0);
+    const std::int64_t rows = result.overlayQuery >= 0 ? 1 : (f > 0 ? f : n);
+    torch::Tensor mean = probe.probs.narrow(1, first, rows).mean(std::vector<std::int64_t>{0, 1}).contiguous();
     const float* p = mean.data_ptr<float>();
-    const std::int64_t f = result.withFam ? result.fam : 0;
-    for (std::int64_t j = 0; j < probe.memoryKeys; ++j)
-        result.overlayOnMemory += p[j];
-    for (std::int64_t j = 0; j < f; ++j)
-        result.overlayOnPreviousFam += p[probe.memoryKeys + j];
-    result.overlayAttention.assign(p + probe.memoryKeys + f, p + probe.memoryKeys + f + probe.blockTokens);
+    result.overlayMemoryAttention.assign(p, p + probe.memoryKeys);
+    result.overlayFamAttention.assign(p + probe.memoryKeys, p + probe.memoryKeys + f);
+    result.overlayAttention.assign(p + probe.memoryKeys + f, p + probe.memoryKeys + f + n);
+    for (float v : result.overlayMemoryAttention)
+        result.overlayOnMemory += v;
+    for (float v : result.overlayFamAttention)
+        result.overlayOnPreviousFam += v;
+    result.overlayMemoryFirstToken = result.overlayFirstToken - probe.memoryKeys;
+    double keys = 0;
+    for (std::int64_t r = first; r < first + rows; ++r)
+        keys += visibleKeys(probe, f, result.causal, r);
+    result.overlayVisibleKeys = keys / double(rows);
 }
 
 } // namespace
+
+std::int64_t famBlockTokens(std::int64_t length, int block, std::int64_t index)
+{
+    return std::max<std::int64_t>(0, std::min<std::int64_t>(block, length - index * block));
+}
 
 std::int64_t famSequenceLength(const FamRequest& r)
 {
@@ -91,6 +116,11 @@ void validateFamRequest(const FamRequest& r)
     if (r.overlayBlock >= blocks)
         throw Error("FAM: overlay block " + std::to_string(r.overlayBlock) + " does not exist (" + std::to_string(blocks)
                     + " blocks)");
+    const std::int64_t queries = famBlockTokens(length, r.block, r.overlayBlock >= 0 ? r.overlayBlock : blocks - 1)
+                                 + (r.withFam ? r.fam : 0);
+    if (r.overlayQuery < -1 || r.overlayQuery >= queries)
+        throw Error("FAM: query " + std::to_string(r.overlayQuery) + " does not exist (the overlay block has " + std::to_string(queries)
+                    + " queries, 0 to " + std::to_string(queries - 1) + ", or -1 for the mean)");
     if (r.overlayLayer >= vitConfigOf(*r.model).depth)
         throw Error("FAM: overlay layer " + std::to_string(r.overlayLayer) + " does not exist ("
                     + std::to_string(vitConfigOf(*r.model).depth) + " layers)");
@@ -151,6 +181,7 @@ FamResult famResultBeforeRun(const FamRequest& request)
     result.overlayBlock = request.overlayBlock >= 0 ? request.overlayBlock : static_cast<int>(result.blocks - 1);
     result.overlayLayer = request.overlayLayer >= 0 ? request.overlayLayer : config.depth - 1;
     result.overlayFirstToken = std::int64_t(result.overlayBlock) * request.block;
+    result.overlayQuery = request.overlayQuery;
     return result;
 }
 

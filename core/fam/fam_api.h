@@ -35,6 +35,9 @@ struct FamRequest {
     std::uint64_t promptSeed = 7;     // the learned FAM prompt's seeded initialisation
     int overlayBlock = -1;            // the block whose FAM attention is returned (-1: the last)
     int overlayLayer = -1;            // the layer (-1: the last)
+    int overlayQuery = -1;            // the query row shown: 0..n-1 a token of the block, n..n+f-1
+                                      // a FAM query; -1: the FAM queries averaged (without FAM:
+                                      // the block's queries averaged)
     bool keepOutputs = false;         // return the top layer's outputs (small sequences only)
 };
 
@@ -59,14 +62,20 @@ struct FamResult {
     cv::Mat crop;
     int grid = 0;
 
-    // The FAM queries' attention for the chosen block and layer, averaged over heads and FAM
-    // queries (without FAM: over the block's queries). Over the block's own tokens, starting at
-    // data token overlayFirstToken; plus the total weight on the previous FAM and on memory.
-    int overlayBlock = -1, overlayLayer = -1;
-    std::int64_t overlayFirstToken = 0;
+    // The chosen queries' attention for the chosen block and layer, averaged over heads (and over
+    // the queries for overlayQuery -1), split by key kind: the memory segments (data tokens from
+    // overlayMemoryFirstToken, oldest first; FAM queries never see them, so zeros), the previous
+    // FAM, and the block's own tokens from data token overlayFirstToken. The totals per kind are
+    // the sums of those vectors. overlayVisibleKeys: how many keys the queries see (mean over
+    // them; fewer in a causal block), so uniform attention is 1 / overlayVisibleKeys.
+    int overlayBlock = -1, overlayLayer = -1, overlayQuery = -1;
+    std::int64_t overlayFirstToken = 0, overlayMemoryFirstToken = 0;
     std::vector<float> overlayAttention;
+    std::vector<float> overlayMemoryAttention;
+    std::vector<float> overlayFamAttention;
     float overlayOnPreviousFam = 0;
     float overlayOnMemory = 0;
+    double overlayVisibleKeys = 0;
 
     std::vector<float> outputs;       // [L * width] when keepOutputs
     double outputMeanAbs = 0;         // mean |output| over all tokens (a checksum of the run)
@@ -79,6 +88,8 @@ FamResult runFam(const FamRequest& request, const RunControl& control = {});
 // values and the FAM, one block's activations, and in image mode the patch embeddings.
 std::int64_t estimateFamMemoryBytes(const FamRequest& request);
 
+// Tokens in block `index` of a sequence of `length` tokens cut into blocks of `block`.
+std::int64_t famBlockTokens(std::int64_t length, int block, std::int64_t index);
 // The data length of a request (patches in image mode) and its checks (one-line ts::Error).
 std::int64_t famSequenceLength(const FamRequest& request);
 void validateFamRequest(const FamRequest& request);

@@ -78,7 +78,7 @@ torch::Tensor FamStreamer::layerStep(int layer, const torch::Tensor& x, FamProbe
     torch::Tensor out = blk.mlpResidual(attended); // the same FF for block and FAM tokens
 
     if (capture) {
-        probe->probs = withFam ? probs[0].narrow(1, n, f).clone() : probs[0].clone();
+        probe->probs = probs[0].clone();
         probe->memoryKeys = memoryKeys;
         probe->blockTokens = n;
         probe->captured = true;

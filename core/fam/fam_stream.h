@@ -28,12 +28,12 @@ struct FamSettings {
     bool causal = true;   // causal inside the current block (the paper); false: bidirectional
 };
 
-// Captures, for one block and layer, the attention weights of the FAM queries (or, without FAM,
-// of the block's queries) over the keys [memory | previous FAM | block].
+// Captures, for one block and layer, the attention weights of every query, rows [block tokens |
+// FAM queries], over the keys [memory | previous FAM | block].
 struct FamProbe {
     std::int64_t block = -1;
     int layer = -1;
-    torch::Tensor probs;     // [H, rows, keys]
+    torch::Tensor probs;     // [H, n + f, keys]
     std::int64_t memoryKeys = 0;
     std::int64_t blockTokens = 0;
     bool captured = false;

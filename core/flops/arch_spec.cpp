@@ -48,6 +48,13 @@ void ArchSpec::validate() const
         fail("mlp_ratio", "must be between 0 and 64, got " + numberText(mlpRatio));
     atLeast(patchSize, 0, "patch_size", 1024);
     atLeast(inChannels, 1, "in_channels", 1024);
+    atLeast(extraTokens, 0, "extra_tokens", 1 << 20);
+    if (extraTokens > 0 && kind != ArchKind::Transformer && kind != ArchKind::Window && kind != ArchKind::ToMe)
+        fail("extra_tokens", "is supported by transformer, window and tome models only (set it to 0)");
+    if (extraTokens > 0 && !classToken)
+        fail("extra_tokens", "needs a class token before them (class_token true)");
+    if (distillationHead && (!classToken || extraTokens < 1 || headOutputs < 1 || headOnAllTokens))
+        fail("distillation_head", "needs a class token, a second prefix token (extra_tokens >= 1) and a class-token head");
     atLeast(headOutputs, 0, "head_outputs", 1 << 24);
     switch (kind) {
     case ArchKind::Transformer: break;
@@ -105,6 +112,10 @@ std::string ArchSpec::summary() const
         s << ", patch " << patchSize;
     if (classToken)
         s << ", class token";
+    if (extraTokens > 0)
+        s << ", " << extraTokens << " more prefix token" << (extraTokens > 1 ? "s" : "");
+    if (distillationHead)
+        s << ", distillation head";
     if (headOutputs > 0)
         s << ", head " << headOutputs << (headOnAllTokens ? " (every token)" : " (class token)");
     switch (kind) {
@@ -121,6 +132,6 @@ std::string ArchSpec::summary() const
     return s.str();
 }
 
-long long tokensFor(const ArchSpec& spec, long long length) { return length + (spec.classToken ? 1 : 0); }
+long long tokensFor(const ArchSpec& spec, long long length) { return length + spec.prefixTokens(); }
 
 } // namespace ts

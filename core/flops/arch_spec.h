@@ -35,6 +35,11 @@ struct ArchSpec {
     int patchSize = 16;         // > 0: inputs are patches of patchSize^2 x inChannels; 0: token input
     int inChannels = 3;
     bool classToken = true;     // one extra token besides the `length` data tokens
+    // Prefix tokens after the class token (timm's order): a distillation token (DeiT distilled)
+    // and registers (Darcet et al. 2024). They attend and are attended like the class token and
+    // are never merged; Transformer, Window and ToMe kinds only.
+    int extraTokens = 0;
+    bool distillationHead = false; // a second head reads the token after the class token (DeiT)
     int headOutputs = 1000;     // 0: no head
     bool headOnAllTokens = false; // false: the head reads the class token (ViT); true: every token (LM logits)
 
@@ -57,6 +62,7 @@ struct ArchSpec {
 
     int mlpHidden() const;
     int latentMlpHidden() const; // FIT global layers: round(mlpRatio x latentWidth)
+    int prefixTokens() const { return (classToken ? 1 : 0) + extraTokens; }
     int crossWidth() const { return width < latentWidth ? width : latentWidth; } // pix2seq: min(c, d)
     int crossHeads() const { return heads < latentHeads ? heads : latentHeads; }
 
@@ -66,7 +72,7 @@ struct ArchSpec {
     std::string summary() const;
 };
 
-// Number of tokens the transformer sees for `length` data tokens (class token included).
+// Number of tokens the transformer sees for `length` data tokens (prefix tokens included).
 long long tokensFor(const ArchSpec& spec, long long length);
 
 } // namespace ts

@@ -78,7 +78,7 @@ const std::vector<std::string>& flopConfigKeys()
 {
     static const std::vector<std::string> keys = {
         "name", "description", "preset", "architecture", "depth", "width", "heads", "mlp_ratio", "causal",
-        "patch_size", "in_channels", "class_token", "head_outputs", "head_tokens", "window", "group_size",
+        "patch_size", "in_channels", "class_token", "extra_tokens", "distillation_head", "head_outputs", "head_tokens", "window", "group_size",
         "latents_per_group", "latent_width", "latent_heads", "pattern", "r", "inflection", "schedule", "block",
         "memory", "fam_length"};
     return keys;
@@ -135,6 +135,8 @@ void readLayerFields(const Reader& r, ArchSpec& s)
     s.patchSize = int(r.integer("patch_size", s.patchSize, 0, 1024));
     s.inChannels = int(r.integer("in_channels", s.inChannels, 1, 1024));
     s.classToken = r.boolean("class_token", s.classToken);
+    s.extraTokens = int(r.integer("extra_tokens", s.extraTokens, 0, 1 << 20));
+    s.distillationHead = r.boolean("distillation_head", s.distillationHead);
     s.headOutputs = int(r.integer("head_outputs", s.headOutputs, 0, kBig));
     const std::string headTokens = r.text("head_tokens", s.headOnAllTokens ? "all" : "class");
     if (headTokens != "all" && headTokens != "class")
@@ -225,6 +227,10 @@ json archSpecToJson(const ArchSpec& s)
     if (s.patchSize > 0)
         o["in_channels"] = s.inChannels;
     o["class_token"] = s.classToken;
+    if (s.extraTokens > 0)
+        o["extra_tokens"] = s.extraTokens;
+    if (s.distillationHead)
+        o["distillation_head"] = true;
     o["head_outputs"] = s.headOutputs;
     if (s.headOutputs > 0)
         o["head_tokens"] = s.headOnAllTokens ? "all" : "class";

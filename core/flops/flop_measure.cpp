@@ -36,6 +36,9 @@ VitConfig vitConfigFor(const ArchSpec& s)
     c.heads = s.heads;
     c.mlpHidden = s.mlpHidden();
     c.numClasses = s.headOutputs;
+    c.distillationToken = s.distillationHead;
+    c.distillationHead = s.distillationHead;
+    c.registers = s.extraTokens - (s.distillationHead ? 1 : 0);
     return c;
 }
 
@@ -83,6 +86,8 @@ torch::Tensor inputTokens(const ArchSpec& s, const VisionTransformerImpl& net, l
         x = net.patch_embed->forward(torch::randn({1, 3, s.patchSize, s.patchSize * length}));
     else
         x = torch::randn({1, length, s.width});
+    if (s.extraTokens > 0) // distillation token, registers: their values do not change the count
+        x = torch::cat({torch::randn({1, s.extraTokens, s.width}), x}, /*dim=*/1);
     if (s.classToken)
         x = torch::cat({net.cls_token.expand({1, 1, s.width}), x}, /*dim=*/1);
     return x;

@@ -84,7 +84,7 @@ void head(Tally& t, const ArchSpec& s, double tokens)
     t.stage = "head";
     t.elementwise("layernorm", 8 * tokens * s.width);
     if (s.headOutputs > 0)
-        t.matmul("head", 2 * (s.headOnAllTokens ? tokens : 1.0) * s.width * s.headOutputs);
+        t.matmul("head", 2 * (s.headOnAllTokens ? tokens : (s.distillationHead ? 2.0 : 1.0)) * s.width * s.headOutputs);
 }
 
 void transformer(Tally& t, const ArchSpec& s, double n, const FlopConvention& c)
@@ -119,7 +119,7 @@ void tome(Tally& t, const ArchSpec& s, long long length, const FlopConvention& c
         // the non-prefix tokens. EViT reads the attention weights: no product.
         if (after < before) {
             t.stage = "merge";
-            const double free = before - (s.classToken ? 1 : 0);
+            const double free = before - s.prefixTokens();
             switch (s.reduction) {
             case ReductionMethod::ToMe:
                 t.matmul("tome_match", 2 * std::ceil(before / 2) * std::floor(before / 2) * headDim);
@@ -234,7 +234,7 @@ std::vector<int> tomeTokenCounts(const ArchSpec& spec, long long length)
         throw Error(spec.name + ": ToMe lengths must be between 1 and 2^30 tokens, got " + std::to_string(length));
     const int tokens = int(tokensFor(spec, length));
     std::vector<int> out{tokens};
-    for (int n : tokenCountsAfterReduction(spec.reduction, tokens, spec.schedule.perLayer(spec.depth), spec.classToken ? 1 : 0))
+    for (int n : tokenCountsAfterReduction(spec.reduction, tokens, spec.schedule.perLayer(spec.depth), spec.prefixTokens()))
         out.push_back(n);
     return out;
 }

@@ -26,6 +26,24 @@ std::string AttentionMask::describeQuery(std::int64_t position) const { return "
 
 std::string AttentionMask::describeKey(std::int64_t position) const { return "token " + std::to_string(position); }
 
+std::int64_t AttentionMask::dataTokensBefore(std::int64_t position, bool keyAxis) const
+{
+    const std::int64_t n = keyAxis ? keys() : queries(), data = dataLength();
+    position = std::clamp<std::int64_t>(position, 0, n);
+    if (n >= data || n <= 0)
+        return std::min(position, data);
+    return static_cast<std::int64_t>((static_cast<long double>(position) * data) / n);
+}
+
+std::int64_t AttentionMask::positionOfDataToken(std::int64_t token, bool keyAxis) const
+{
+    const std::int64_t n = keyAxis ? keys() : queries(), data = dataLength();
+    token = std::clamp<std::int64_t>(token, 0, std::max<std::int64_t>(0, data - 1));
+    if (n >= data || data <= 0)
+        return token;
+    return static_cast<std::int64_t>((static_cast<long double>(token) * n) / data);
+}
+
 std::int64_t countPairsByRows(const AttentionMask& mask)
 {
     std::vector<KeyRange> row;

@@ -65,6 +65,14 @@ public:
     // True when information is carried by a recurrent state within one layer (FAM), so the
     // receptive field does not stop at depth x window.
     virtual bool feedbackMemory() const { return false; }
+    // Alignment by data token, so masks whose layouts differ can be compared over the same data
+    // (FAM interleaves its memory tokens between blocks): the number of data tokens at positions
+    // before `position` (0..queries() or keys()) on the query axis (keyAxis false) or the key
+    // axis, and the position of data token `token` (0..dataLength()-1). The base serves layouts
+    // whose data tokens come first ([data | latents], or data only); an axis shorter than the data
+    // (FIT latents, one group's m latents for its n tokens) maps proportionally.
+    virtual std::int64_t dataTokensBefore(std::int64_t position, bool keyAxis) const;
+    virtual std::int64_t positionOfDataToken(std::int64_t token, bool keyAxis) const;
     // True when queries and keys index the same sequence (receptive fields make sense).
     bool square() const { return queries() == keys(); }
 

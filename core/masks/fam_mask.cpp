@@ -38,6 +38,23 @@ std::int64_t FamLayout::tokenAt(std::int64_t position) const
     return p.isFam ? -1 : p.block * block + p.offset;
 }
 
+std::int64_t FamMask::dataTokensBefore(std::int64_t position, bool) const
+{
+    const FamLayout& l = m_layout;
+    if (position <= l.fam)
+        return 0;
+    if (position >= l.total())
+        return l.length;
+    const FamLayout::Position p = l.locate(position);
+    // Before F_t: all of block t; before a data token: its block's predecessors and offset.
+    return p.isFam ? std::min(l.length, (p.block + 1) * l.block) : p.block * l.block + p.offset;
+}
+
+std::int64_t FamMask::positionOfDataToken(std::int64_t token, bool) const
+{
+    return m_layout.positionOfToken(std::clamp<std::int64_t>(token, 0, m_layout.length - 1));
+}
+
 FamMask::FamMask(const FamLayout& layout, bool causal) : m_layout(layout), m_causal(causal) {}
 
 std::string FamMask::label() const

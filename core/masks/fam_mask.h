@@ -51,6 +51,9 @@ public:
     // BSWA's data pairs + 2 L f (data rows read F, F rows read the block) + (T+1) f^2.
     std::int64_t allowedPairs() const override;
     bool feedbackMemory() const override { return true; }
+    // Data tokens skip the FAM positions (F_init before block 0, F_t after block t).
+    std::int64_t dataTokensBefore(std::int64_t position, bool keyAxis) const override;
+    std::int64_t positionOfDataToken(std::int64_t token, bool) const override;
 
     const FamLayout& layout() const { return m_layout; }
     bool causal() const { return m_causal; }

@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace ts {
@@ -27,8 +28,12 @@ MaskCost maskCost(const AttentionMask& mask, int width)
 
 std::string formatFlops(double flops)
 {
+    static const char* const kPrefixes[] = {"", "K", "M", "G", "T", "P", "E"};
+    int k = 0;
+    while (std::abs(flops) >= 999.5 && k < 6)
+        flops /= 1000, ++k;
     char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.3g", flops);
+    std::snprintf(buffer, sizeof buffer, "%.3g %sFLOP", flops, kPrefixes[k]);
     return buffer;
 }
 

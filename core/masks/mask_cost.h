@@ -21,7 +21,7 @@ struct MaskCost {
 // Throws ts::Error when width < 1.
 MaskCost maskCost(const AttentionMask& mask, int width);
 
-// "1.23e12" style for reports.
+// Three significant digits with an SI prefix: "307 MFLOP", "8.31 GFLOP", "1.2 TFLOP".
 std::string formatFlops(double flops);
 
 } // namespace ts

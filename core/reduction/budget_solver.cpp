@@ -28,8 +28,8 @@ double flopsOf(const VitConfig& config, ReductionMethod method, const std::vecto
 double plainVitFlops(const VitConfig& config)
 {
     if (!reducedVitSpec(config, ReductionMethod::ToMe, {}))
-        throw Error("budget: the analytic FLOP model does not describe this model (" + std::to_string(config.prefixTokens())
-                    + " prefix tokens" + (config.distillationHead ? ", a distillation head" : "") + ")");
+        throw Error("budget: the analytic FLOP model does not describe this model (its head reads the class token and "
+                    "the patch average, twice the width)");
     return flopsOf(config, ReductionMethod::ToMe, std::vector<int>(static_cast<std::size_t>(config.depth), 0));
 }
 

@@ -26,8 +26,8 @@ struct BudgetSchedule {
     bool withinTolerance = false; // |flops - target| <= 1% of target
 };
 
-// Throws ts::Error when the analytic model does not describe the ViT (several prefix tokens,
-// a distillation head) or the target is not a positive number.
+// Throws ts::Error when the analytic model does not describe the ViT (a head on the class token
+// and the patch average together) or the target is not a positive number.
 BudgetSchedule solveBudget(const VitConfig& config, const ReductionOptions& options, double targetFlops);
 
 // The unreduced model's analytic FLOPs (batch 1).

@@ -3,6 +3,8 @@
 #include "core/util/error.h"
 #include "core/vit/vit_api.h"
 
+#include <algorithm>
+
 namespace ts {
 
 CompareResult runCompare(const CompareRequest& request, const RunControl& control)
@@ -29,13 +31,24 @@ CompareResult runCompare(const CompareRequest& request, const RunControl& contro
     base.normalisationGiven = request.normalisationGiven;
     base.measurePlain = false;
     base.schedule = ToMeSchedule::constant(0);
-    out.plain = runToMe(base, control);
-    for (MethodComparison& m : out.methods) {
+    // Progress over every run: run k's block b is step k * depth + b of (methods + 1) * depth.
+    const int runs = static_cast<int>(out.methods.size()) + 1;
+    auto stage = [&control, runs, depth = config.depth](int k, const std::string& name) {
+        RunControl c = control;
+        c.onProgress = [&control, k, runs, depth, name](int done, int total, const std::string&) {
+            const int per = std::max(1, total);
+            control.progress(k * depth + done * depth / per, runs * depth, name);
+        };
+        return c;
+    };
+    out.plain = runToMe(base, stage(0, "unreduced"));
+    for (std::size_t k = 0; k < out.methods.size(); ++k) {
+        MethodComparison& m = out.methods[k];
         control.throwIfCancelled();
         ToMeRequest r = base;
         r.reduction = m.options;
         r.schedule = ToMeSchedule::explicitList(m.budget.perLayer);
-        m.run = runToMe(r, control);
+        m.run = runToMe(r, stage(static_cast<int>(k) + 1, reductionMethodTitle(m.options.method)));
         m.agreement = agreementOf(out.plain.output, m.run.output, config.numClasses > 0);
     }
     return out;

@@ -1,7 +1,7 @@
 #pragma once
 // Token-reduction methods side by side at one FLOP budget, on one image: each method's schedule
 // from the budget solver, its run (tokens, sources, output, time) and its agreement with the
-// unreduced model. The command line's `compare` calls it; the GUI's Compare lab is to. Torch-free.
+// unreduced model. The command line's `compare` and the GUI's Compare lab call it. Torch-free.
 #include "core/reduction/agreement.h"
 #include "core/reduction/budget_solver.h"
 #include "core/tome/tome_api.h"
@@ -32,7 +32,8 @@ struct CompareResult {
 };
 
 // Solves every method's budget first (throws ts::Error before any run when one cannot describe
-// the model), then runs the unreduced model and each method. Throws ts::Error or ts::Cancelled.
+// the model), then runs the unreduced model and each method; progress counts the blocks of all
+// the runs together. Throws ts::Error or ts::Cancelled.
 CompareResult runCompare(const CompareRequest& request, const RunControl& control = {});
 
 } // namespace ts

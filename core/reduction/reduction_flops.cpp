@@ -4,8 +4,8 @@ namespace ts {
 
 std::optional<ArchSpec> reducedVitSpec(const VitConfig& config, ReductionMethod method, const std::vector<int>& perLayer)
 {
-    if (config.prefixTokens() > 1 || config.distillationHead)
-        return std::nullopt;
+    if (config.pool != VitPool::Token && config.pool != VitPool::Average)
+        return std::nullopt; // the head reads both (twice the width): not described
     ArchSpec s;
     s.name = config.name.empty() ? "vit" : config.name;
     s.kind = ArchKind::ToMe;
@@ -16,6 +16,8 @@ std::optional<ArchSpec> reducedVitSpec(const VitConfig& config, ReductionMethod 
     s.patchSize = config.patchSize;
     s.inChannels = config.inChannels;
     s.classToken = config.classToken;
+    s.extraTokens = config.prefixTokens() - (config.classToken ? 1 : 0);
+    s.distillationHead = config.distillationHead && config.numClasses > 0; // no head: no head_dist either
     s.headOutputs = config.numClasses;
     s.schedule = ToMeSchedule::explicitList(perLayer);
     s.reduction = method;

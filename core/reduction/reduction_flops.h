@@ -12,7 +12,9 @@
 namespace ts {
 
 // The FLOP lab's description of the ViT (kind ToMe with `method` and the r list), or nothing when
-// the analytic model does not describe it (more than one prefix token, a distillation head).
+// the analytic model does not describe it (a head on the class token and the patch average
+// together). Every prefix token (class, distillation, registers) is counted and never reduced; a
+// distillation head is a second head product.
 std::optional<ArchSpec> reducedVitSpec(const VitConfig& config, ReductionMethod method, const std::vector<int>& perLayer);
 
 // countFlops of that spec over the model's patches (batch 1); an empty breakdown when there is none.

@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 #include "core/util/printable.h"
+#include "core/reduction/budget_solver.h"
 
 namespace ts {
 
@@ -45,6 +46,26 @@ ToMeSettings::Colours toMeColoursFromName(const std::string& name)
     if (name == "random")
         return ToMeSettings::Colours::Random;
     throw Error("expected mean or random, got " + quotedForMessage(name));
+}
+
+std::vector<ReductionOptions> reductionOptionsOf(const CompareSettings& s)
+{
+    std::vector<ReductionOptions> out;
+    for (ReductionMethod m : s.methods) {
+        ReductionOptions o;
+        o.method = m;
+        o.margin = s.margin;
+        o.linkage = s.linkage;
+        if (m == ReductionMethod::EVit)
+            o.layers = s.evitLayers;
+        out.push_back(o);
+    }
+    return out;
+}
+
+double compareTargetFlops(const CompareSettings& s, const VitConfig& config)
+{
+    return s.gflops > 0 ? s.gflops * 1e9 : s.fraction * plainVitFlops(config);
 }
 
 MaskSpec maskSpecOf(const MaskSettings& settings, const std::string& kind)

@@ -67,6 +67,31 @@ ToMeSchedule toMeScheduleOf(const ToMeSettings& s);
 const char* toMeColoursName(ToMeSettings::Colours colours);
 ToMeSettings::Colours toMeColoursFromName(const std::string& name);
 
+// The Compare lab and `tokenscope compare`: 2-4 token-reduction methods at one FLOP budget on one
+// image (core/reduction/compare_api.h), each method's own parameters, and the view: the block
+// whose merged-token maps are shown side by side and a patch whose lineage each map shows.
+struct CompareSettings {
+    ModelSettings model;
+    std::string image;
+    std::vector<ReductionMethod> methods = {ReductionMethod::ToMe, ReductionMethod::PiToMe, ReductionMethod::Atc,
+                                            ReductionMethod::EVit};
+    // The budget: `gflops` when above 0 (the command line's --gflops), else `fraction` of the
+    // unreduced model's FLOPs (the lab's slider, so it follows a change of model).
+    double fraction = 0.6;
+    double gflops = 0;
+    double margin = 0.9;             // PiToMe's m0
+    Linkage linkage = Linkage::Average; // ATC
+    std::vector<int> evitLayers;     // EViT's reduction layers (0-based); empty: the paper's
+    // View.
+    int layer = -1;                  // maps after block `layer` (0 = input); -1: the last
+    int selectedPatch = -1;          // >= 0: each map shows the lineage of that patch's token
+};
+// Each method's options, as runCompare takes them.
+std::vector<ReductionOptions> reductionOptionsOf(const CompareSettings& s);
+// The budget in FLOPs for `config` (gflops, else the fraction of the unreduced model's); throws
+// ts::Error where the analytic model does not describe the ViT (core/reduction/budget_solver.h).
+double compareTargetFlops(const CompareSettings& s, const VitConfig& config);
+
 struct FitSettings {
     std::string image;
     std::uint64_t seed = 0;          // random weights
@@ -84,6 +109,10 @@ struct FitSettings {
     int block = -1;                  // 0-based FIT block; -1: the last with global layers
     int group = -1;                  // -1: the group under the image centre
     int latent = -1;                 // -1: all of the group's latents
+    // Colour bars of both maps: 0 to the largest value over every block with global layers (for
+    // this group and latent choice), so stepping blocks compares frames; or each map's own range.
+    enum class Range { Fixed, Data };
+    Range range = Range::Fixed;
 };
 
 struct FamSettings {
@@ -100,6 +129,9 @@ struct FamSettings {
     // View.
     int overlayBlock = 5;            // the block whose FAM attention is shown
     int layer = 12;                  // 1-based ViT layer
+    int query = -1;                  // row of the block's queries shown: 0..n-1 its tokens, n..n+f-1
+                                     // the FAM queries; -1: the FAM queries (without FAM: the
+                                     // block's queries) averaged
 };
 
 struct MaskSettings {
@@ -135,7 +167,8 @@ struct FlopSettings {
     std::vector<std::string> presets = {"vit-s16", "vit-b16", "window-vit-b16", "tome-vit-b16", "fit-vit-s16"};
     std::vector<std::string> customModels; // names of the custom models shown (their specs: customModelsJson)
     std::string customModelsJson;          // {"models": [...]}, a FLOP config file's content; empty: none
-    std::string lengths = "1024:1048576:x2";
+    // ViT patch counts: 196 (224 px at patch 16) to 16K (2048 px); "1024:1048576:x2" for long sequences.
+    std::string lengths = "196,576,1024,2304,4096,9216,16384";
     std::string convention = "default";
     std::string mode = "curves";           // curves | ratio | breakdown
     std::string reference;                 // baseline (ratio) or model (breakdown); empty: the first
@@ -143,6 +176,7 @@ struct FlopSettings {
     bool measure = false;                  // the figure shows measured points
     long long measureMaxLength = 4096;     // 0: every length
     int figureWidth = 960, figureHeight = 600; // the charts' layout size
+    long long markLength = 0;              // a length marked on the chart (the current image's tokens); 0: none
 };
 
 } // namespace ts

@@ -2,6 +2,7 @@
 
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace ts {
@@ -69,7 +70,7 @@ void addToMe(Args& a, const ToMeSettings& s)
     // A PiToMe keep ratio or an EViT keep rate replaces a constant r.
     const bool rReplaced = (s.reduction.method == ReductionMethod::PiToMe && s.reduction.keepRatio > 0)
                            || (s.reduction.method == ReductionMethod::EVit && s.reduction.keepRate > 0);
-    switch (s.schedule) {
+    switch (rReplaced ? ToMeSettings::Schedule::Constant : s.schedule) { // the ratio or rate is the schedule
     case ToMeSettings::Schedule::Constant:
         if (!rReplaced)
             add(a, "r", s.r);
@@ -117,6 +118,13 @@ void addReduction(Args& a, const ReductionOptions& o)
 
 } // namespace
 
+std::vector<std::string> modelRecipeArguments(const ModelSettings& m)
+{
+    Args a;
+    addModel(a, m);
+    return a;
+}
+
 std::string exactNumber(double v)
 {
     char buffer[64];
@@ -156,6 +164,7 @@ std::vector<std::string> attentionRecipeArguments(const ToMeSettings& s)
     add(a, "image", s.image);
     addModel(a, s.model, "norm-mean", "norm-std");
     addToMe(a, s);
+    addReduction(a, s.reduction);
     const AttentionSettings& t = s.attention;
     if (t.block >= 0)
         add(a, "block", t.block + 1);
@@ -166,6 +175,37 @@ std::vector<std::string> attentionRecipeArguments(const ToMeSettings& s)
     if (t.rollout)
         a.push_back("--rollout");
     add(a, "colour-range", t.range == AttentionSettings::Range::Data ? "data" : "from-zero");
+    return a;
+}
+
+std::vector<std::string> recipeArguments(const CompareSettings& s)
+{
+    Args a{"compare"};
+    add(a, "image", s.image);
+    addModel(a, s.model);
+    std::vector<std::string> names;
+    for (ReductionMethod m : s.methods)
+        names.push_back(reductionMethodName(m));
+    const auto named = [&s](ReductionMethod m) { return std::find(s.methods.begin(), s.methods.end(), m) != s.methods.end(); };
+    if (named(ReductionMethod::PiToMe))
+        add(a, "margin", exactNumber(s.margin));
+    if (named(ReductionMethod::Atc))
+        add(a, "linkage", linkageName(s.linkage));
+    if (named(ReductionMethod::EVit) && !s.evitLayers.empty()) {
+        std::vector<std::string> items;
+        for (int l : s.evitLayers)
+            items.push_back(std::to_string(l + 1));
+        add(a, "layers", joined(items));
+    }
+    add(a, "methods", joined(names));
+    if (s.gflops > 0)
+        add(a, "gflops", exactNumber(s.gflops));
+    else
+        add(a, "fraction", exactNumber(s.fraction));
+    if (s.layer >= 0)
+        add(a, "layer", s.layer);
+    if (s.selectedPatch >= 0)
+        add(a, "select", s.selectedPatch);
     return a;
 }
 
@@ -191,6 +231,7 @@ std::vector<std::string> recipeArguments(const FitSettings& s)
     if (s.group >= 0)
         add(a, "overlay", s.latent < 0 ? "group:" + std::to_string(s.group)
                                        : "latent:" + std::to_string(s.group) + "," + std::to_string(s.latent));
+    add(a, "colour-range", s.range == FitSettings::Range::Fixed ? "fixed" : "data");
     return a;
 }
 
@@ -216,6 +257,8 @@ std::vector<std::string> recipeArguments(const FamSettings& s)
         add(a, "prompt-seed", std::to_string(s.promptSeed));
     add(a, "overlay", "block:" + std::to_string(s.overlayBlock));
     add(a, "layer", s.layer);
+    if (s.query >= 0)
+        add(a, "query", s.query);
     return a;
 }
 
@@ -263,6 +306,8 @@ std::vector<std::string> recipeArguments(const FlopSettings& s)
     if (!s.customModels.empty())
         add(a, "config", kCustomFlopModelsFile); // holds exactly the custom models shown
     add(a, "lengths", s.lengths);
+    if (s.markLength > 0)
+        add(a, "mark-length", s.markLength);
     add(a, "convention", s.convention);
     add(a, "mode", s.mode);
     if (s.mode == "ratio" && !s.reference.empty())

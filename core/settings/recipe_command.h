@@ -13,16 +13,23 @@
 
 namespace ts {
 
-// Arguments after `tokenscope`, starting with the command's name ("merge", "fit", "fam", "mask",
-// "flops"). Numbers are written so they read back to the same value (shortest round-trip form).
+// Arguments after `tokenscope`, starting with the command's name ("merge", "compare", "fit", "fam",
+// "mask", "flops"). Numbers are written so they read back to the same value (shortest round-trip form).
 std::vector<std::string> recipeArguments(const ToMeSettings& s);
 // The ToMe lab's attention figure ("attention": its block, head or mean, rollout, colour range;
 // normalisation as --norm-mean / --norm-std, since --mean is the head mean there).
 std::vector<std::string> attentionRecipeArguments(const ToMeSettings& s);
+// `compare`: the methods, the budget (--gflops, else --fraction), each named method's own
+// parameters, the block shown (--layer) and the selected patch (--select).
+std::vector<std::string> recipeArguments(const CompareSettings& s);
 std::vector<std::string> recipeArguments(const FitSettings& s);
 std::vector<std::string> recipeArguments(const FamSettings& s);
 std::vector<std::string> recipeArguments(const MaskSettings& s);
 std::vector<std::string> recipeArguments(const FlopSettings& s);
+
+// The model's options (--preset/--seed or --checkpoint [--checkpoint-sha256], --size, --mean/--std
+// when not ImageNet's) as every image command reads them.
+std::vector<std::string> modelRecipeArguments(const ModelSettings& m);
 
 // The file name the FLOP command reads custom models from (written beside exported figures).
 inline constexpr const char* kCustomFlopModelsFile = "flop_models.json";

@@ -3,6 +3,7 @@
 #include "core/settings/settings_reader.h"
 #include "core/util/error.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace ts {
@@ -184,6 +185,52 @@ void fromJson(const json& j, ToMeSettings& s, std::vector<std::string>& problems
     readReduction(r, s.reduction);
 }
 
+json toJson(const CompareSettings& s)
+{
+    std::vector<std::string> methods;
+    for (ReductionMethod m : s.methods)
+        methods.push_back(reductionMethodName(m));
+    return {{"model", toJson(s.model)},
+            {"image", s.image},
+            {"methods", methods},
+            {"fraction", s.fraction},
+            {"gflops", s.gflops},
+            {"margin", s.margin},
+            {"linkage", linkageName(s.linkage)},
+            {"evit_layers", s.evitLayers},
+            {"layer", s.layer},
+            {"selected_patch", s.selectedPatch}};
+}
+
+void fromJson(const json& j, CompareSettings& s, std::vector<std::string>& problems)
+{
+    Reader r(j, problems);
+    if (r.has("model"))
+        fromJson(r.at("model"), s.model, problems);
+    r.text("image", s.image);
+    std::vector<std::string> names;
+    if (r.list("methods", names)) {
+        try {
+            std::vector<ReductionMethod> methods;
+            for (const std::string& name : names)
+                if (std::find(methods.begin(), methods.end(), reductionMethodFromName(name)) == methods.end())
+                    methods.push_back(reductionMethodFromName(name));
+            if (methods.empty() || methods.size() > 4)
+                throw Error("expected one to four methods");
+            s.methods = methods;
+        } catch (const Error& e) {
+            r.report("methods", e.what());
+        }
+    }
+    r.number("fraction", s.fraction, 1e-6, 1);
+    r.number("gflops", s.gflops, 0, 1e6);
+    r.number("margin", s.margin, -1, 1);
+    readNamed(r, "linkage", s.linkage, linkageFromName);
+    r.list("evit_layers", s.evitLayers);
+    r.integer("layer", s.layer, -1, 100000);
+    r.integer("selected_patch", s.selectedPatch, -1, 1 << 30);
+}
+
 json toJson(const FitSettings& s)
 {
     return {{"image", s.image},
@@ -201,7 +248,8 @@ json toJson(const FitSettings& s)
             {"autoregressive", s.autoregressive},
             {"block", s.block},
             {"group", s.group},
-            {"latent", s.latent}};
+            {"latent", s.latent},
+            {"range", s.range == FitSettings::Range::Fixed ? "fixed" : "data"}};
 }
 
 void fromJson(const json& j, FitSettings& s, std::vector<std::string>& problems)
@@ -222,6 +270,13 @@ void fromJson(const json& j, FitSettings& s, std::vector<std::string>& problems)
     r.integer("block", s.block, -1, 1 << 20);
     r.integer("group", s.group, -1, 1 << 30);
     r.integer("latent", s.latent, -1, 1 << 20);
+    if (r.has("range")) {
+        const json& v = r.at("range");
+        if (v == "fixed" || v == "data")
+            s.range = v == "fixed" ? FitSettings::Range::Fixed : FitSettings::Range::Data;
+        else
+            r.report("range", "expected fixed or data, got " + v.dump());
+    }
 }
 
 json toJson(const FamSettings& s)
@@ -237,7 +292,8 @@ json toJson(const FamSettings& s)
             {"stream_seed", std::to_string(s.streamSeed)},
             {"prompt_seed", std::to_string(s.promptSeed)},
             {"overlay_block", s.overlayBlock},
-            {"layer", s.layer}};
+            {"layer", s.layer},
+            {"query", s.query}};
 }
 
 void fromJson(const json& j, FamSettings& s, std::vector<std::string>& problems)
@@ -261,6 +317,7 @@ void fromJson(const json& j, FamSettings& s, std::vector<std::string>& problems)
     r.unsignedInteger("prompt_seed", s.promptSeed);
     r.integer("overlay_block", s.overlayBlock, 0, 1 << 30);
     r.integer("layer", s.layer, 1, 4096);
+    r.integer("query", s.query, -1, 1 << 30);
 }
 
 json toJson(const MaskSettings& s)
@@ -332,7 +389,7 @@ json toJson(const FlopSettings& s)
             {"lengths", s.lengths},        {"convention", s.convention},            {"mode", s.mode},
             {"reference", s.reference},    {"by_stage", s.byStage},                 {"measure", s.measure},
             {"measure_max_length", s.measureMaxLength},
-            {"figure_size", json::array({s.figureWidth, s.figureHeight})}};
+            {"figure_size", json::array({s.figureWidth, s.figureHeight})}, {"mark_length", s.markLength}};
 }
 
 void fromJson(const json& j, FlopSettings& s, std::vector<std::string>& problems)
@@ -357,6 +414,7 @@ void fromJson(const json& j, FlopSettings& s, std::vector<std::string>& problems
     r.boolean("by_stage", s.byStage);
     r.boolean("measure", s.measure);
     r.integer("measure_max_length", s.measureMaxLength, 0, 1LL << 40);
+    r.integer("mark_length", s.markLength, 0, 1LL << 40);
     if (r.has("figure_size")) {
         const json& v = r.at("figure_size");
         if (v.is_array() && v.size() == 2 && v[0].is_number_integer() && v[1].is_number_integer() && v[0].get<int>() >= 200

@@ -15,6 +15,7 @@ namespace ts {
 nlohmann::json toJson(const ModelSettings& s);
 nlohmann::json toJson(const AttentionSettings& s);
 nlohmann::json toJson(const ToMeSettings& s); // with its "attention" object
+nlohmann::json toJson(const CompareSettings& s);
 nlohmann::json toJson(const FitSettings& s);
 nlohmann::json toJson(const FamSettings& s);
 nlohmann::json toJson(const MaskSettings& s);
@@ -24,6 +25,7 @@ nlohmann::json toJson(const FlopSettings& s);
 void fromJson(const nlohmann::json& j, ModelSettings& s, std::vector<std::string>& problems);
 void fromJson(const nlohmann::json& j, AttentionSettings& s, std::vector<std::string>& problems);
 void fromJson(const nlohmann::json& j, ToMeSettings& s, std::vector<std::string>& problems);
+void fromJson(const nlohmann::json& j, CompareSettings& s, std::vector<std::string>& problems);
 void fromJson(const nlohmann::json& j, FitSettings& s, std::vector<std::string>& problems);
 void fromJson(const nlohmann::json& j, FamSettings& s, std::vector<std::string>& problems);
 void fromJson(const nlohmann::json& j, MaskSettings& s, std::vector<std::string>& problems);

@@ -39,12 +39,18 @@ ReducedTokens forwardReducing(const VisionTransformerImpl& net, torch::Tensor x,
             bias = size.log().squeeze(-1).unsqueeze(1).unsqueeze(1); // [B, 1, 1, N]
         const int r = perLayer[static_cast<std::size_t>(i)];
         ReductionInputs in;
-        x = block->attentionResidual(x, bias, &in.keys, reductionNeedsAttention(pass.reduction, r) ? &in.probs : nullptr);
+        BlockObserver* observer = pass.observer;
+        const bool probs = reductionNeedsAttention(pass.reduction, r) || (observer && observer->needsAttention(i));
+        x = block->attentionResidual(x, bias, &in.keys, probs ? &in.probs : nullptr);
+        if (observer && !observer->attended(i, in.probs, size, merged))
+            return {x, size};
         if (r > 0) {
             // Matching and merging are a dozen small ops on ~200 tokens: serial is faster.
             SerialSection serial;
             const auto start = std::chrono::steady_clock::now();
-            const bool reduced = reduceTokens(pass.reduction, i, depth, r, net.config.prefixTokens(), in, x, size, trace ? &to : nullptr);
+            const torch::Tensor sizeBefore = observer ? size[0].squeeze(-1) : torch::Tensor();
+            const bool reduced = reduceTokens(pass.reduction, i, depth, r, net.config.prefixTokens(), in, x, size,
+                                              trace || observer ? &to : nullptr);
             if (pass.reductionSeconds)
                 (*pass.reductionSeconds)[static_cast<std::size_t>(i)]
                     = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -52,6 +58,8 @@ ReducedTokens forwardReducing(const VisionTransformerImpl& net, torch::Tensor x,
                 if (trace)
                     for (int& t : tokenOf)
                         t = to[static_cast<std::size_t>(t)];
+                if (observer)
+                    observer->reduced(i, to, sizeBefore);
                 merged = true;
             }
         }

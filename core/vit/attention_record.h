@@ -1,8 +1,9 @@
 #pragma once
 // Where a ViT's attention goes, recorded only when asked for: the attention weights of one block
 // (one head or the mean over heads) and, for rollout, of every block, through a forward pass with
-// or without ToMe. A merged token's weight is spread over the original patches it holds (ToMe's
-// source matrix), so maps are always drawn on the image's own patch grid.
+// or without token reduction (any method of core/reduction/reduction_method.h, through the same
+// block loop as the ToMe lab's run, core/tome/tome_forward.h). A merged token's weight is spread
+// over the original patches it holds, so maps are always drawn on the image's own patch grid.
 //
 // Rollout (Abnar & Zuidema, "Quantifying Attention Flow in Transformers", ACL 2020): each block's
 // head-mean attention with the residual added, 0.5 A + 0.5 I, rows renormalised, multiplied over
@@ -10,6 +11,7 @@
 // a new token is the size-weighted average of the old tokens it holds (merge_wavg), so the
 // composition goes through that row-stochastic matrix and every rollout row still sums to one.
 // Torch-free API.
+#include "core/reduction/reduction_method.h"
 #include "core/tome/tome_schedule.h"
 #include "core/util/run_control.h"
 #include "core/vit/vit_api.h"
@@ -26,6 +28,7 @@ struct AttentionRequest {
     Normalisation normalisation;
     bool normalisationGiven = false; // as ToMeRequest: else a checkpoint's side files decide
     ToMeSchedule schedule = ToMeSchedule::constant(0);
+    ReductionOptions reduction;      // the method (ToMe by default); its keep ratio or rate may set r
     bool proportionalAttention = true;
     int block = 0;                   // 0-based block whose attention is shown
     int head = -1;                   // -1: the mean over heads

@@ -61,4 +61,13 @@ CliRun runTokenscope(const QStringList& args, int timeoutMs, const QString& work
     return run;
 }
 
+QString commandErrorLines(const CliRun& run, const QString& command)
+{
+    QString ours;
+    for (const QString& line : run.err.trimmed().split('\n', Qt::SkipEmptyParts))
+        if (line.startsWith("tokenscope " + command + ":"))
+            ours += line + "\n";
+    return ours;
+}
+
 } // namespace ts::test

@@ -25,4 +25,8 @@ struct CliLimits {
 CliRun runTokenscope(const QStringList& args, int timeoutMs = 120000, const QString& workingDir = {},
                      const CliLimits& limits = {});
 
+// The lines of stderr the command printed itself ("tokenscope <command>: ..."), each ending in
+// '\n', so a test can check that bad input gives exactly one line.
+QString commandErrorLines(const CliRun& run, const QString& command);
+
 } // namespace ts::test

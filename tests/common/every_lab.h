@@ -2,9 +2,11 @@
 // For the session and export tests: non-default values of every control of every lab (a ViT-Ti
 // with custom normalisation, optionally from a checkpoint; an inflection schedule, opacity,
 // borders and a selected patch; FIT sizes, AR masks and an overlay; a FAM overlay; three masks
-// compared, zoomed; a custom FLOP model in the ratio view).
+// compared, zoomed; a custom FLOP model in the ratio view; three reduction methods compared at a
+// budget, PiToMe's margin and ATC's linkage set, a block and a lineage shown).
 #include "core/flops/flop_presets.h"
 #include "core/vit/vit_api.h"
+#include "ui/labs/compare/compare_panel.h"
 #include "ui/labs/fam/fam_panel.h"
 #include "ui/labs/fit/fit_panel.h"
 #include "ui/labs/flops/flop_panel.h"
@@ -58,6 +60,7 @@ inline void setEveryLab(MainWindow& w, const QString& checkpoint = {})
     f.block = 0;
     f.group = 2;
     f.latent = 1;
+    f.range = FitSettings::Range::Data;
     w.findChild<FitPanel*>()->applySettings(f);
 
     FamSettings a = w.findChild<FamPanel*>()->settings();
@@ -66,6 +69,7 @@ inline void setEveryLab(MainWindow& w, const QString& checkpoint = {})
     a.fam = 3;
     a.overlayBlock = 3;
     a.layer = 4;
+    a.query = 7; // a token of the block, not the FAM queries' mean
     w.findChild<FamPanel*>()->applySettings(a);
 
     MaskSettings m = w.findChild<MaskPanel*>()->settings();
@@ -102,6 +106,15 @@ inline void setEveryLab(MainWindow& w, const QString& checkpoint = {})
     flops->modeBox()->setCurrentIndex(1);
     flops->referenceBox()->setCurrentIndex(flops->referenceBox()->findText(custom.name.c_str()));
     flops->measureLimitBox()->setCurrentIndex(flops->measureLimitBox()->findData(256LL));
+
+    CompareSettings c = w.findChild<ComparePanel*>()->settings();
+    c.methods = {ReductionMethod::ToMe, ReductionMethod::PiToMe, ReductionMethod::Atc};
+    c.fraction = 0.65;
+    c.margin = 0.85;
+    c.linkage = Linkage::Single;
+    c.layer = 8;
+    c.selectedPatch = 20;
+    w.findChild<ComparePanel*>()->applySettings(c);
     w.tabs()->setCurrentIndex(3);
 }
 

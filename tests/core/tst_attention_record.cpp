@@ -70,20 +70,29 @@ void TestAttentionRecord::rowsSumToOne_data()
 {
     QTest::addColumn<int>("r");
     QTest::addColumn<int>("head");
-    QTest::newRow("plain, mean") << 0 << -1;
-    QTest::newRow("plain, head 1") << 0 << 1;
-    QTest::newRow("merged, mean") << 4 << -1;
-    QTest::newRow("merged, head 0") << 4 << 0;
+    QTest::addColumn<int>("method");
+    const int tome = int(ReductionMethod::ToMe);
+    QTest::newRow("plain, mean") << 0 << -1 << tome;
+    QTest::newRow("plain, head 1") << 0 << 1 << tome;
+    QTest::newRow("merged, mean") << 4 << -1 << tome;
+    QTest::newRow("merged, head 0") << 4 << 0 << tome;
+    QTest::newRow("pitome, mean") << 4 << -1 << int(ReductionMethod::PiToMe);
+    QTest::newRow("atc, head 1") << 4 << 1 << int(ReductionMethod::Atc);
+    QTest::newRow("evit, mean") << 4 << -1 << int(ReductionMethod::EVit);
 }
 
 void TestAttentionRecord::rowsSumToOne()
 {
     QFETCH(int, r);
     QFETCH(int, head);
+    QFETCH(int, method);
     AttentionRequest request;
     request.model = m_model;
     request.imageRgb = image(1);
     request.schedule = ToMeSchedule::constant(r);
+    request.reduction.method = ReductionMethod(method);
+    if (request.reduction.method == ReductionMethod::EVit)
+        request.reduction.layers = {0, 1}; // both blocks, like the others
     request.block = 1;
     request.head = head;
     request.rollout = true;
@@ -135,7 +144,8 @@ void TestAttentionRecord::spreadingKeepsTotalWeight()
     const torch::Tensor source = mergeSource(plan, torch::eye(11).unsqueeze(0))[0]; // [8, 11]
     const torch::Tensor size = source.sum(1);
     const torch::Tensor row = torch::softmax(torch::randn({8}), 0);
-    const torch::Tensor spread = spreadOverSources(row, source, size);
+    const std::vector<int> to = mergedTokenIndex(plan, 11); // the holder of each original token
+    const torch::Tensor spread = spreadOverSources(row, to, size);
     QCOMPARE(spread.size(0), 11L);
     QVERIFY(std::abs(spread.sum().item<double>() - 1.0) < 1e-6);
     // Each token's weight is shared equally by the tokens it holds.
@@ -143,6 +153,12 @@ void TestAttentionRecord::spreadingKeepsTotalWeight()
         for (int n0 = 0; n0 < 11; ++n0)
             if (source[n][n0].item<float>() > 0)
                 QVERIFY(std::abs(spread[n0].item<float>() - row[n].item<float>() / size[n].item<float>()) < 1e-7);
+    // Rollout rows follow the same map as ToMe's merge_wavg of any [N, *] state.
+    const torch::Tensor rows = torch::softmax(torch::randn({11, 11}), 1), sizes = torch::rand({11}) + 0.5;
+    const torch::Tensor want = mergeWeightedAverage(plan, rows.unsqueeze(0), sizes.reshape({1, 11, 1})).first[0];
+    const torch::Tensor got = mergeRolloutRows(rows, to, sizes, 8);
+    QVERIFY(torch::allclose(got, want, 1e-5, 1e-6));
+    QVERIFY(torch::allclose(got.sum(1), torch::ones({8}), 1e-5, 1e-6));
 }
 
 void TestAttentionRecord::rolloutOfIdentityIsIdentity()

@@ -116,9 +116,9 @@ void TestBudgetSolver::badTargetRefused()
 {
     ReductionOptions o;
     QVERIFY_THROWS_EXCEPTION(Error, solveBudget(vitPreset("vit-ti16"), o, -1));
-    VitConfig registers = vitPreset("vit-ti16");
-    registers.registers = 4;
-    QVERIFY_THROWS_EXCEPTION(Error, solveBudget(registers, o, 1e9));
+    VitConfig both = vitPreset("vit-ti16"); // a head on the class token and the patch mean
+    both.pool = VitPool::TokenAndAverage;
+    QVERIFY_THROWS_EXCEPTION(Error, solveBudget(both, o, 1e9));
 }
 
 QTEST_GUILESS_MAIN(TestBudgetSolver)

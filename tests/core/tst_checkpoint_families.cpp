@@ -1,6 +1,8 @@
 // timm's ViT families on checkpoints written here in timm's key layout: each loaded model's output
 // against a forward pass written in the test from timm's architecture (tests/core/reference_vit.h),
 // ToMe protecting every prefix token, and the refusals.
+#include "core/reduction/budget_solver.h"
+#include "core/reduction/reduction_flops.h"
 #include "core/tome/bipartite_matching.h"
 #include "core/tome/tome_api.h"
 #include "core/util/error.h"
@@ -58,6 +60,8 @@ private Q_SLOTS:
     void matchesTimmForward();
     void distilledToMeProtectsBothTokens();
     void registersProtectedAndCounted();
+    void prefixModelsAnalyticFlopsEqualMeasured_data();
+    void prefixModelsAnalyticFlopsEqualMeasured();
     void mergedSequenceKeepsPrefixFirst();
     void averagePoolWeighsMergedTokensBySize();
     void refused_data();
@@ -185,6 +189,56 @@ void TestCheckpointFamilies::registersProtectedAndCounted()
             QCOMPARE(result.sizes[k][static_cast<std::size_t>(t)], 1);
         for (int holder : result.tokenOfPatch[k])
             QVERIFY(holder >= 5);
+    }
+}
+
+void TestCheckpointFamilies::prefixModelsAnalyticFlopsEqualMeasured_data()
+{
+    QTest::addColumn<bool>("distilled");
+    QTest::newRow("DeiT distilled (2 prefix tokens, 2 heads)") << true;
+    QTest::newRow("4 registers, no class embedding") << false;
+}
+
+// Every method's analytic count, which the budget solver uses, equals the run's own products on
+// models with several prefix tokens; the distillation head is a second head product.
+void TestCheckpointFamilies::prefixModelsAnalyticFlopsEqualMeasured()
+{
+    QFETCH(bool, distilled);
+    RefArch a;
+    if (distilled) {
+        a.dist = a.distHead = true;
+        a.rows = a.cols = 6;
+    } else {
+        a.patch = 14;
+        a.registers = 4;
+        a.noEmbedClass = true;
+        a.rows = a.cols = 6;
+    }
+    const std::string file = path(distilled ? "flops-dist.safetensors" : "flops-reg.safetensors");
+    test::writeTensors(file, test::timmWeights(a, 8), {{"num_heads", "2"}});
+    const int size = a.patch * a.rows;
+    const VitModelPtr model = load(file, size);
+    const VitConfig& c = vitConfigOf(*model);
+    QCOMPARE(c.prefixTokens(), distilled ? 2 : 5);
+    const FlopBreakdown plain = reducedFlops(c, ReductionMethod::ToMe, std::vector<int>(std::size_t(c.depth), 0));
+    const double oneHead = 2.0 * c.width * c.numClasses;
+    QCOMPARE(plain.part("head"), distilled ? 2 * oneHead : oneHead);
+    for (int m = 0; m < 4; ++m) {
+        ReductionOptions o;
+        o.method = static_cast<ReductionMethod>(m);
+        if (o.method == ReductionMethod::EVit)
+            o.layers = {0}; // its default layers (the 4th, 7th, 10th of 12) need 4 blocks
+        const BudgetSchedule b = solveBudget(c, o, 0.8 * plainVitFlops(c));
+        QVERIFY2(b.flops < plain.total, reductionMethodName(o.method));
+        ToMeRequest request;
+        request.model = model;
+        request.imageRgb = randomRgb(size, 4);
+        request.reduction = o;
+        request.schedule = ToMeSchedule::explicitList(b.perLayer);
+        request.measurePlain = false;
+        const ToMeResult r = runToMe(request);
+        QCOMPARE(r.flopsMerged.matmulTotal(), b.flops);
+        QCOMPARE(std::vector<int>(r.tokens.begin() + 1, r.tokens.end()), b.tokens);
     }
 }
 

@@ -16,6 +16,7 @@ class TestCliAttention : public QObject {
 private Q_SLOTS:
     void writesMapAndJson();
     void writesSvgAndPdf();
+    void followsTheMethod();
     void refused_data();
     void refused();
 
@@ -75,6 +76,29 @@ void TestCliAttention::writesSvgAndPdf()
         QVERIFY(svgRoot);
         QVERIFY(bytes.contains("tokenscope attention") && bytes.contains("--schedule 4,4,2"));
     }
+}
+
+// The attention view follows the lab's method: EViT at a keep rate keeps the tokens its rate gives,
+// and the recipe names the method.
+void TestCliAttention::followsTheMethod()
+{
+    const QString map = m_dir.filePath("evit.png"), json = m_dir.filePath("evit.json");
+    const auto r = ts::test::runTokenscope({"attention", "--image", ts::test::sampleImage("coffee.png"), "--preset", "vit-ti16",
+                                            "--method", "evit", "--keep-rate", "0.5", "--layers", "2", "--block", "3",
+                                            "--mean", "--out", map, "--json", json});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(QImage(map).text("tokenscope:command").contains("--method evit"));
+    QFile f(json);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+    QVERIFY(o["merged"].toBool());
+    QCOMPARE(o["tokens"].toInt(), 1 + 98 + 1); // class token, ceil(0.5 x 196) kept, the fused token
+    double sum = 0;
+    for (const auto& v : o["class_to_patches"].toArray())
+        sum += v.toDouble();
+    for (const auto& v : o["prefix_to_prefix"].toArray()[0].toArray())
+        sum += v.toDouble();
+    QVERIFY(std::abs(sum - 1.0) < 1e-4);
 }
 
 void TestCliAttention::refused_data()

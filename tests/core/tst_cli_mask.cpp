@@ -81,6 +81,12 @@ void TestCliMask::badSizesExitWithOneLine_data()
     QTest::newRow("fam: FAM zero") << QStringList{"fam", "--stream-length", "10", "--block", "2", "--memory", "1", "--fam", "0",
                                                   "--out", out}
                                    << "FAM length";
+    QTest::newRow("fam: query past the block") << QStringList{"fam", "--stream-length", "64", "--preset", "vit-ti16", "--block", "32",
+                                                              "--memory", "1", "--fam", "4", "--query", "36", "--out", out}
+                                               << "query 36 does not exist";
+    QTest::newRow("fit: colour range") << QStringList{"fit", "--image", "x.png", "--group", "4", "--latents", "2", "--pattern", "L1G1",
+                                                      "--colour-range", "loud", "--out", out}
+                                       << "--colour-range must be fixed or data";
 }
 
 void TestCliMask::badSizesExitWithOneLine()

@@ -160,6 +160,7 @@ private Q_SLOTS:
     void runFamMatchesDefinition();
     void memoryIsFlatInLength();
     void famQueriesSkipMemory();
+    void oneQueryIsItsRow();
     void badSizesAreRefused();
     void cancelStops();
 };
@@ -279,7 +280,10 @@ void TestFamStream::memoryIsFlatInLength()
     QVERIFY2(peaks.back() <= peaks.front() * 1.1, qPrintable(QString("%1 vs %2").arg(peaks.back()).arg(peaks.front())));
 }
 
-void TestFamStream::famQueriesSkipMemory()
+namespace {
+
+// 40 stream tokens in blocks of 8, 2 memory segments, FAM 3; block 3 of layer 1 recorded.
+FamRequest overlayRequest()
 {
     FamRequest r;
     r.model = tinyModel(2);
@@ -289,6 +293,14 @@ void TestFamStream::famQueriesSkipMemory()
     r.fam = 3;
     r.overlayBlock = 3;
     r.overlayLayer = 1;
+    return r;
+}
+
+} // namespace
+
+void TestFamStream::famQueriesSkipMemory()
+{
+    FamRequest r = overlayRequest();
     const FamResult fam = runFam(r);
     QCOMPARE(fam.overlayAttention.size(), std::size_t(8));
     QCOMPARE(fam.overlayFirstToken, 24);
@@ -301,6 +313,41 @@ void TestFamStream::famQueriesSkipMemory()
     r.withFam = false;
     const FamResult bswa = runFam(r);
     QVERIFY(bswa.overlayOnMemory > 0.0f);
+}
+
+// One query's row: a causal block's token 2 sees the memory segments, the previous FAM and the
+// block's tokens 0..2 (later ones weigh exactly 0); the FAM queries one by one average to the
+// FAM queries' mean; a query past the block's queries is refused.
+void TestFamStream::oneQueryIsItsRow()
+{
+    FamRequest r = overlayRequest();
+    r.overlayQuery = 2;
+    const FamResult token = runFam(r);
+    QCOMPARE(token.overlayMemoryAttention.size(), std::size_t(16));
+    QCOMPARE(token.overlayMemoryFirstToken, 8);
+    QCOMPARE(token.overlayVisibleKeys, 16.0 + 3 + 3);
+    for (std::size_t k = 3; k < 8; ++k)
+        QCOMPARE(token.overlayAttention[k], 0.0f);
+    QVERIFY(token.overlayOnMemory > 0.0f);
+    double total = token.overlayOnMemory + token.overlayOnPreviousFam;
+    for (float w : token.overlayAttention)
+        total += w;
+    QVERIFY(std::abs(total - 1.0) < 1e-5);
+
+    r.overlayQuery = -1;
+    const FamResult mean = runFam(r);
+    std::vector<double> sum(mean.overlayAttention.size(), 0.0);
+    for (int j = 0; j < 3; ++j) {
+        r.overlayQuery = 8 + j; // FAM query j
+        const FamResult one = runFam(r);
+        QCOMPARE(one.overlayOnMemory, 0.0f);
+        for (std::size_t k = 0; k < sum.size(); ++k)
+            sum[k] += one.overlayAttention[k] / 3.0;
+    }
+    for (std::size_t k = 0; k < sum.size(); ++k)
+        QVERIFY2(std::abs(sum[k] - mean.overlayAttention[k]) < 1e-6, qPrintable(QString("key %1: %2 vs %3").arg(k).arg(sum[k]).arg(mean.overlayAttention[k])));
+    r.overlayQuery = 11;
+    QVERIFY_THROWS_EXCEPTION(Error, runFam(r));
 }
 
 void TestFamStream::badSizesAreRefused()

@@ -68,6 +68,15 @@ void TestFlopsIo::configOverridesPreset()
     QCOMPARE(specs[0].depth, 40);
     QCOMPARE(specs[1].mlpHidden(), 128);
     QCOMPARE(countFlops(specs[1], 10).total, 2 * (2.0 * 10 * 64 * (3 * 64 + 64 + 2 * 128) + 4.0 * 100 * 64));
+
+    // DeiT distilled: class and distillation tokens, two heads; registers on top round-trip too.
+    const auto deit = parseFlopConfig(R"j({"preset": "vit-b16", "name": "deit-b-distilled", "extra_tokens": 5,
+                                           "distillation_head": true})j");
+    QCOMPARE(deit[0].prefixTokens(), 6);
+    QCOMPARE(tokensFor(deit[0], 196), 202LL);
+    const FlopBreakdown plain = countFlops(flopPreset("vit-b16"), 196), both = countFlops(deit[0], 196);
+    QCOMPARE(both.part("head"), 2 * plain.part("head"));
+    QCOMPARE(archSpecToJson(archSpecFromJson(archSpecToJson(deit[0]), "test")).dump(), archSpecToJson(deit[0]).dump());
 }
 
 void TestFlopsIo::configDefaults()
@@ -96,6 +105,9 @@ void TestFlopsIo::badConfigNamesTheField_data()
     QTest::newRow("bad preset") << R"j({"preset": "gpt-5"})j" << "preset: unknown preset";
     QTest::newRow("bad pattern") << R"j({"preset": "fit-13b", "pattern": "L(8)Q"})j" << "pattern";
     QTest::newRow("pattern vs depth") << R"j({"preset": "fit-13b", "depth": 12})j" << "depth 12 differs";
+    QTest::newRow("distillation head alone") << R"j({"preset": "vit-b16", "distillation_head": true})j"
+                                             << "distillation_head needs a class token, a second prefix token";
+    QTest::newRow("registers on a stream") << R"j({"preset": "fam-1b", "extra_tokens": 4})j" << "extra_tokens is supported";
     QTest::newRow("head tokens") << R"j({"preset": "vit-b16", "head_tokens": "some"})j" << "head_tokens";
     QTest::newRow("schedule and r") << R"j({"preset": "tome-vit-b16", "r": 4, "schedule": [1]})j" << "schedule";
     QTest::newRow("long schedule") << R"j({"preset": "tome-vit-b16", "schedule": [1,1,1,1,1,1,1,1,1,1,1,1,1]})j" << "r (schedule)";

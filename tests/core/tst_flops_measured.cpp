@@ -50,6 +50,8 @@ void TestFlopsMeasured::measuredEqualsAnalytic_data()
     QTest::newRow("window causal") << W << "causal" << 33;
     QTest::newRow("tome r=5") << M << "" << 64;
     QTest::newRow("tome schedule clamps") << M << "clamp" << 21;
+    QTest::newRow("tome, distillation token and head") << M << "distilled" << 40;
+    QTest::newRow("vit with 4 registers") << T << "registers" << 36;
     QTest::newRow("fit, 2 x 2 groups") << F << "" << 48;
     QTest::newRow("fit, padded last group") << F << "pad" << 96;
     QTest::newRow("fit-ar, token input") << F << "ar" << 64;
@@ -74,6 +76,10 @@ void TestFlopsMeasured::measuredEqualsAnalytic()
         s.window = 16;
         s.causal = variant == "causal";
     }
+    if (variant == "distilled")
+        s.extraTokens = 1, s.distillationHead = true;
+    if (variant == "registers")
+        s.extraTokens = 4;
     if (s.kind == ArchKind::ToMe)
         s.schedule = variant == "clamp" ? ToMeSchedule::explicitList({8, 8}) : ToMeSchedule::constant(5);
     if (s.kind == ArchKind::Fit) {

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void commandQuotingSplitsBack();
     void argumentsNameEverySetting();
     void reductionMethodSurvivesJsonAndCommand();
+    void compareSurvivesJsonAndCommand();
 };
 
 void TestLabSettings::everyFieldSurvivesJson()
@@ -114,6 +115,7 @@ void TestLabSettings::everyFieldSurvivesJson()
     f.block = 1;
     f.group = 4;
     f.latent = 2;
+    f.range = FitSettings::Range::Data;
     const FitSettings f2 = roundTrip(f);
     QCOMPARE(f2.image, f.image);
     QCOMPARE(f2.seed, f.seed);
@@ -130,6 +132,7 @@ void TestLabSettings::everyFieldSurvivesJson()
     QCOMPARE(f2.block, 1);
     QCOMPARE(f2.group, 4);
     QCOMPARE(f2.latent, 2);
+    QVERIFY(f2.range == FitSettings::Range::Data);
 
     FamSettings a;
     a.model = unusualModel();
@@ -144,6 +147,7 @@ void TestLabSettings::everyFieldSurvivesJson()
     a.promptSeed = 6;
     a.overlayBlock = 2;
     a.layer = 3;
+    a.query = 6;
     const FamSettings a2 = roundTrip(a);
     QVERIFY(a2.model == a.model);
     QCOMPARE(a2.streamLength, 1000);
@@ -156,6 +160,7 @@ void TestLabSettings::everyFieldSurvivesJson()
     QCOMPARE(a2.promptSeed, std::uint64_t(6));
     QCOMPARE(a2.overlayBlock, 2);
     QCOMPARE(a2.layer, 3);
+    QCOMPARE(a2.query, 6);
 
     MaskSettings m;
     m.kinds = {"swa", "causal", "fit"};
@@ -319,6 +324,49 @@ void TestLabSettings::reductionMethodSurvivesJsonAndCommand()
     QCOMPARE(t3.reduction.margin, 0.75);
 }
 
+// The Compare lab's settings: every field through JSON; the command names the methods, the
+// budget, each named method's own parameter (and no other's) and the view; a bad method list is
+// reported and the methods kept.
+void TestLabSettings::compareSurvivesJsonAndCommand()
+{
+    CompareSettings c;
+    c.model = unusualModel();
+    c.image = "/x/y z.png";
+    c.methods = {ReductionMethod::EVit, ReductionMethod::PiToMe};
+    c.fraction = 0.55;
+    c.margin = 0.75;
+    c.linkage = Linkage::Single;
+    c.evitLayers = {2, 5};
+    c.layer = 4;
+    c.selectedPatch = 17;
+    const CompareSettings c2 = roundTrip(c);
+    QCOMPARE(toJson(c2).dump(), toJson(c).dump());
+    QVERIFY(c2.methods == c.methods && c2.linkage == Linkage::Single && c2.evitLayers == c.evitLayers);
+    std::vector<std::string> a = recipeArguments(c);
+    QCOMPARE(a.front(), std::string("compare"));
+    QCOMPARE(after(a, "--methods"), std::string("evit,pitome"));
+    QCOMPARE(after(a, "--fraction"), std::string("0.55"));
+    QCOMPARE(after(a, "--margin"), std::string("0.75"));
+    QCOMPARE(after(a, "--layers"), std::string("3,6"));
+    QCOMPARE(after(a, "--layer"), std::string("4"));
+    QCOMPARE(after(a, "--select"), std::string("17"));
+    QVERIFY(!has(a, "--linkage") && !has(a, "--gflops")); // ATC is not compared
+    c.gflops = 2.5;
+    a = recipeArguments(c);
+    QVERIFY(after(a, "--gflops") == "2.5" && !has(a, "--fraction"));
+    const std::vector<ReductionOptions> options = reductionOptionsOf(c);
+    QCOMPARE(options.size(), std::size_t(2));
+    QVERIFY(options[0].layers == c.evitLayers && options[1].layers.empty() && options[1].margin == 0.75);
+    nlohmann::json j = toJson(c);
+    j["methods"] = {"tome", "tofu"};
+    std::vector<std::string> problems;
+    CompareSettings c3;
+    fromJson(j, c3, problems);
+    QCOMPARE(problems.size(), std::size_t(1));
+    QVERIFY(c3.methods == CompareSettings().methods);
+    QCOMPARE(c3.fraction, 0.55);
+}
+
 void TestLabSettings::argumentsNameEverySetting()
 {
     ToMeSettings t;
@@ -374,6 +422,9 @@ void TestLabSettings::argumentsNameEverySetting()
     QCOMPARE(after(a, "--checkpoint-sha256"), std::string("00ff"));
     QVERIFY(has(a, "--no-fam") && !has(a, "--fam") && !has(a, "--preset"));
     QCOMPARE(after(a, "--overlay"), std::string("block:5"));
+    QVERIFY(!has(a, "--query")); // the mean, the default
+    f.query = 4;
+    QCOMPARE(after(recipeArguments(f), "--query"), std::string("4"));
 
     MaskSettings m;
     a = recipeArguments(m);
@@ -390,6 +441,7 @@ void TestLabSettings::argumentsNameEverySetting()
     QCOMPARE(after(a, "--overlay"), std::string("latent:3,1"));
     QCOMPARE(after(a, "--block"), std::string("1"));
     QCOMPARE(after(a, "--size"), std::string("448"));
+    QCOMPARE(after(a, "--colour-range"), std::string("fixed"));
 
     FlopSettings p;
     p.customModels = {"x"};

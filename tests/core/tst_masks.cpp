@@ -68,6 +68,7 @@ private Q_SLOTS:
     void pairCountsMatchRows();
     void bswaWindowMatchesPaper();
     void famKeysPerQuery();
+    void dataTokenAlignment();
     void tomeSharesTokens();
     void badSizesAreRefused_data();
     void badSizesAreRefused();
@@ -246,6 +247,41 @@ void TestMasks::bswaWindowMatchesPaper()
     }
     QCOMPARE(lo, 3073);
     QCOMPARE(hi, 4096);
+}
+
+void TestMasks::dataTokenAlignment()
+{
+    // FAM, L = 7, b = 3, f = 2: [F_init F_init | 0 1 2 | F_0 F_0 | 3 4 5 | F_1 F_1 | 6 | F_2 F_2].
+    MaskSpec fam = spec("fam", 7);
+    fam.block = 3;
+    fam.memory = 1;
+    fam.fam = 2;
+    const auto mask = makeMask(fam);
+    QCOMPARE(mask->queries(), 15);
+    const std::vector<std::int64_t> positions = {2, 3, 4, 7, 8, 9, 12};
+    for (std::int64_t t = 0; t < 7; ++t) {
+        QCOMPARE(mask->positionOfDataToken(t, false), positions[std::size_t(t)]);
+        QCOMPARE(mask->positionOfDataToken(t, true), positions[std::size_t(t)]);
+        QCOMPARE(mask->dataTokensBefore(positions[std::size_t(t)], true), t); // the inverse
+    }
+    // Counted by hand: data tokens strictly before each position 0..15.
+    const std::vector<std::int64_t> before = {0, 0, 0, 1, 2, 3, 3, 3, 4, 5, 6, 6, 6, 7, 7, 7};
+    for (std::int64_t p = 0; p <= 15; ++p)
+        QCOMPARE(mask->dataTokensBefore(p, false), before[std::size_t(p)]);
+    // Layouts that are the data (BSWA) map one to one; FIT's [data | latents] keeps data first.
+    MaskSpec bswa = spec("bswa", 7);
+    bswa.block = 3;
+    bswa.memory = 1;
+    const auto plain = makeMask(bswa);
+    for (std::int64_t p = 0; p <= 7; ++p)
+        QCOMPARE(plain->dataTokensBefore(p, false), p);
+    MaskSpec fit = spec("fit", 8);
+    fit.group = 4;
+    fit.latents = 2;
+    const auto combined = makeMask(fit);
+    QCOMPARE(combined->queries(), 12);
+    QCOMPARE(combined->dataTokensBefore(12, false), 8); // latents hold no data tokens
+    QCOMPARE(combined->positionOfDataToken(5, true), 5);
 }
 
 void TestMasks::famKeysPerQuery()

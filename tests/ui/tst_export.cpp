@@ -176,7 +176,7 @@ void TestExport::exportAllWritesEveryFigureDataAndSettings()
 }
 
 // Every lab with non-default settings (custom normalisation, a checkpoint, a FAM overlay, three
-// masks compared and zoomed, a custom FLOP model), exported by Export All into a folder that does
+// masks compared and zoomed, a custom FLOP model, methods compared), exported by Export All into a folder that does
 // not exist yet: each figure's command, read from the PNG, SVG or PDF itself and run from that
 // folder, draws the same pixels again.
 void TestExport::everyExportedRecipeRegeneratesItsFigure()
@@ -189,14 +189,16 @@ void TestExport::everyExportedRecipeRegeneratesItsFigure()
     auto* tome = w.findChild<ToMePanel*>();
     auto* fit = w.findChild<FitPanel*>();
     auto* fam = w.findChild<FamPanel*>();
+    auto* compare = w.findChild<ComparePanel*>();
     QVERIFY(QTest::qWaitFor([&] { return tome->result() && !tome->runner()->isRunning() && fit->result() && !fit->runner()->isRunning()
-                                         && fam->result() && !fam->runner()->isRunning(); }, 180000));
+                                         && fam->result() && !fam->runner()->isRunning() && compare->result()
+                                         && !compare->runner()->isRunning(); }, 180000));
 
     const QString folder = tmp.filePath("exports/run 1/figures"); // nested, with a space, missing
     exportAll(w.labsForExport(), w.currentSession(), folder, 1.5);
     const QJsonObject index = QJsonDocument::fromJson(readAll(QDir(folder).filePath("index.json"))).object();
     const QJsonArray tabs = index["tabs"].toArray();
-    QCOMPARE(tabs.size(), 5); // every lab has a figure
+    QCOMPARE(tabs.size(), 6); // every lab has a figure
     for (const auto& t : tabs) {
         const QJsonObject entry = t.toObject();
         QCOMPARE(entry["recipes"].toArray().size(), 3);

@@ -84,7 +84,7 @@ void TestFitPanel::clickingAGroupShowsItsOverlay()
     QCOMPARE(view->overlay()->read.size(), std::size_t(16)); // a full 4 x 4 window
     QCOMPARE(view->overlay()->global.size(), std::size_t(16));
     QVERIFY(view->overlay()->read != before);
-    QVERIFY(view->overlay()->leftTitle.contains("group 6"));
+    QVERIFY(view->overlay()->caption.contains("group 6"));
     // The corner group is clipped by the padding: 2 x 2 real patches.
     const QPointF corner(left.right() - 2, left.bottom() - 2);
     QTest::mouseClick(view, Qt::LeftButton, {}, corner.toPoint());

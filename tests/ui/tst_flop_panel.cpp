@@ -72,7 +72,20 @@ void TestFlopPanel::lengthsEditChangesTheSeries()
     const QByteArray before = panel->currentDataJson();
     const QImage imageBefore = render(*panel);
     QVERIFY(!before.isEmpty());
+    // The default lengths are ViT patch counts, 196 (224 px) to 16K (2048 px); one click gives 1K-1M.
+    std::vector<long long> lengths;
+    for (const FlopPoint& p : panel->report().series.front().points)
+        lengths.push_back(p.length);
+    QCOMPARE(lengths, (std::vector<long long>{196, 576, 1024, 2304, 4096, 9216, 16384}));
+    QCOMPARE(int(panel->rangeButtons().size()), 2);
+    panel->rangeButtons()[1]->click();
     QCOMPARE(int(panel->report().series.front().points.size()), 11); // 1K..1M doubling
+    QCOMPARE(panel->report().series.front().points.back().length, 1048576LL);
+    panel->rangeButtons()[0]->click();
+    QCOMPARE(panel->report().series.front().points.front().length, 196LL);
+    // The workspace's model (ViT-S/16 at 224 px) marks its 197 tokens on the chart and in the command.
+    QCOMPARE(panel->markedLength(), 197LL);
+    QVERIFY2(panel->currentFigure()->command.contains("--mark-length 197"), qPrintable(panel->currentFigure()->command));
 
     panel->lengthsEdit()->setText("1024,4096");
     QVERIFY(panel->errorText().isEmpty());

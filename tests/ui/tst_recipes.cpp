@@ -62,8 +62,12 @@ void TestRecipes::commandLineRecipesRegenerate_data()
     QTest::newRow("fit with normalisation") << QStringList{"fit", "--image", image, "--group", "3", "--latents", "2", "--pattern",
                                                            "L1G1L1G1", "--size", "160", "--latent-width", "128", "--mean", "0.4,0.4,0.4",
                                                            "--overlay", "latent:2,1", "--seed", "3"};
+    QTest::newRow("fit, data colour range") << QStringList{"fit", "--image", image, "--group", "4", "--latents", "2", "--pattern", "L1G1",
+                                                           "--size", "128", "--latent-width", "128", "--colour-range", "data"};
     QTest::newRow("fam overlay") << QStringList{"fam", "--image", image, "--preset", "vit-ti16", "--seed", "2", "--block", "24",
                                                 "--memory", "2", "--fam", "3", "--overlay", "block:4", "--layer", "5", "--std", "0.3,0.3,0.3"};
+    QTest::newRow("fam, one query, no FAM") << QStringList{"fam", "--image", image, "--preset", "vit-ti16", "--block", "16", "--memory",
+                                                           "2", "--no-fam", "--overlay", "block:6", "--query", "5"};
     QTest::newRow("fam stream") << QStringList{"fam", "--stream-length", "300", "--preset", "vit-ti16", "--block", "32", "--memory",
                                                "1", "--fam", "2", "--bidirectional", "--stream-seed", "9"};
     QTest::newRow("mask comparison, zoom") << QStringList{"mask", "--kind", "fam", "--compare", "bswa,swa", "--length", "64", "--block",

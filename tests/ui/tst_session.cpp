@@ -118,12 +118,12 @@ QByteArray dump(const nlohmann::json& j) { return QByteArray::fromStdString(j.du
 } // namespace
 
 // Every lab's settings and figure come back from a session in a fresh window: ToMe, FIT, FAM,
-// masks, FLOPs (a custom model and measured points), the current tab.
+// masks, FLOPs (a custom model and measured points), Compare, the current tab.
 void TestSession::everyLabRoundTrips()
 {
     const QString path = m_dir.filePath("all.tokenscope");
-    QByteArray tome, fit, fam, mask, flops;
-    QImage tomePixels, fitPixels, famPixels, maskPixels, flopPixels;
+    QByteArray tome, fit, fam, mask, flops, compare;
+    QImage tomePixels, fitPixels, famPixels, maskPixels, flopPixels, comparePixels;
     FlopReport measured;
     {
         MainWindow w;
@@ -136,12 +136,14 @@ void TestSession::everyLabRoundTrips()
         QVERIFY(settled(w.findChild<ToMePanel*>()));
         QVERIFY(settled(w.findChild<FitPanel*>()));
         QVERIFY(settled(w.findChild<FamPanel*>()));
+        QVERIFY(settled(w.findChild<ComparePanel*>()));
         QVERIFY(QString::fromStdString(w.findChild<ToMePanel*>()->result()->scheduleText).contains("inflection")); // the schedule ran
         tome = dump(toJson(w.findChild<ToMePanel*>()->settings()));
         fit = dump(toJson(w.findChild<FitPanel*>()->settings()));
         fam = dump(toJson(w.findChild<FamPanel*>()->settings()));
         mask = dump(toJson(w.findChild<MaskPanel*>()->settings()));
         flops = dump(toJson(flopPanel->settings()));
+        compare = dump(toJson(w.findChild<ComparePanel*>()->settings()));
         QVERIFY(flopPanel->settings().measure);
         QVERIFY(w.findChild<MaskPanel*>()->settings().zoomed());
         tomePixels = pixels(w.findChild<ToMePanel*>());
@@ -149,6 +151,7 @@ void TestSession::everyLabRoundTrips()
         famPixels = pixels(w.findChild<FamPanel*>());
         maskPixels = pixels(w.findChild<MaskPanel*>());
         flopPixels = pixels(flopPanel);
+        comparePixels = pixels(w.findChild<ComparePanel*>());
         measured = flopPanel->report();
         QString error;
         QVERIFY2(w.saveSession(path, &error), qPrintable(error));
@@ -161,16 +164,19 @@ void TestSession::everyLabRoundTrips()
     QVERIFY(settled(w.findChild<ToMePanel*>()));
     QVERIFY(settled(w.findChild<FitPanel*>()));
     QVERIFY(settled(w.findChild<FamPanel*>()));
+    QVERIFY(settled(w.findChild<ComparePanel*>()));
     QCOMPARE(dump(toJson(w.findChild<ToMePanel*>()->settings())), tome);
     QCOMPARE(dump(toJson(w.findChild<FitPanel*>()->settings())), fit);
     QCOMPARE(dump(toJson(w.findChild<FamPanel*>()->settings())), fam);
     QCOMPARE(dump(toJson(w.findChild<MaskPanel*>()->settings())), mask);
     QCOMPARE(dump(toJson(w.findChild<FlopPanel*>()->settings())), flops);
+    QCOMPARE(dump(toJson(w.findChild<ComparePanel*>()->settings())), compare);
     QVERIFY(pixels(w.findChild<ToMePanel*>()) == tomePixels);
     QVERIFY(pixels(w.findChild<FitPanel*>()) == fitPixels);
     QVERIFY(pixels(w.findChild<FamPanel*>()) == famPixels);
     QVERIFY(pixels(w.findChild<MaskPanel*>()) == maskPixels);
     QVERIFY(pixels(w.findChild<FlopPanel*>()) == flopPixels);
+    QVERIFY(pixels(w.findChild<ComparePanel*>()) == comparePixels);
     // The measured points themselves, not only their picture.
     const FlopReport& reopened = w.findChild<FlopPanel*>()->report();
     QCOMPARE(reopened.series.size(), measured.series.size());

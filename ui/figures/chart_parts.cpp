@@ -1,7 +1,10 @@
 #include "ui/figures/chart_parts.h"
 
+#include "ui/figures/figure_type.h"
+
 #include <QCategoryAxis>
 #include <QChart>
+#include <QFontMetricsF>
 #include <QGraphicsScene>
 #include <QLegendMarker>
 
@@ -25,8 +28,8 @@ void styleAxis(QCategoryAxis* axis, const QString& title)
 {
     axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     axis->setTitleText(title);
-    axis->setTitleFont(pixelFont(12));
-    axis->setLabelsFont(pixelFont(11));
+    axis->setTitleFont(figureFont(TextRole::AxisTitle));
+    axis->setLabelsFont(figureFont(TextRole::TickLabel));
     axis->setGridLineColor(QColor(222, 222, 222));
     axis->setLinePenColor(QColor(90, 90, 90));
 }
@@ -75,6 +78,30 @@ QFont pixelFont(int pixels, bool bold)
     return f;
 }
 
+QString chartTitle(const QString& title, const QStringList& subtitle, double width)
+{
+    // Wrapped a little narrower than the chart: its margins and the title's document margin.
+    const double available = std::max(120.0, width - 72);
+    const QFontMetricsF metrics(figureFont(TextRole::Statistic));
+    QStringList lines;
+    QString line;
+    for (const QString& word : subtitle.join(' ').split(' ', Qt::SkipEmptyParts)) {
+        const QString longer = line.isEmpty() ? word : line + ' ' + word;
+        if (!line.isEmpty() && metrics.horizontalAdvance(longer) > available) {
+            lines << line.toHtmlEscaped();
+            line = word;
+        } else {
+            line = longer;
+        }
+    }
+    if (!line.isEmpty())
+        lines << line.toHtmlEscaped();
+    return QString("<b>%1</b><br><span style='font-size:%2px; font-weight:normal'>%3</span>")
+        .arg(title.toHtmlEscaped())
+        .arg(figureType().statistic)
+        .arg(lines.join("<br>"));
+}
+
 QChart* newChart(QGraphicsScene& scene, const QString& title, const QRectF& geometry)
 {
     auto* chart = new QChart;
@@ -86,10 +113,10 @@ QChart* newChart(QGraphicsScene& scene, const QString& title, const QRectF& geom
     chart->setBackgroundPen(Qt::NoPen);
     chart->setMargins(QMargins(4, 4, 8, 4));
     chart->setTitle(title);
-    chart->setTitleFont(pixelFont(14, true));
+    chart->setTitleFont(figureFont(TextRole::PanelTitle));
     chart->legend()->setAlignment(Qt::AlignRight);
     chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
-    chart->legend()->setFont(pixelFont(11));
+    chart->legend()->setFont(figureFont(TextRole::Legend));
     scene.addItem(chart);
     chart->setGeometry(geometry);
     return chart;
@@ -143,6 +170,8 @@ QCategoryAxis* logAxis(double lo10, double hi10, const Label& label, const QStri
         const int step = std::max(1, int(max - min) / 9 + 1);
         for (int k = int(min); k <= int(max); k += step)
             ticks.push_back(k);
+        // Headroom: the top label, centred on its tick, stays inside the plot and clear of the title.
+        max += 0.05 * (max - min);
     } else {
         const double pad = 0.08 * std::max(0.3, hi10 - lo10);
         min = lo10 - pad, max = hi10 + pad;

@@ -9,6 +9,7 @@
 #include <QRectF>
 #include <QScatterSeries>
 #include <QString>
+#include <QStringList>
 
 #include <algorithm>
 #include <functional>
@@ -35,13 +36,20 @@ QString bytesLabel(double v);
 QFont pixelFont(int pixels, bool bold = false);
 
 // A chart in the light theme on white, without animation, its legend on the right, added to
-// `scene` at `geometry`.
+// `scene` at `geometry`; title, axis and legend fonts from the figures' type scale
+// (ui/figures/figure_type.h). Qt Charts measures its own text and lays the plot area out around
+// it, so these charts keep Qt Charts' layout; tests read the placed text back from the scene
+// (recordSceneText, ui/figures/figure_record.h).
 QChart* newChart(QGraphicsScene& scene, const QString& title, const QRectF& geometry);
 // Adds `series` to `chart` on the axes x and y.
 void attach(QChart* chart, QAbstractSeries* series, QAbstractAxis* x, QAbstractAxis* y);
 void hideFromLegend(QChart* chart, QAbstractSeries* series);
 // Hollow markers of `shape` (measured points, runs too large to make).
 QScatterSeries* markerSeries(QScatterSeries::MarkerShape shape, const QColor& color, const QString& name);
+
+// A chart title as rich text: `title` in bold, then the subtitle sentences in the statistics'
+// size, word-wrapped to `width` (Qt Charts would otherwise elide a long line).
+QString chartTitle(const QString& title, const QStringList& subtitle, double width);
 
 // x: log2 of the length, ticks at powers of two (at most about `maxLabels` labelled).
 QCategoryAxis* lengthAxis(double lo2, double hi2, int maxLabels = 10);

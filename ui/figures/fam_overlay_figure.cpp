@@ -1,82 +1,73 @@
 #include "ui/figures/fam_overlay_figure.h"
-#include "ui/figures/figure_colours.h"
-#include "ui/figures/rgb_image.h"
+
 #include "core/settings/recipe_command.h"
 #include "core/settings/settings_json.h"
 #include "ui/figures/figure_recipe.h"
+#include "ui/figures/rgb_image.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QObject>
-#include <QPainter>
 
 #include <algorithm>
+#include <cmath>
+#include <numeric>
 
 namespace ts {
 namespace {
 
-constexpr double kPanel = 448, kMargin = 16, kCaption = 36, kFooter = 40;
+constexpr double kPanel = 448; // the image's side at the natural size
 
-QRectF cellRect(const QRectF& box, int grid, std::int64_t token)
+double sum(const std::vector<float>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
+
+FamShares sharesOf(const std::vector<float>& block, const std::vector<float>& fam, const std::vector<float>& memory)
 {
-    const double c = box.width() / grid;
-    return {box.left() + static_cast<double>(token % grid) * c, box.top() + static_cast<double>(token / grid) * c, c, c};
+    return {sum(block), sum(fam), sum(memory)};
 }
 
-void paintImageMode(QPainter& p, const QRectF& box, const FamOverlayData& d)
+QString schemeText(const FamResult& r)
 {
-    p.drawImage(box, d.image);
-    const std::int64_t patches = std::int64_t(d.grid) * d.grid;
-    // Alternate blocks lightly tinted so their raster runs are visible.
-    for (std::int64_t t = 0; t < patches; ++t)
-        if ((t / d.block) % 2 == 1)
-            p.fillRect(cellRect(box, d.grid, t), QColor(255, 255, 255, 40));
-    if (d.overlayBlock >= 0 && !d.attention.empty()) {
-        p.fillRect(box, QColor(0, 0, 0, 110)); // dim everything but the block
-        const float peak = std::max(1e-12f, *std::max_element(d.attention.begin(), d.attention.end()));
-        for (std::size_t i = 0; i < d.attention.size(); ++i) {
-            const QRectF cell = cellRect(box, d.grid, d.firstToken + static_cast<std::int64_t>(i));
-            // Undim the block's own cells: the same image part, mapped back to image pixels.
-            const double sx = d.image.width() / box.width(), sy = d.image.height() / box.height();
-            p.drawImage(cell, d.image,
-                        QRectF((cell.left() - box.left()) * sx, (cell.top() - box.top()) * sy, cell.width() * sx, cell.height() * sy));
-            p.fillRect(cell, QColor(214, 39, 40, static_cast<int>(215 * d.attention[i] / peak)));
-        }
-    }
-    // Outline the chosen block's cells.
-    if (d.overlayBlock >= 0) {
-        p.setPen(QPen(QColor(255, 220, 0), 1.5));
-        p.setBrush(Qt::NoBrush);
-        const std::int64_t first = std::int64_t(d.overlayBlock) * d.block;
-        for (std::int64_t t = first; t < std::min<std::int64_t>(patches, first + d.block); ++t)
-            p.drawRect(cellRect(box, d.grid, t));
-    }
+    return r.withFam ? QObject::tr("FAM b = %1, s = %2, f = %3").arg(r.block).arg(r.memory).arg(r.fam)
+                     : QObject::tr("BSWA b = %1, s = %2").arg(r.block).arg(r.memory);
 }
 
-void paintStreamMode(QPainter& p, const QRectF& box, const FamOverlayData& d)
+// The key grid's rows, top to bottom: each memory segment (oldest first), the previous FAM, the block.
+QStringList keyRowLabels(const FamOverlayData& d)
 {
-    p.fillRect(box, figurePanelFill(p, 248));
-    if (d.attention.empty())
-        return;
-    // Bars: memory, previous FAM, then each token of the block.
-    const std::size_t n = d.attention.size() + 2;
-    const float peak = std::max({1e-12f, d.onMemory, d.onPreviousFam, *std::max_element(d.attention.begin(), d.attention.end())});
-    const double w = box.width() / static_cast<double>(n);
-    auto bar = [&](std::size_t i, float v, const QColor& colour) {
-        const double h = (box.height() - 20) * v / peak;
-        p.fillRect(QRectF(box.left() + i * w, box.bottom() - h, std::max(1.0, w - 1), h), colour);
-    };
-    bar(0, d.onMemory, QColor(255, 127, 14));
-    bar(1, d.onPreviousFam, QColor(214, 39, 40));
-    for (std::size_t i = 0; i < d.attention.size(); ++i)
-        bar(i + 2, d.attention[i], QColor(31, 119, 180));
-    p.setPen(figureInk(p));
-    p.drawText(box.adjusted(4, 2, -4, 0), Qt::AlignLeft | Qt::AlignTop,
-               QObject::tr("memory | previous FAM | tokens %1..%2").arg(d.firstToken).arg(d.firstToken + d.attention.size() - 1));
+    QStringList rows;
+    const std::int64_t segments = d.block > 0 ? static_cast<std::int64_t>(d.memoryAttention.size()) / d.block : 0;
+    for (std::int64_t i = 0; i < segments; ++i)
+        rows << QObject::tr("memory %1").arg(d.overlayBlock - segments + i);
+    if (d.fam > 0)
+        rows << QObject::tr("FAM");
+    rows << QObject::tr("block %1").arg(d.overlayBlock);
+    return rows;
 }
 
 } // namespace
+
+FamShares famShares(const FamResult& r) { return sharesOf(r.overlayAttention, r.overlayFamAttention, r.overlayMemoryAttention); }
+
+FamShares famShares(const FamOverlayData& d) { return sharesOf(d.attention, d.famAttention, d.memoryAttention); }
+
+QString famSharesText(const FamShares& s)
+{
+    return QObject::tr("%1% on the block, %2% on the previous FAM, %3% on memory segments")
+        .arg(100.0 * s.block, 0, 'f', 1)
+        .arg(100.0 * s.previousFam, 0, 'f', 1)
+        .arg(100.0 * s.memory, 0, 'f', 1);
+}
+
+QString famQueryText(const FamResult& r)
+{
+    const auto n = static_cast<int>(r.overlayAttention.size());
+    if (r.overlayQuery < 0)
+        return r.withFam ? QObject::tr("the FAM queries (mean of %1)").arg(r.fam) : QObject::tr("the block's queries (mean of %1)").arg(n);
+    if (r.overlayQuery >= n)
+        return QObject::tr("FAM query %1").arg(r.overlayQuery - n);
+    return QObject::tr("token %1 (position %2 of block %3)").arg(r.overlayFirstToken + r.overlayQuery).arg(r.overlayQuery).arg(r.overlayBlock);
+}
 
 FamOverlayData famBlocksData(const QImage& image, int grid, int block)
 {
@@ -85,68 +76,96 @@ FamOverlayData famBlocksData(const QImage& image, int grid, int block)
     d.grid = grid;
     d.block = std::max(1, block);
     d.blocks = grid > 0 ? (std::int64_t(grid) * grid + d.block - 1) / d.block : 0;
-    d.caption = QObject::tr("%1 blocks of %2 patches (raster order)").arg(d.blocks).arg(d.block);
+    d.title = QObject::tr("%1 blocks of %2 patches (raster order)").arg(d.blocks).arg(d.block);
+    d.imageTitle = QObject::tr("Model input, blocks numbered");
     return d;
 }
 
 FamOverlayData famOverlayData(const FamResult& r)
 {
     FamOverlayData d;
-    d.image = qImageFromRgb(r.crop);
+    d.image = r.imageMode ? qImageFromRgb(r.crop) : QImage();
     d.grid = r.grid;
     d.block = r.block;
+    d.fam = r.withFam ? r.fam : 0;
     d.blocks = r.blocks;
     d.overlayBlock = r.overlayBlock;
+    d.query = r.overlayQuery;
     d.firstToken = r.overlayFirstToken;
+    d.memoryFirstToken = r.overlayMemoryFirstToken;
     d.attention = r.overlayAttention;
-    d.onPreviousFam = r.overlayOnPreviousFam;
-    d.onMemory = r.overlayOnMemory;
-    d.withFam = r.withFam;
-    const QString scheme = r.withFam ? QObject::tr("FAM b=%1 s=%2 f=%3").arg(r.block).arg(r.memory).arg(r.fam)
-                                     : QObject::tr("BSWA b=%1 s=%2").arg(r.block).arg(r.memory);
-    d.caption = QObject::tr("%1 (%2), %3, %4: %5 queries of block %6, layer %7")
-                    .arg(QString::fromStdString(vitDisplayName(r.config)), QString::fromStdString(r.weights), scheme,
-                         r.causal ? QObject::tr("causal blocks") : QObject::tr("bidirectional blocks"),
-                         r.withFam ? QObject::tr("FAM") : QObject::tr("block"))
-                    .arg(r.overlayBlock)
-                    .arg(r.overlayLayer + 1);
+    d.memoryAttention = r.overlayMemoryAttention;
+    d.famAttention = r.overlayFamAttention;
+    float hi = 0;
+    for (const auto* v : {&d.attention, &d.memoryAttention, &d.famAttention})
+        for (float x : *v)
+            hi = std::max(hi, x);
+    const int n = std::max(1, static_cast<int>(std::lround(r.overlayVisibleKeys)));
+    const bool exact = std::abs(r.overlayVisibleKeys - n) < 1e-9;
+    d.bar = colourBarFor(0.0, hi, 1.0 / r.overlayVisibleKeys,
+                         exact ? QObject::tr("1/%1 uniform").arg(n) : QObject::tr("1/%1 uniform (mean)").arg(r.overlayVisibleKeys, 0, 'f', 1));
+    d.title = QObject::tr("%1: layer %2, block %3").arg(schemeText(r)).arg(r.overlayLayer + 1).arg(r.overlayBlock);
+    d.footer << QObject::tr("%1 (%2), %3; query: %4.")
+                    .arg(QString::fromStdString(vitDisplayName(r.config)), QString::fromStdString(r.weights),
+                         r.causal ? QObject::tr("causal inside each block") : QObject::tr("bidirectional inside each block"), famQueryText(r));
+    d.imageTitle = QObject::tr("The image: memory and block %1").arg(r.overlayBlock);
+    d.keysTitle = QObject::tr("Every key: memory blocks, previous FAM, block %1").arg(r.overlayBlock);
+    const QString shares = QObject::tr("Attention: %1").arg(famSharesText(famShares(r)));
+    (d.hasImage() ? d.imageStatistics : d.keysStatistics) << shares;
+    d.keysStatistics << QObject::tr("Uniform attention over the %1 keys the query sees: %2")
+                            .arg(exact ? QString::number(n) : QString::number(r.overlayVisibleKeys, 'f', 1))
+                            .arg(colourBarNumber(1.0 / r.overlayVisibleKeys));
     // No seconds, speed or memory here: they change from run to run, and a recipe's rerun must give
     // the same pixels (they are in the data export and the panel's status).
-    d.footer = QObject::tr("%1 tokens in %2 blocks\non previous FAM %3, on memory %4")
-                   .arg(r.length)
-                   .arg(r.blocks)
-                   .arg(r.overlayOnPreviousFam, 0, 'f', 3)
-                   .arg(r.overlayOnMemory, 0, 'f', 3);
+    d.footer << QObject::tr("%1 %2 in %3 blocks of %4; colours (viridis) from 0 to the largest weight shown, mean over heads.")
+                    .arg(r.length)
+                    .arg(r.imageMode ? QObject::tr("patches (raster order)") : QObject::tr("synthetic tokens"))
+                    .arg(r.blocks)
+                    .arg(r.block);
     return d;
 }
 
-QSizeF famOverlayNaturalSize() { return {kPanel + 2 * kMargin, kCaption + kPanel + kFooter + 2 * kMargin}; }
-
-QRectF famOverlayImageRect(const QRectF& target)
+FigureSpec famOverlaySpec(const FamOverlayData& d)
 {
-    const QSizeF natural = famOverlayNaturalSize();
-    const double s = std::min(target.width() / natural.width(), target.height() / natural.height());
-    const QPointF origin = target.center() - QPointF(natural.width() * s / 2, natural.height() * s / 2);
-    return {origin + QPointF(kMargin * s, (kMargin / 2 + kCaption) * s), QSizeF(kPanel * s, kPanel * s)};
+    FigureSpec spec;
+    spec.title = d.title;
+    if (d.hasImage()) {
+        PanelSpec image;
+        image.title = d.imageTitle;
+        image.aspect = 1;
+        image.statistics = d.imageStatistics;
+        spec.panels.push_back(image);
+    }
+    if (d.hasAttention()) {
+        PanelSpec keys;
+        keys.title = d.keysTitle;
+        keys.yTickLabels = keyRowLabels(d);
+        const int columns = std::max(d.block, d.fam);
+        keys.xTickLabels = QStringList{"0", QString::number(columns - 1)};
+        keys.xTitle = QObject::tr("position in the block");
+        keys.colourBar = d.bar;
+        // Panels share one data size (figure_layout.h): beside the image the grid is square too.
+        keys.aspect = d.hasImage() ? 1.0 : std::clamp(double(columns) / keys.yTickLabels.size(), 1.0, 3.0);
+        keys.statistics = d.keysStatistics;
+        spec.panels.push_back(keys);
+        // Only what the figure shows: memory segments, one query, keys the query cannot see.
+        if (!d.memoryAttention.empty())
+            spec.legend.push_back({QObject::tr("memory segment"), QColor(255, 127, 14), LegendEntry::Swatch::Line});
+        spec.legend.push_back({QObject::tr("block shown"), QColor(255, 220, 0), LegendEntry::Swatch::Line});
+        if (d.query >= 0)
+            spec.legend.push_back({QObject::tr("query shown"), QColor(0, 220, 255), LegendEntry::Swatch::Line});
+        auto unseen = [](const std::vector<float>& v) { return std::find(v.begin(), v.end(), 0.0f) != v.end(); };
+        if (unseen(d.attention) || unseen(d.memoryAttention) || unseen(d.famAttention))
+            spec.legend.push_back({QObject::tr("key not seen"), QColor(150, 150, 150)});
+    }
+    spec.caption = d.footer;
+    return spec;
 }
 
-void paintFamOverlay(QPainter& p, const QRectF& target, const FamOverlayData& d)
+QSizeF famOverlayNaturalSize(const FamOverlayData& d)
 {
-    const QRectF box = famOverlayImageRect(target);
-    const double s = box.width() / kPanel;
-    QFont font = p.font();
-    font.setPixelSize(std::max(7, static_cast<int>(12 * s)));
-    p.setFont(font);
-    p.setPen(figureInk(p));
-    p.drawText(QRectF(box.left(), box.top() - kCaption * s, box.width(), kCaption * s),
-               Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, d.caption);
-    if (!d.image.isNull() && d.grid > 0)
-        paintImageMode(p, box, d);
-    else
-        paintStreamMode(p, box, d);
-    p.setPen(figureInk(p));
-    p.drawText(QRectF(box.left(), box.bottom() + 4 * s, box.width(), (kFooter - 4) * s), Qt::AlignLeft | Qt::AlignTop,
-               d.footer);
+    const FigureSpec spec = famOverlaySpec(d);
+    return figureSizeFor(spec, QSizeF(kPanel, kPanel / std::max(1.0, spec.panels.empty() ? 1.0 : spec.panels.back().aspect)));
 }
 
 FamSettings famSettingsAsRun(const FamResult& result, FamSettings settings)
@@ -158,17 +177,18 @@ FamSettings famSettingsAsRun(const FamResult& result, FamSettings settings)
         settings.fam = result.fam;
     settings.overlayBlock = result.overlayBlock;
     settings.layer = result.overlayLayer + 1;
+    settings.query = result.overlayQuery;
     return settings;
 }
 
 Figure famOverlayFigure(const FamResult& result, const FamSettings& settings)
 {
-    const FamOverlayData data = famOverlayData(result);
+    auto data = std::make_shared<FamOverlayData>(famOverlayData(result));
     Figure f;
-    f.size = famOverlayNaturalSize();
-    f.paint = [data](QPainter& p, const QRectF& r) { paintFamOverlay(p, r, data); };
+    f.size = famOverlayNaturalSize(*data);
+    f.paint = [data](QPainter& p, const QRectF& r) { paintFamOverlay(p, r, *data); };
     f.title = QObject::tr("FAM attention");
-    f.description = data.caption;
+    f.description = data->title + " — " + data->footer.join(" ");
     const FamSettings shown = famSettingsAsRun(result, settings);
     setFigureRecipe(f, "fam", toJson(shown), recipeArguments(shown));
     return f;
@@ -192,16 +212,24 @@ QByteArray famResultJson(const FamResult& r)
     o["peak_memory_bytes"] = static_cast<qint64>(r.peakMemoryBytes);
     o["estimated_memory_bytes"] = static_cast<qint64>(r.estimatedMemoryBytes);
     o["flops"] = r.flops.matmulTotal();
+    auto array = [](const std::vector<float>& v) {
+        QJsonArray a;
+        for (float w : v)
+            a.append(static_cast<double>(w));
+        return a;
+    };
     QJsonObject overlay;
     overlay["block"] = r.overlayBlock;
     overlay["layer"] = r.overlayLayer;
+    overlay["query"] = r.overlayQuery;
     overlay["first_token"] = static_cast<qint64>(r.overlayFirstToken);
-    QJsonArray weights;
-    for (float w : r.overlayAttention)
-        weights.append(static_cast<double>(w));
-    overlay["attention"] = weights;
+    overlay["attention"] = array(r.overlayAttention);
+    overlay["memory_first_token"] = static_cast<qint64>(r.overlayMemoryFirstToken);
+    overlay["memory_attention"] = array(r.overlayMemoryAttention);
+    overlay["previous_fam_attention"] = array(r.overlayFamAttention);
     overlay["on_previous_fam"] = static_cast<double>(r.overlayOnPreviousFam);
     overlay["on_memory"] = static_cast<double>(r.overlayOnMemory);
+    overlay["visible_keys"] = r.overlayVisibleKeys;
     o["overlay"] = overlay;
     return QJsonDocument(o).toJson(QJsonDocument::Indented);
 }

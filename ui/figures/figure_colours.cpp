@@ -25,6 +25,12 @@ QColor figurePanelFill(const QPainter& painter, int light)
     return QColor(dark, dark, dark);
 }
 
+QColor methodColour(int index)
+{
+    static const QColor colours[] = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(44, 160, 44), QColor(148, 103, 189)};
+    return colours[((index % 4) + 4) % 4];
+}
+
 QColor viridisColour(double t)
 {
     // viridis at t = 0, 1/9, ..., 1, interpolated linearly between the stops.

@@ -19,6 +19,10 @@ QColor figureSubtleInk(const QPainter& painter);
 // lifted a little from the background) on dark ones.
 QColor figurePanelFill(const QPainter& painter, int light);
 
+// One colour per token-reduction method in a figure (tab10's blue, red, green, purple; repeating),
+// the same in the Compare and the Evaluate figures; readable on light and dark backgrounds.
+QColor methodColour(int index);
+
 // Heat maps: matplotlib's viridis (van der Walt & Smith), perceptually uniform and readable in
 // grey and by colour-blind readers, `t` in 0..1 (clamped), dark violet to yellow. The same colours
 // on light and dark backgrounds, so a map reads the same on screen and exported.

@@ -116,12 +116,24 @@ struct Rows {
     double title = 0, legend = 0, caption = 0;
 };
 
+// Width each panel's titles and statistics may take beyond its frame: a share of the width the
+// data areas leave over (an aspect-limited panel), at most 0.6 of the data width, so text wraps
+// less where there is room.
+double textExtra(const FigureSpec& spec, const std::vector<Margins>& m, double areaWidth, double w)
+{
+    const double n = std::max<std::size_t>(1, spec.panels.size());
+    double used = (n - 1) * spec.panelGap + n * w;
+    for (const Margins& x : m)
+        used += x.left + x.right;
+    return std::clamp((areaWidth - used) / n, 0.0, 0.6 * w);
+}
+
 // The height above the data areas (titles and end labels), shared by every panel at data width `w`.
-double topOf(const FigureSpec& spec, const std::vector<Margins>& m, double w)
+double topOf(const FigureSpec& spec, const std::vector<Margins>& m, double w, double extra)
 {
     double top = 0;
     for (std::size_t i = 0; i < spec.panels.size(); ++i)
-        top = std::max(top, m[i].top + panelTitleHeight(spec.panels[i], m[i].left + w + m[i].right));
+        top = std::max(top, m[i].top + panelTitleHeight(spec.panels[i], m[i].left + w + m[i].right + extra));
     return top;
 }
 
@@ -135,10 +147,11 @@ QSizeF fitData(const FigureSpec& spec, const std::vector<Margins>& m, const QSiz
     const double aspect = spec.panels.empty() ? 0 : spec.panels.front().aspect;
     const double wMax = std::max(1.0, (area.width() - fixedWidth) / n);
     auto heightAt = [&](double w) {
+        const double extra = textExtra(spec, m, area.width(), w);
         double bottom = 0;
         for (std::size_t i = 0; i < spec.panels.size(); ++i)
-            bottom = std::max(bottom, m[i].bottomFixed + statisticsHeight(spec.panels[i], m[i].left + w + m[i].right));
-        return std::max(1.0, area.height() - topOf(spec, m, w) - bottom);
+            bottom = std::max(bottom, m[i].bottomFixed + statisticsHeight(spec.panels[i], m[i].left + w + m[i].right + extra));
+        return std::max(1.0, area.height() - topOf(spec, m, w, extra) - bottom);
     };
     double w = wMax;
     if (aspect > 0) // narrower panels wrap more lines: shrink until the height fits
@@ -154,10 +167,11 @@ QSizeF fitData(const FigureSpec& spec, const std::vector<Margins>& m, const QSiz
     return {std::max(1.0, w), std::max(1.0, h)};
 }
 
-PanelBoxes panelBoxes(const PanelSpec& s, const Margins& m, double left, double dataTop, const QSizeF& data)
+// A panel from `left`: its decorations and data, then `extra` pixels more for its text.
+PanelBoxes panelBoxes(const PanelSpec& s, const Margins& m, double left, double dataTop, const QSizeF& data, double extra)
 {
     PanelBoxes b;
-    const double frameWidth = m.left + data.width() + m.right;
+    const double frameWidth = m.left + data.width() + m.right + extra;
     b.data = QRectF(left + m.left, dataTop, data.width(), data.height());
     const double titleH = panelTitleHeight(s, frameWidth);
     const double top = dataTop - m.top - titleH;
@@ -219,13 +233,15 @@ FigureBoxes layoutFigure(const FigureSpec& spec, const QRectF& target)
         fixedWidth += margins.back().left + margins.back().right;
     }
     const QSizeF data = fitData(spec, margins, QSizeF(inner.width(), inner.height() - rows.title - rows.legend - rows.caption));
-    const double topMax = topOf(spec, margins, data.width());
+    const double extra = textExtra(spec, margins, inner.width(), data.width());
+    const double topMax = topOf(spec, margins, data.width(), extra);
     // Lay the panels out from y = 0, then centre the content vertically when an aspect leaves
     // height over, and horizontally.
-    double x = inner.left() + std::max(0.0, (inner.width() - fixedWidth - data.width() * spec.panels.size()) / 2);
+    const double n = double(spec.panels.size());
+    double x = inner.left() + std::max(0.0, (inner.width() - fixedWidth - (data.width() + extra) * n) / 2);
     double panelsHeight = 0;
     for (std::size_t i = 0; i < spec.panels.size(); ++i) {
-        boxes.panels.push_back(panelBoxes(spec.panels[i], margins[i], x, topMax, data));
+        boxes.panels.push_back(panelBoxes(spec.panels[i], margins[i], x, topMax, data, extra));
         panelsHeight = std::max(panelsHeight, boxes.panels.back().frame.bottom());
         x = boxes.panels.back().frame.right() + spec.panelGap;
     }
@@ -301,6 +317,8 @@ void paintLegend(QPainter& p, const FigureBoxes& b, const std::vector<LegendEntr
         const QRectF swatch(r.left(), r.center().y() - kSwatch / 2 + 1, kSwatch, kSwatch - 2);
         if (e.swatch == LegendEntry::Swatch::Box) {
             p.fillRect(swatch, e.colour);
+            p.setPen(QPen(figureSubtleInk(p), 0.6)); // a dark swatch stays visible on a dark background
+            p.drawRect(swatch);
         } else {
             p.setPen(QPen(e.colour, 2.2, e.pen));
             p.drawLine(QPointF(swatch.left(), swatch.center().y()), QPointF(swatch.right(), swatch.center().y()));

@@ -3,9 +3,9 @@
 #include "core/util/error.h"
 #include "core/settings/recipe_command.h"
 #include "core/settings/settings_json.h"
-#include "ui/figures/figure_colours.h"
 #include "ui/figures/rgb_image.h"
 #include "ui/figures/figure_recipe.h"
+#include "ui/figures/figure_record.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -13,27 +13,12 @@
 #include <QJsonObject>
 #include <QPainter>
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 
 namespace ts {
 namespace {
 
-constexpr double kMargin = 16, kTitle = 22, kCaption = 22, kFooter = 36; // the footer wraps to two lines
-
-// A perceptually ordered dark-to-bright ramp (close to matplotlib's "inferno").
-QColor heatColour(double v)
-{
-    static const QColor stops[] = {QColor(0, 0, 4), QColor(87, 16, 110), QColor(188, 55, 84), QColor(249, 142, 9),
-                                   QColor(252, 255, 164)};
-    v = std::clamp(v, 0.0, 1.0) * 4.0;
-    const int i = std::min(3, static_cast<int>(v));
-    const double f = v - i;
-    const QColor &a = stops[i], &b = stops[i + 1];
-    return QColor::fromRgbF(a.redF() + f * (b.redF() - a.redF()), a.greenF() + f * (b.greenF() - a.greenF()),
-                            a.blueF() + f * (b.blueF() - a.blueF()));
-}
+constexpr double kPanel = 448; // a panel's side at the natural size
 
 // Rectangle of a patch-grid cell range inside a panel showing the whole grid.
 QRectF cellRect(const QRectF& panel, const Grouping& g, int row, int col, int rows, int cols)
@@ -62,6 +47,16 @@ void drawGroupLines(QPainter& p, const QRectF& panel, const Grouping& g, double 
     }
 }
 
+// The selected group: a light line over a dark one, visible on every colour of the map.
+void outlineGroup(QPainter& p, const QRectF& rect)
+{
+    p.setBrush(Qt::NoBrush);
+    p.setPen(QPen(Qt::black, 4));
+    p.drawRect(rect);
+    p.setPen(QPen(QColor(0, 220, 255), 2));
+    p.drawRect(rect);
+}
+
 QJsonArray grid2d(const std::vector<float>& v, int rows, int cols)
 {
     QJsonArray out;
@@ -72,6 +67,74 @@ QJsonArray grid2d(const std::vector<float>& v, int rows, int cols)
         out.append(row);
     }
     return out;
+}
+
+// Uniform attention over the keys a map's queries see: every key they see gets a positive weight
+// (a softmax), masked ones (padding, FIT-AR's later groups) exactly 0.
+int visibleKeys(const std::vector<float>& map)
+{
+    return static_cast<int>(std::count_if(map.begin(), map.end(), [](float v) { return v > 0; }));
+}
+
+ColourBar mapBar(const std::vector<float>& map, bool fixed, double fixedHi)
+{
+    const auto [lo, hi] = std::minmax_element(map.begin(), map.end());
+    const int n = std::max(1, visibleKeys(map));
+    return colourBarFor(fixed ? 0.0 : double(*lo), fixed ? fixedHi : double(*hi), 1.0 / n, QObject::tr("1/%1 uniform").arg(n));
+}
+
+QString weightsText(const std::string& weights)
+{
+    const QString w = QString::fromStdString(weights);
+    if (w.startsWith("random("))
+        return QObject::tr("random weights (seed %1)").arg(w.mid(7).chopped(1));
+    return w.startsWith("vit:") ? w : QFileInfo(w).fileName();
+}
+
+QString captionOf(const FitResult& result)
+{
+    const FitConfig& c = result.config;
+    return QObject::tr("FIT %1, g = %2 (%3 groups × %4 tokens), m = %5 latents, width %6/%7%8, %9")
+        .arg(QString::fromStdString(result.pattern.text()))
+        .arg(c.groupSize)
+        .arg(result.groups())
+        .arg(result.tokensPerGroup())
+        .arg(c.latentsPerGroup)
+        .arg(c.dataWidth)
+        .arg(c.latentWidth)
+        .arg(c.autoregressive ? QObject::tr(", FIT-AR") : QString())
+        .arg(weightsText(result.weights));
+}
+
+// The input's size, stated once (the FIT tab's own input size; the ViT labs' is another).
+QString inputText(const Grouping& g, int patchSize)
+{
+    QString text = QObject::tr("Input %1 × %2 px: %3 × %4 patches of %5 px")
+                       .arg(g.gridCols() * patchSize)
+                       .arg(g.gridRows() * patchSize)
+                       .arg(g.gridCols())
+                       .arg(g.gridRows())
+                       .arg(patchSize);
+    if (g.padded())
+        text += QObject::tr(", padded to %1 × %2 (padding masked out of attention)").arg(g.paddedCols()).arg(g.paddedRows());
+    return text;
+}
+
+void setTexts(FitOverlayData& d, const FitResult& result, bool fixed)
+{
+    const QString latentText = d.latent < 0 ? QObject::tr("all %1 latents").arg(result.latentsPerGroup()) : QObject::tr("latent %1").arg(d.latent);
+    // The title stays one short line; the configuration goes to the caption, which wraps.
+    d.caption = QObject::tr("FIT block %1: where group %2's latents look").arg(d.block + 1).arg(d.group);
+    d.leftTitle = QObject::tr("Read: %1 → the group's patches").arg(latentText);
+    d.rightTitle = QObject::tr("Global layers: group %1 → every group").arg(d.group);
+    d.leftStatistics << QObject::tr("Cross-attention over the group's %1 patches, mean over heads").arg(d.read.size());
+    d.rightStatistics << QObject::tr("Attention to each of the %1 groups' latents, summed per group").arg(result.groups());
+    d.footer << captionOf(result);
+    d.footer << inputText(result.grouping, result.config.patchSize);
+    d.footer << (fixed ? QObject::tr("Colours (viridis) span 0 to this group's largest weight over every block (fixed, so blocks compare); "
+                                     "the line on each bar is uniform attention 1/n over the keys the latents see.")
+                       : QObject::tr("Colours (viridis) span each map's own range (data); the line on each bar is uniform attention 1/n "
+                                     "over the keys the latents see."));
 }
 
 } // namespace
@@ -85,6 +148,20 @@ int defaultFitOverlayBlock(const FitResult& result)
 }
 
 int centreGroup(const Grouping& g) { return g.groupOfPatch((g.gridRows() / 2) * g.gridCols() + g.gridCols() / 2); }
+
+std::pair<double, double> fitFixedRanges(const FitResult& result, int group, int latent)
+{
+    double read = 0, global = 0;
+    for (int b = 0; b < static_cast<int>(result.pattern.blocks.size()); ++b) {
+        if (result.pattern.blocks[static_cast<std::size_t>(b)].global == 0)
+            continue;
+        for (float v : fitReadHeatmap(result, b, group, latent))
+            read = std::max(read, double(v));
+        for (float v : fitGlobalHeatmap(result, b, group))
+            global = std::max(global, double(v));
+    }
+    return {read, global};
+}
 
 FitOverlayData fitOverlayData(const FitResult& result, const FitOverlayOptions& options)
 {
@@ -110,53 +187,60 @@ FitOverlayData fitOverlayData(const FitResult& result, const FitOverlayOptions& 
     if (d.read.empty() || d.global.empty())
         throw Error("FIT overlay: block " + std::to_string(d.block + 1) + ", group " + std::to_string(d.group) + " was not recorded");
     d.image = qImageFromRgbScaled(result.input, options.panelSize);
-
-    const QString latentText = d.latent < 0 ? QObject::tr("all %1 latents").arg(result.latentsPerGroup()) : QObject::tr("latent %1").arg(d.latent);
-    d.leftTitle = QObject::tr("Block %1: group %2 latents read their patches (%3)").arg(d.block + 1).arg(d.group).arg(latentText);
-    d.rightTitle = QObject::tr("Block %1 global layers: group %2 → every group").arg(d.block + 1).arg(d.group);
-    const FitConfig& c = result.config;
-    const QString weights = QString::fromStdString(result.weights);
-    d.caption = QObject::tr("FIT %1, g=%2 (%3 groups × %4 tokens), m=%5, width %6/%7%8 — %9")
-                    .arg(QString::fromStdString(result.pattern.text()))
-                    .arg(c.groupSize)
-                    .arg(result.groups())
-                    .arg(result.tokensPerGroup())
-                    .arg(c.latentsPerGroup)
-                    .arg(c.dataWidth)
-                    .arg(c.latentWidth)
-                    .arg(c.autoregressive ? QObject::tr(", AR") : QString())
-                    .arg(weights.startsWith("random(") ? QObject::tr("random weights (seed %1)").arg(weights.mid(7).chopped(1))
-                                                       : weights.startsWith("vit:") ? weights : QFileInfo(weights).fileName());
+    const bool fixed = options.range == FitSettings::Range::Fixed;
+    const auto [readHi, globalHi] = fitFixedRanges(result, d.group, d.latent);
+    d.readBar = mapBar(d.read, fixed, readHi);
+    d.globalBar = mapBar(d.global, fixed, globalHi);
     // No seconds or memory here: they change from run to run, and a recipe's rerun must give the
     // same pixels (they are in the data export and the panel's status).
-    d.footer = QObject::tr("%1 × %2 patches%3")
-                   .arg(result.grouping.gridCols())
-                   .arg(result.grouping.gridRows())
-                   .arg(result.grouping.padded() ? QObject::tr(", padded to %1 × %2 (padding masked)").arg(result.grouping.paddedCols()).arg(result.grouping.paddedRows())
-                                                 : QString());
+    setTexts(d, result, fixed);
     return d;
 }
 
-QSizeF fitOverlayNaturalSize(const QSizeF& imageSize)
+FitOverlayData fitPreviewData(const QImage& image, const Grouping& grouping, int selectedGroup, const QString& message)
 {
-    const double panel = 448;
-    const double aspect = imageSize.isEmpty() ? 1.0 : imageSize.height() / imageSize.width();
-    return {2 * panel + 3 * kMargin, kMargin / 2 + kCaption + kTitle + panel * aspect + kFooter + kMargin};
+    FitOverlayData d;
+    d.image = image;
+    d.grouping = grouping;
+    d.group = selectedGroup;
+    d.leftTitle = QObject::tr("Groups of %1 × %1 patches").arg(grouping.groupSize());
+    d.rightTitle = QObject::tr("Global attention");
+    d.rightMessage = message;
+    return d;
 }
 
-FitOverlayLayout fitOverlayLayout(const QRectF& target, const QSizeF& imageSize)
+FigureSpec fitOverlaySpec(const FitOverlayData& d)
 {
-    const QSizeF natural = fitOverlayNaturalSize(imageSize);
-    const double s = std::min(target.width() / natural.width(), target.height() / natural.height());
-    const QPointF origin = target.center() - QPointF(natural.width() * s / 2, natural.height() * s / 2);
-    auto rect = [&](double x, double y, double w, double h) { return QRectF(origin + QPointF(x * s, y * s), QSizeF(w * s, h * s)); };
-    const double panelH = natural.height() - (kMargin / 2 + kCaption + kTitle + kFooter + kMargin);
+    FigureSpec spec;
+    spec.title = d.caption;
+    const double aspect = d.image.isNull() || d.image.height() == 0 ? 1.0 : double(d.image.width()) / d.image.height();
+    PanelSpec left, right;
+    left.title = d.leftTitle;
+    right.title = d.rightTitle;
+    left.aspect = right.aspect = aspect;
+    left.statistics = d.leftStatistics;
+    right.statistics = d.rightStatistics;
+    if (!d.read.empty()) {
+        left.colourBar = d.readBar;
+        right.colourBar = d.globalBar;
+    }
+    spec.panels = {left, right};
+    spec.caption = d.footer;
+    return spec;
+}
+
+QSizeF fitOverlayNaturalSize(const FitOverlayData& d)
+{
+    const double aspect = d.image.isNull() || d.image.height() == 0 ? 1.0 : double(d.image.width()) / d.image.height();
+    return figureSizeFor(fitOverlaySpec(d), QSizeF(kPanel, kPanel / aspect));
+}
+
+FitOverlayLayout fitOverlayLayout(const QRectF& target, const FitOverlayData& d)
+{
+    const FigureBoxes boxes = layoutFigure(fitOverlaySpec(d), target);
     FitOverlayLayout l;
-    l.caption = rect(kMargin, kMargin / 2, natural.width() - 2 * kMargin, kCaption);
-    const double top = kMargin / 2 + kCaption + kTitle;
-    l.left = rect(kMargin, top, 448, panelH);
-    l.right = rect(2 * kMargin + 448, top, 448, panelH);
-    l.footer = rect(kMargin, top + panelH + 2, natural.width() - 2 * kMargin, kFooter);
+    l.left = boxes.panels.at(0).data;
+    l.right = boxes.panels.at(1).data;
     return l;
 }
 
@@ -172,81 +256,74 @@ int fitGroupAt(const FitOverlayLayout& layout, const Grouping& g, const QPointF&
     return -1;
 }
 
-void paintFitGrouping(QPainter& p, const QRectF& panel, const QImage& image, const Grouping& g, int selectedGroup)
+namespace {
+
+// The image with the windows drawn and the selected group outlined (a preview's left panel).
+void paintGrouping(QPainter& p, const QRectF& panel, const FitOverlayData& d)
 {
-    p.save();
-    p.drawImage(panel, image);
-    if (g.gridRows() > 0) {
-        drawGroupLines(p, panel, g, 0.7);
-        if (selectedGroup >= 0 && selectedGroup < g.groups()) {
-            p.setPen(QPen(QColor(0, 200, 255), 2));
-            p.setBrush(Qt::NoBrush);
-            p.drawRect(groupRectIn(panel, g, selectedGroup));
-        }
-    }
-    p.setPen(QPen(Qt::gray, 1));
-    p.setBrush(Qt::NoBrush);
-    p.drawRect(panel);
-    p.restore();
+    p.drawImage(panel, d.image);
+    const Grouping& g = d.grouping;
+    if (g.gridRows() == 0)
+        return;
+    drawGroupLines(p, panel, g, 0.7);
+    if (d.group >= 0 && d.group < g.groups())
+        outlineGroup(p, groupRectIn(panel, g, d.group));
 }
+
+// Left: the image dimmed, the chosen window's patches in the read weights' colours.
+void paintRead(QPainter& p, const QRectF& panel, const FitOverlayData& d)
+{
+    const Grouping& g = d.grouping;
+    p.drawImage(panel, d.image);
+    p.fillRect(panel, QColor(0, 0, 0, 120));
+    int r0, c0, rows, cols;
+    g.groupRect(d.group, &r0, &c0, &rows, &cols);
+    p.setRenderHint(QPainter::Antialiasing, false); // abutting cells without seams
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c)
+            p.fillRect(cellRect(panel, g, r0 + r, c0 + c, 1, 1), colourBarColour(d.readBar, d.read[static_cast<std::size_t>(r * cols + c)]));
+    p.setRenderHint(QPainter::Antialiasing, true);
+    drawGroupLines(p, panel, g, 0.35);
+    outlineGroup(p, groupRectIn(panel, g, d.group));
+}
+
+// Right: every group in the colour of the chosen group's global attention to it.
+void paintGlobal(QPainter& p, const QRectF& panel, const FitOverlayData& d)
+{
+    const Grouping& g = d.grouping;
+    p.setRenderHint(QPainter::Antialiasing, false);
+    for (int j = 0; j < g.groups(); ++j)
+        p.fillRect(groupRectIn(panel, g, j), colourBarColour(d.globalBar, d.global[static_cast<std::size_t>(j)]));
+    p.setRenderHint(QPainter::Antialiasing, true);
+    drawGroupLines(p, panel, g, 0.35);
+    outlineGroup(p, groupRectIn(panel, g, d.group));
+}
+
+} // namespace
 
 void paintFitOverlay(QPainter& p, const QRectF& target, const FitOverlayData& d)
 {
-    const FitOverlayLayout l = fitOverlayLayout(target, d.image.size());
-    const double s = l.left.width() / 448;
-    const Grouping& g = d.grouping;
+    const FigureSpec spec = fitOverlaySpec(d);
+    const FigureBoxes boxes = layoutFigure(spec, target);
+    const QRectF left = boxes.panels.at(0).data, right = boxes.panels.at(1).data;
     p.save();
-    QFont font = p.font();
-    font.setPixelSize(std::max(6, static_cast<int>(13 * s)));
-    p.setFont(font);
-    p.setPen(figureInk(p));
-    p.drawText(l.caption, Qt::AlignLeft | Qt::AlignVCenter, d.caption);
-    p.drawText(QRectF(l.left.left(), l.left.top() - kTitle * s, l.left.width(), kTitle * s), Qt::AlignLeft | Qt::AlignVCenter, d.leftTitle);
-    p.drawText(QRectF(l.right.left(), l.right.top() - kTitle * s, l.right.width(), kTitle * s), Qt::AlignLeft | Qt::AlignVCenter,
-               d.rightTitle);
-
-    // Left: the image dimmed, the chosen window's patches coloured by read weight (max = brightest).
-    p.drawImage(l.left, d.image);
-    p.fillRect(l.left, QColor(0, 0, 0, 110));
-    int r0, c0, rows, cols;
-    g.groupRect(d.group, &r0, &c0, &rows, &cols);
-    // Colours span each map's own min..max (stated in the footer): near-uniform weights, as random
-    // weights give, would otherwise all look alike.
-    const auto [readMinIt, readMaxIt] = std::minmax_element(d.read.begin(), d.read.end());
-    const float readMin = *readMinIt, readMax = *readMaxIt;
-    auto scaled = [](float v, float lo, float hi) { return hi > lo ? (v - lo) / (hi - lo) : 1.0; };
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) {
-            QColor colour = heatColour(scaled(d.read[static_cast<std::size_t>(r * cols + c)], readMin, readMax));
-            colour.setAlpha(190);
-            p.fillRect(cellRect(l.left, g, r0 + r, c0 + c, 1, 1), colour);
-        }
-    drawGroupLines(p, l.left, g, 0.35);
-    p.setPen(QPen(QColor(0, 200, 255), std::max(1.0, 2 * s)));
-    p.drawRect(groupRectIn(l.left, g, d.group));
-
-    // Right: every group coloured by the chosen group's global attention to it.
-    p.drawImage(l.right, d.image);
-    const auto [globalMinIt, globalMaxIt] = std::minmax_element(d.global.begin(), d.global.end());
-    const float globalMin = *globalMinIt, globalMax = *globalMaxIt;
-    for (int j = 0; j < g.groups(); ++j) {
-        QColor colour = heatColour(scaled(d.global[static_cast<std::size_t>(j)], globalMin, globalMax));
-        colour.setAlpha(170);
-        p.fillRect(groupRectIn(l.right, g, j), colour);
+    p.setRenderHint(QPainter::SmoothPixmapTransform);
+    recordFigureBox(p, left, PlacedKind::Data, QStringLiteral("read map"));
+    recordFigureBox(p, right, PlacedKind::Data, QStringLiteral("global map"));
+    if (d.read.empty()) {
+        paintGrouping(p, left, d);
+        p.setPen(QPen(Qt::gray, 1));
+        p.drawRect(right);
+        drawFigureText(p, right.adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, d.rightMessage, TextRole::Annotation);
+    } else {
+        paintRead(p, left, d);
+        paintGlobal(p, right, d);
     }
-    p.setPen(QPen(QColor(0, 200, 255), std::max(1.0, 2 * s)));
-    p.drawRect(groupRectIn(l.right, g, d.group));
     p.setPen(QPen(Qt::gray, 1));
     p.setBrush(Qt::NoBrush);
-    p.drawRect(l.left);
-    p.drawRect(l.right);
-    p.setPen(figureSubtleInk(p));
-    p.drawText(l.footer, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
-               d.footer + QObject::tr(" · colour min→max: read %1–%2, global %3–%4")
-                              .arg(readMin, 0, 'g', 3)
-                              .arg(readMax, 0, 'g', 3)
-                              .arg(globalMin, 0, 'g', 3)
-                              .arg(globalMax, 0, 'g', 3));
+    p.drawRect(left);
+    p.drawRect(right);
+    paintFigureFrame(p, boxes, spec);
     p.restore();
 }
 
@@ -256,6 +333,7 @@ FitOverlayOptions fitOverlayOptions(const FitSettings& settings)
     options.block = settings.block;
     options.group = settings.group;
     options.latent = settings.latent;
+    options.range = settings.range;
     return options;
 }
 
@@ -263,10 +341,10 @@ Figure fitOverlayFigure(const FitResult& result, const FitSettings& settings)
 {
     auto data = std::make_shared<FitOverlayData>(fitOverlayData(result, fitOverlayOptions(settings)));
     Figure f;
-    f.size = fitOverlayNaturalSize(data->image.size());
+    f.size = fitOverlayNaturalSize(*data);
     f.paint = [data](QPainter& p, const QRectF& r) { paintFitOverlay(p, r, *data); };
     f.title = QObject::tr("FIT latent-token attention");
-    f.description = data->caption + " — " + data->leftTitle;
+    f.description = data->caption + " — " + data->footer.join(" — ");
     FitSettings shown = settings;
     shown.block = data->block;
     shown.group = data->group;
@@ -311,6 +389,11 @@ QByteArray fitResultJson(const FitResult& result, const FitOverlayOptions& optio
     }
     // Group-level global attention of this group's latents, laid out as the grid of groups.
     overlay["global_weights"] = grid2d(d.global, g.groupRows(), g.groupCols());
+    // The colour bars' ranges as drawn, and uniform attention over the keys seen.
+    auto bar = [](const ColourBar& b) { return QJsonObject{{"lo", b.lo}, {"hi", b.hi}, {"uniform", b.reference}}; };
+    overlay["colour_range"] = options.range == FitSettings::Range::Fixed ? "fixed" : "data";
+    overlay["read_colour_bar"] = bar(d.readBar);
+    overlay["global_colour_bar"] = bar(d.globalBar);
     o["overlay"] = overlay;
     return QJsonDocument(o).toJson(QJsonDocument::Indented);
 }

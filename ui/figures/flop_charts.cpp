@@ -1,6 +1,9 @@
 #include "ui/figures/flop_charts.h"
 
 #include "ui/figures/chart_parts.h"
+#include "ui/figures/figure_record.h"
+#include "ui/figures/figure_type.h"
+#include "ui/figures/flop_breakdown_chart.h"
 #include "ui/figures/flop_curve_figure.h"
 
 #include <QAreaSeries>
@@ -24,6 +27,7 @@ namespace {
 
 using charts::attach;
 using charts::bytesLabel;
+using charts::chartTitle;
 using charts::Extent;
 using charts::flopLabel;
 using charts::hideFromLegend;
@@ -32,7 +36,6 @@ using charts::lengthAxis;
 using charts::logAxis;
 using charts::markerSeries;
 using charts::newChart;
-using charts::pixelFont;
 using charts::secondsLabel;
 
 double seriesValue(const FlopReport& r, std::size_t s, std::size_t k, const FlopCurveOptions& o)
@@ -44,22 +47,7 @@ double seriesValue(const FlopReport& r, std::size_t s, std::size_t k, const Flop
     return k < base.size() && base[k].analytic.total > 0 ? v / base[k].analytic.total : 0.0;
 }
 
-Extent lengthExtent(const FlopReport& r)
-{
-    Extent e;
-    for (const FlopSeries& s : r.series)
-        for (const FlopPoint& p : s.points)
-            if (p.length > 0)
-                e.add(std::log2(double(p.length)));
-    return e;
-}
 
-// The counting convention as one sentence: "Convention “default”: forward, 1 MAC = 2 FLOPs, ...".
-QString conventionLine(const FlopReport& r)
-{
-    return QString::fromUtf8("Convention \u201c") + QString::fromStdString(r.convention.name()).toHtmlEscaped()
-           + QString::fromUtf8("\u201d: ") + QString::fromStdString(r.convention.label()).toHtmlEscaped();
-}
 
 // The y axis's unit: what one value counts.
 QString flopUnit(const FlopReport& r)
@@ -91,6 +79,40 @@ Extent valueExtent(const FlopReport& r, const FlopCurveOptions& o)
                 y.add(std::log10(p.measured.flops * r.convention.scale()));
         }
     return y;
+}
+
+// "vit-b16 and tome-vit-b16 (r = 0) coincide: drawn dashed over solid" when series have the
+// same values at every length (a line hidden under another would otherwise look missing).
+QString coincidingNote(const FlopReport& r, const FlopCurveOptions& o)
+{
+    QStringList pairs;
+    for (std::size_t a = 0; a < r.series.size(); ++a)
+        for (std::size_t b = a + 1; b < r.series.size(); ++b) {
+            bool same = !r.series[a].points.empty() && r.series[a].points.size() == r.series[b].points.size();
+            for (std::size_t k = 0; same && k < r.series[a].points.size(); ++k) {
+                const double va = seriesValue(r, a, k, o), vb = seriesValue(r, b, k, o);
+                same = std::abs(va - vb) <= 1e-9 * std::max(std::abs(va), std::abs(vb));
+            }
+            if (same)
+                pairs << QString("%1 = %2").arg(QString::fromStdString(r.series[a].spec.name), QString::fromStdString(r.series[b].spec.name));
+        }
+    return pairs.isEmpty() ? QString() : "Coinciding at every length (drawn in different dashes): " + pairs.join(", ") + ".";
+}
+
+// A vertical grey line at the marked length (the current image's token count), named in the legend.
+void addLengthMark(QChart* chart, const FlopCurveOptions& o, QCategoryAxis* xAxis, QCategoryAxis* yAxis)
+{
+    if (o.markLength <= 0)
+        return;
+    const double lx = std::log2(double(o.markLength));
+    if (lx < xAxis->min() || lx > xAxis->max())
+        return;
+    auto* mark = new QLineSeries;
+    mark->setName(o.markLabel.isEmpty() ? QString("L = %1").arg(o.markLength) : o.markLabel);
+    mark->setPen(QPen(QColor(110, 110, 110), 1.5, Qt::DashDotLine));
+    mark->append(lx, yAxis->min());
+    mark->append(lx, yAxis->max());
+    attach(chart, mark, xAxis, yAxis);
 }
 
 // Which marker kinds a chart shows, for their legend entries.
@@ -146,15 +168,14 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
 {
     const bool ratio = o.mode == FlopChartMode::Ratio;
     const QString baseName = QString::fromStdString(r.series[std::size_t(std::clamp(o.baseline, 0, int(r.series.size()) - 1))].spec.name);
-    QChart* chart = newChart(scene,
-                             QString("<b>%1</b><br><span style='font-size:11px; font-weight:normal'>%2;<br>"
-                                     "softmax, LayerNorm and GELU counted apart.</span>")
-                                 .arg(ratio ? "FLOP ratio to " + baseName : flopUnit(r), conventionLine(r)),
-                             geometry);
-    const Extent x = lengthExtent(r), y = valueExtent(r, o);
+    QStringList subtitle{flopConventionLine(r) + ";", "softmax, LayerNorm and GELU counted apart."};
+    if (const QString coincide = coincidingNote(r, o); !coincide.isEmpty())
+        subtitle << coincide;
+    QChart* chart = newChart(scene, chartTitle(ratio ? "FLOP ratio to " + baseName : flopUnit(r), subtitle, geometry.width()), geometry);
+    const Extent x = flopLengthExtent(r), y = valueExtent(r, o);
     if (x.empty() || y.empty())
         return chart;
-    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi);
+    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi, std::clamp(int(geometry.width() / 75), 3, 10));
     QCategoryAxis* yAxis = ratio ? logAxis(y.lo, y.hi, [](double v) { return QString::number(v, 'g', 3); },
                                            QString("FLOPs / FLOPs of %1").arg(baseName))
                                  : logAxis(y.lo, y.hi, flopLabel,
@@ -171,6 +192,7 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
     if (kinds.tooLarge)
         attach(chart, markerSeries(QScatterSeries::MarkerShapeTriangle, QColor(90, 90, 90), "too large to run here"), xAxis,
                yAxis);
+    addLengthMark(chart, o, xAxis, yAxis);
     *measured = kinds.measured;
     return chart;
 }
@@ -179,21 +201,26 @@ QChart* lineChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOpt
 QChart* measuredChart(QGraphicsScene& scene, const FlopReport& r, bool memory, const QRectF& geometry)
 {
     // Short titles: these charts get a third of the width; the axis names the unit.
-    QChart* chart = newChart(scene, memory ? "<b>Peak memory</b>" : "<b>Time here</b>", geometry);
-    chart->setTitleFont(pixelFont(13, true));
+    // The title says what is measured; the tick labels carry the unit ("100 ms", "300 MB").
+    QChart* chart = newChart(scene,
+                             memory ? chartTitle("Peak memory", {"weights + tensors"}, geometry.width())
+                                    : chartTitle("Time here", {"per forward pass"}, geometry.width()),
+                             geometry);
     chart->legend()->hide();
     auto value = [memory](const FlopMeasurement& m) { return memory ? double(m.peakMemoryBytes) : m.seconds; };
-    Extent x = lengthExtent(r), y;
+    // Both ranges follow the measured points (not every length the FLOP chart shows).
+    Extent x, y;
     for (const FlopSeries& s : r.series)
         for (const FlopPoint& p : s.points)
-            if (p.measured.status == MeasureStatus::Ran && value(p.measured) > 0)
+            if (p.measured.status == MeasureStatus::Ran && value(p.measured) > 0) {
+                x.add(std::log2(double(p.length)));
                 y.add(std::log10(value(p.measured)));
+            }
     if (x.empty() || y.empty())
         return chart;
-    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi, 5);
+    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi, std::clamp(int(geometry.width() / 70), 2, 5));
     xAxis->setTitleText("L");
-    QCategoryAxis* yAxis = logAxis(y.lo, y.hi, memory ? Label(bytesLabel) : Label(secondsLabel),
-                                   memory ? "weights + tensors" : "seconds per forward pass");
+    QCategoryAxis* yAxis = logAxis(y.lo, y.hi, memory ? Label(bytesLabel) : Label(secondsLabel), QString());
     chart->addAxis(xAxis, Qt::AlignBottom);
     chart->addAxis(yAxis, Qt::AlignLeft);
     for (std::size_t s = 0; s < r.series.size(); ++s) {
@@ -214,91 +241,6 @@ QChart* measuredChart(QGraphicsScene& scene, const FlopReport& r, bool memory, c
     return chart;
 }
 
-// Each breakdown category's share of the model's FLOPs (percent) at every point, the categories
-// in order of first appearance.
-struct BreakdownShares {
-    std::vector<QString> names;
-    std::vector<std::vector<double>> shares; // [category][point], percent
-};
-
-BreakdownShares breakdownShares(const FlopSeries& s, FlopBreakdownKind kind)
-{
-    BreakdownShares out;
-    std::vector<QString>& names = out.names;
-    for (std::size_t k = 0; k < s.points.size(); ++k) {
-        const FlopBreakdown& b = s.points[k].analytic;
-        const std::vector<std::pair<QString, double>> cats = flopBreakdownCategories(b, kind);
-        for (const auto& [name, v] : cats) {
-            auto it = std::find(names.begin(), names.end(), name);
-            if (it == names.end()) {
-                names.push_back(name);
-                out.shares.emplace_back(s.points.size(), 0.0);
-                it = names.end() - 1;
-            }
-            out.shares[std::size_t(it - names.begin())][k] = b.total > 0 ? 100.0 * v / b.total : 0.0;
-        }
-    }
-    return out;
-}
-
-QValueAxis* shareAxis(const FlopSeries& s, const FlopReport& r)
-{
-    auto* yAxis = new QValueAxis;
-    yAxis->setRange(0, 100);
-    yAxis->setTickCount(11);
-    yAxis->setLabelFormat("%.0f%%");
-    yAxis->setTitleText(QString("share of %1's FLOPs [%2]").arg(QString::fromStdString(s.spec.name),
-                                                                 QString::fromStdString(r.convention.name())));
-    yAxis->setTitleFont(pixelFont(12));
-    yAxis->setLabelsFont(pixelFont(11));
-    yAxis->setGridLineColor(QColor(222, 222, 222));
-    return yAxis;
-}
-
-// Stacked shares of one model's FLOPs, categories from flopPartGroups or the model's stages.
-QChart* breakdownChart(QGraphicsScene& scene, const FlopReport& r, const FlopCurveOptions& o, const QRectF& geometry)
-{
-    const FlopSeries& s = r.series[std::size_t(std::clamp(o.breakdownSeries, 0, int(r.series.size()) - 1))];
-    QChart* chart = newChart(scene,
-                             QString("<b>Where the FLOPs of %1 go</b><br><span style='font-size:11px; font-weight:normal'>%2; "
-                                     "softmax, LayerNorm and GELU are counted apart and not shown</span>")
-                                 .arg(QString::fromStdString(s.spec.name), conventionLine(r)),
-                             geometry);
-    chart->legend()->setMarkerShape(QLegend::MarkerShapeRectangle); // filled swatches for areas
-    const BreakdownShares b = breakdownShares(s, o.breakdown);
-    const std::vector<QString>& names = b.names;
-    const Extent x = lengthExtent(r);
-    if (x.empty() || names.empty())
-        return chart;
-    QCategoryAxis* xAxis = lengthAxis(x.lo, x.hi);
-    QValueAxis* yAxis = shareAxis(s, r);
-    chart->addAxis(xAxis, Qt::AlignBottom);
-    chart->addAxis(yAxis, Qt::AlignLeft);
-    // Cumulative bounds; the areas are added top first so the legend reads like the stack.
-    std::vector<std::vector<double>> top(names.size(), std::vector<double>(s.points.size(), 0.0));
-    for (std::size_t c = 0; c < names.size(); ++c)
-        for (std::size_t k = 0; k < s.points.size(); ++k)
-            top[c][k] = (c > 0 ? top[c - 1][k] : 0.0) + b.shares[c][k];
-    for (std::size_t c = names.size(); c-- > 0;) {
-        auto* area = new QAreaSeries;
-        auto* upper = new QLineSeries(area);
-        auto* lower = new QLineSeries(area);
-        for (std::size_t k = 0; k < s.points.size(); ++k) {
-            const double lx = std::log2(double(s.points[k].length));
-            upper->append(lx, top[c][k]);
-            lower->append(lx, c > 0 ? top[c - 1][k] : 0.0);
-        }
-        area->setUpperSeries(upper);
-        area->setLowerSeries(lower);
-        area->setName(names[c]);
-        const QColor color = flopSeriesColor(int(c) + 3);
-        area->setBrush(color);
-        area->setPen(QPen(color.darker(120), 1));
-        attach(chart, area, xAxis, yAxis);
-    }
-    return chart;
-}
-
 std::vector<QChart*> buildCharts(QGraphicsScene& scene, const FlopReport& report, const FlopCurveOptions& options, const QSizeF& size)
 {
     const QRectF all(QPointF(0, 0), size);
@@ -307,17 +249,27 @@ std::vector<QChart*> buildCharts(QGraphicsScene& scene, const FlopReport& report
     if (report.series.empty())
         return {newChart(scene, "<b>No models</b>", all)};
     if (options.mode == FlopChartMode::Breakdown)
-        return {breakdownChart(scene, report, options, all)};
+        return {flopBreakdownChart(scene, report, options, all)};
     bool measured = false;
     QChart* main = lineChart(scene, report, options, all, &measured);
     if (!measured || options.mode != FlopChartMode::Curves || !options.showRunCharts)
         return {main};
-    // Measured runs: the FLOP chart keeps most of the width, time and memory sit beside it.
-    const double split = std::round(size.width() * 0.62);
-    main->setGeometry(QRectF(0, 0, split, size.height()));
-    const double half = std::round(size.height() / 2);
-    QChart* seconds = measuredChart(scene, report, false, QRectF(split, 0, size.width() - split, half));
-    QChart* memory = measuredChart(scene, report, true, QRectF(split, half, size.width() - split, size.height() - half));
+    // Measured runs: the FLOP chart keeps most of the room, time and memory sit beside it, or
+    // below it side by side where the width would squeeze its legend.
+    QRectF timeBox, memoryBox;
+    if (size.width() >= 900) {
+        const double split = std::round(size.width() * 0.64), half = std::round(size.height() / 2);
+        main->setGeometry(QRectF(0, 0, split, size.height()));
+        timeBox = QRectF(split, 0, size.width() - split, half);
+        memoryBox = QRectF(split, half, size.width() - split, size.height() - half);
+    } else {
+        const double split = std::round(size.height() * 0.6), half = std::round(size.width() / 2);
+        main->setGeometry(QRectF(0, 0, size.width(), split));
+        timeBox = QRectF(0, split, half, size.height() - split);
+        memoryBox = QRectF(half, split, size.width() - half, size.height() - split);
+    }
+    QChart* seconds = measuredChart(scene, report, false, timeBox);
+    QChart* memory = measuredChart(scene, report, true, memoryBox);
     return {main, seconds, memory};
 }
 
@@ -358,6 +310,32 @@ std::vector<QChart*> buildFlopCharts(QGraphicsScene& scene, const FlopReport& re
             chart->layout()->activate();
     }
     return charts;
+}
+
+void recordFlopCharts(const std::vector<QChart*>& charts, const QGraphicsScene& scene, const QRectF& sceneRect,
+                      const QRectF& deviceRect)
+{
+    if (!figureRecordingActive() || sceneRect.isEmpty())
+        return;
+    recordSceneText(scene, sceneRect, deviceRect);
+    const double sx = deviceRect.width() / sceneRect.width(), sy = deviceRect.height() / sceneRect.height();
+    auto toDevice = [&](const QRectF& r) {
+        return QRectF(deviceRect.left() + (r.left() - sceneRect.left()) * sx, deviceRect.top() + (r.top() - sceneRect.top()) * sy,
+                      r.width() * sx, r.height() * sy);
+    };
+    for (QChart* chart : charts) {
+        if (!chart->series().isEmpty())
+            recordFigureItem({PlacedKind::Data, toDevice(chart->mapToScene(chart->plotArea()).boundingRect()), chart->title().left(30)});
+        // The legend draws no frame: its box is what its markers draw.
+        QRectF legend;
+        if (chart->legend()->isVisible())
+            for (const QGraphicsItem* item : chart->legend()->childItems())
+                for (const QGraphicsItem* part : item->childItems())
+                    if (part->isVisible() && !part->boundingRect().isEmpty())
+                        legend = legend.united(part->sceneBoundingRect());
+        if (!legend.isEmpty())
+            recordFigureItem({PlacedKind::Legend, toDevice(legend), QStringLiteral("legend")});
+    }
 }
 
 int flopChartPointAt(const std::vector<QChart*>& charts, const FlopReport& report, const QPointF& scenePos)

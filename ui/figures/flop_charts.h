@@ -14,6 +14,7 @@
 
 #include <QColor>
 #include <QPointF>
+#include <QRectF>
 #include <QSizeF>
 
 #include <vector>
@@ -32,6 +33,11 @@ struct FlopCurveOptions;
 // light text, axes and grid (the series keep their colours).
 std::vector<QChart*> buildFlopCharts(QGraphicsScene& scene, const FlopReport& report, const FlopCurveOptions& options,
                                      const QSizeF& size, const QColor& background = Qt::white);
+
+// For layout tests (ui/figures/figure_record.h): records the charts' text items, plot areas (data)
+// and legends, the scene's `sceneRect` drawn at `deviceRect`. Does nothing unless recording.
+void recordFlopCharts(const std::vector<QChart*>& charts, const QGraphicsScene& scene, const QRectF& sceneRect,
+                      const QRectF& deviceRect);
 
 // The index of the plotted length nearest to `scenePos` when it lies over one of the charts'
 // plot areas, or -1.

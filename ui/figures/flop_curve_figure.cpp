@@ -73,6 +73,8 @@ QString formatFlopCount(double flops)
 
 QSizeF flopCurveNaturalSize() { return {960, 600}; }
 
+QString flopMarkLabel(long long tokens) { return tokens > 0 ? QString("image: %1 tokens").arg(tokens) : QString(); }
+
 Figure flopCurveFigure(const FlopReport& report, const FlopCurveOptions& options, const QString& command, QSizeF size)
 {
     Figure f;
@@ -81,7 +83,8 @@ Figure flopCurveFigure(const FlopReport& report, const FlopCurveOptions& options
     // figure's own size, then scaled into the target: text keeps its proportions at any scale.
     f.paint = [report, options, natural = f.size](QPainter& p, const QRectF& target) {
         QGraphicsScene scene;
-        buildFlopCharts(scene, report, options, natural);
+        const std::vector<QChart*> charts = buildFlopCharts(scene, report, options, natural);
+        recordFlopCharts(charts, scene, QRectF(QPointF(0, 0), natural), p.combinedTransform().mapRect(target));
         p.save();
         p.setRenderHint(QPainter::Antialiasing);
         p.setRenderHint(QPainter::TextAntialiasing);
@@ -120,6 +123,8 @@ Figure flopCurveFigure(const FlopReport& report, const FlopCurveOptions& options
 Figure flopCurveFigure(const FlopReport& report, FlopCurveOptions options, const FlopSettings& settings)
 {
     options.showRunCharts = false;
+    options.markLength = settings.markLength;
+    options.markLabel = flopMarkLabel(settings.markLength);
     Figure f = flopCurveFigure(report, options, QString(), QSizeF(settings.figureWidth, settings.figureHeight));
     setFigureRecipe(f, "flops", toJson(settings), recipeArguments(settings));
     return f;

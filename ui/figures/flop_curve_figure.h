@@ -26,6 +26,10 @@ struct FlopCurveOptions {
     // The measured seconds and peak memory charts (on screen only: they change from run to run,
     // so the exported figure, whose recipe must redraw it exactly, leaves them to the data export).
     bool showRunCharts = true;
+    // A length marked by a vertical line (the current image's token count), 0 for none, and its
+    // legend entry ("image: 197 tokens").
+    long long markLength = 0;
+    QString markLabel;
 };
 
 // Parts grouped for the breakdown: "attention (QK^T, AV)", "projections (QKV, out)", "MLP",
@@ -40,6 +44,8 @@ QColor flopSeriesColor(int index);
 QString formatFlopCount(double flops);
 
 QSizeF flopCurveNaturalSize();
+// The legend entry of the marked length: "image: 197 tokens".
+QString flopMarkLabel(long long tokens);
 
 // The figure with its recipe; `command` is the tokenscope command line that regenerates it.
 // The charts are laid out at `size` (default: the natural size), as the GUI's view lays them out

@@ -23,17 +23,6 @@ constexpr double kPanelPixels = 300; // a panel's data area in an export at scal
 
 std::size_t at(int i) { return static_cast<std::size_t>(i); }
 
-// The lineage's colour of joins after block 0..layer: viridis, early dark, late bright.
-std::vector<cv::Vec3b> lineageColours(int layer)
-{
-    std::vector<cv::Vec3b> out;
-    for (int j = 0; j <= layer; ++j) {
-        const QColor c = viridisColour(layer > 0 ? double(j) / layer : 0.0);
-        out.emplace_back(c.red(), c.green(), c.blue());
-    }
-    return out;
-}
-
 // The edges between the group holding `patch` and everything else, in patch units.
 std::vector<QLineF> outlineOf(const std::vector<int>& tokenOfPatch, int grid, int patch)
 {
@@ -103,7 +92,7 @@ QString fillLineage(MergeMapData& d, const ToMeResult& result, const MergeMapOpt
 {
     const int k = d.layer, patch = options.selectedPatch;
     const std::vector<int> joins = joinLayers(result, k, patch);
-    d.lineage = qImageFromRgb(renderLineage(result.crop, result.grid, joins, lineageColours(k), options.panelSize));
+    d.lineage = qImageFromRgb(renderLineage(result.crop, result.grid, joins, lineageJoinColours(k), options.panelSize));
     const int holder = result.tokenOfPatch[at(k)][at(patch)];
     const int size = result.sizes[at(k)][at(holder)];
     d.lineageTitle = QObject::tr("Lineage");
@@ -115,6 +104,16 @@ QString fillLineage(MergeMapData& d, const ToMeResult& result, const MergeMapOpt
 }
 
 } // namespace
+
+std::vector<cv::Vec3b> lineageJoinColours(int layer)
+{
+    std::vector<cv::Vec3b> out;
+    for (int j = 0; j <= layer; ++j) {
+        const QColor c = viridisColour(layer > 0 ? double(j) / layer : 0.0);
+        out.emplace_back(c.red(), c.green(), c.blue());
+    }
+    return out;
+}
 
 MergeMapData mergeMapData(const ToMeResult& result, const MergeMapOptions& options)
 {
@@ -298,7 +297,7 @@ void paintLineageBar(QPainter& p, const QRectF& bar, int layer)
     const int n = layer + 1;
     const double swatch = bar.height() / n;
     const double label = QFontMetricsF(figureFont(TextRole::TickLabel)).height();
-    const std::vector<cv::Vec3b> colours = lineageColours(layer);
+    const std::vector<cv::Vec3b> colours = lineageJoinColours(layer);
     for (int j = 0; j < n; ++j) {
         const cv::Vec3b& c = colours[at(j)];
         p.fillRect(QRectF(bar.left(), bar.bottom() - (j + 1) * swatch, bar.width(), swatch + 0.5), QColor(c[0], c[1], c[2]));

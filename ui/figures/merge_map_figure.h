@@ -50,6 +50,8 @@ struct MergeMapData {
 };
 
 MergeMapData mergeMapData(const ToMeResult& result, const MergeMapOptions& options);
+// The lineage's colour of a join after block 0..layer (RGB): viridis, early dark, late bright.
+std::vector<cv::Vec3b> lineageJoinColours(int layer);
 
 // Where the parts lie in `target` (shared by painting and hit-testing: clicks on the input, the
 // map or the lineage pick a patch). One row (images, then the plot) where that gives the images

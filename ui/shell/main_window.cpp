@@ -5,6 +5,8 @@
 #include "core/util/printable.h"
 #include "ui/shell/export_all.h"
 #include "ui/figures/figure_export.h"
+#include "ui/labs/eval/evaluate_folder_dialog.h"
+#include "ui/labs/compare/compare_panel.h"
 #include "ui/labs/fam/fam_panel.h"
 #include "ui/widgets/lab_panel.h"
 #include "ui/widgets/model_controls.h"
@@ -82,8 +84,9 @@ void MainWindow::addPanels()
     m_tabs->addTab(new ToMePanel(m_workspace, m_tabs), tr("ToMe"));
     m_tabs->addTab(new FitPanel(m_workspace, m_tabs), tr("FIT"));
     m_tabs->addTab(new FamPanel(m_workspace, m_tabs), tr("FAM"));
-    m_tabs->addTab(new MaskPanel(m_tabs), tr("Masks"));
-    m_tabs->addTab(new FlopPanel(m_tabs), tr("FLOPs"));
+    m_tabs->addTab(new MaskPanel(m_workspace, m_tabs), tr("Masks"));
+    m_tabs->addTab(new FlopPanel(m_workspace, m_tabs), tr("FLOPs"));
+    m_tabs->addTab(new ComparePanel(m_workspace, m_tabs), tr("Compare"));
 }
 
 QAction* MainWindow::addMenuAction(QMenu* menu, const QString& text, const QKeySequence& shortcut,
@@ -156,6 +159,9 @@ void MainWindow::createRunMenu()
     run->addSeparator();
     onPanel(tr("&Previous Layer"), QKeySequence(Qt::Key_BracketLeft), [](LabPanel* p) { p->stepLayer(-1); });
     onPanel(tr("&Next Layer"), QKeySequence(Qt::Key_BracketRight), [](LabPanel* p) { p->stepLayer(+1); });
+    run->addSeparator();
+    addMenuAction(run, tr("Evaluate &Folder…"), QKeySequence(tr("Ctrl+Shift+F")), &MainWindow::evaluateFolder)
+        ->setObjectName("EvaluateFolderAction");
 }
 
 // View: every dock (shown or closed) and every lab tab, with their shortcuts, so a closed panel
@@ -238,6 +244,8 @@ Session MainWindow::currentSession() const
     for (int i = 0; i < m_tabs->count(); ++i)
         if (auto* panel = qobject_cast<LabPanel*>(m_tabs->widget(i)))
             s.panels[m_tabs->tabText(i)] = panel->saveState();
+    if (m_evaluateDialog)
+        s.evaluation = m_evaluateDialog->saveState();
     return s;
 }
 
@@ -300,6 +308,8 @@ bool MainWindow::openSession(const QString& path, QStringList* problemsOut)
             tabFound = true;
         }
     }
+    if (!s.evaluation.isEmpty())
+        problems << evaluateFolderDialog()->restoreState(s.evaluation);
     if (!tabFound)
         problems << tr("The tab '%1' does not exist here; the current tab is kept.").arg(s.currentTab);
     addRecentFile(path);

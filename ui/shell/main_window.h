@@ -1,6 +1,6 @@
 #pragma once
 // The main window: image and model controls on the left, one tab per lab (ToMe, FIT, FAM,
-// masks, FLOPs) in the middle. It only wires widgets together; the work is in the panels.
+// masks, FLOPs, Compare) in the middle. It only wires widgets together; the work is in the panels.
 #include "ui/figures/figure_export.h"
 #include "ui/shell/export_all.h"
 #include "ui/shell/session.h"
@@ -20,6 +20,7 @@ namespace ts {
 class Workspace;
 class ModelControls;
 class LabPanel;
+class EvaluateFolderDialog;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -39,6 +40,8 @@ public:
     bool openSession(const QString& path, QStringList* problems = nullptr);
     // Every lab tab, as File > Export All exports them.
     QList<ExportLab> labsForExport() const;
+    // Run > Evaluate Folder…'s dialog (made on first use; its result is the session's).
+    EvaluateFolderDialog* evaluateFolderDialog();
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -64,6 +67,7 @@ private:
     void exportAllDialog();
     void copyFigure();
     void showAbout();
+    void evaluateFolder();
     void updateRecentFiles();
     void addRecentFile(const QString& path);
 
@@ -71,6 +75,7 @@ private:
     ModelControls* m_modelControls = nullptr;
     QTabWidget* m_tabs = nullptr;
     QMenu* m_recentMenu = nullptr;
+    EvaluateFolderDialog* m_evaluateDialog = nullptr;
 };
 
 } // namespace ts

@@ -52,6 +52,8 @@ QByteArray sessionToJson(const Session& s)
                   {"normalisation", QJsonObject{{"mean", triple(s.normalisation.mean)}, {"std", triple(s.normalisation.std)}}},
                   {"current_tab", s.currentTab},
                   {"panels", s.panels}};
+    if (!s.evaluation.isEmpty())
+        o["evaluation"] = s.evaluation;
     return QJsonDocument(o).toJson(QJsonDocument::Indented);
 }
 
@@ -107,6 +109,7 @@ Session sessionFromJson(const QByteArray& json, const QString& name)
     }
     s.currentTab = o["current_tab"].toString();
     s.panels = o["panels"].toObject();
+    s.evaluation = o["evaluation"].toObject();
     return s;
 }
 

@@ -16,6 +16,7 @@ struct Session {
     Normalisation normalisation;
     QString currentTab;
     QJsonObject panels; // tab title -> that panel's saveState() (its lab settings)
+    QJsonObject evaluation; // Evaluate Folder's last settings and result (empty: none)
     int version = 2;    // the format the file was written in (older ones are read too)
 };
 

@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <initializer_list>
+
 namespace ts {
 
 inline QJsonObject toQJson(const nlohmann::json& j)
@@ -31,6 +33,27 @@ QStringList readSettings(const QJsonObject& state, Settings& settings, const QSt
     for (const std::string& p : problems)
         out << lab + ": " + QString::fromStdString(p);
     return out;
+}
+
+// A lab's settings as a session stores them: without `workspaceKeys`, which the workspace holds
+// for every lab and the session stores once, at its top level.
+template <class Settings>
+QJsonObject sessionState(const Settings& settings, std::initializer_list<const char*> workspaceKeys = {"model", "image"})
+{
+    QJsonObject o = toQJson(toJson(settings));
+    for (const char* key : workspaceKeys)
+        o.remove(key);
+    return o;
+}
+
+// A panel's restoreState: `state` read over the panel's current settings, which it then applies.
+template <class Panel>
+QStringList restoreSessionState(Panel& panel, const QJsonObject& state, const QString& lab)
+{
+    auto settings = panel.settings();
+    const QStringList problems = readSettings(state, settings, lab);
+    panel.applySettings(settings);
+    return problems;
 }
 
 } // namespace ts

@@ -2,6 +2,7 @@
 
 #include "ui/widgets/stale_mark.h"
 
+#include <QMouseEvent>
 #include <QPainter>
 
 namespace ts {
@@ -32,12 +33,52 @@ void FigureView::setStale(const QString& reason)
 
 QRectF FigureView::staleRect() const { return m_figure ? staleMarkRect(width(), m_stale) : QRectF(); }
 
+QRectF FigureView::markedArea() const
+{
+    const QRectF mark = staleRect();
+    return mark.isEmpty() ? QRectF(rect()) : QRectF(rect()).adjusted(0, mark.bottom() + 2, 0, 0);
+}
+
+void FigureView::setFillsView(bool fills)
+{
+    m_fills = fills;
+    update();
+}
+
 QRectF FigureView::figureRect() const
+{
+    const QRectF area = markedArea();
+    if (m_fills && m_figure)
+        return area;
+    if (!m_figure || m_figure->size.isEmpty())
+        return {};
+    const QSizeF size = m_figure->size.scaled(area.size(), Qt::KeepAspectRatio);
+    return QRectF(area.topLeft() + QPointF((area.width() - size.width()) / 2, (area.height() - size.height()) / 2), size);
+}
+
+QRectF FigureView::paintTarget() const
 {
     if (!m_figure)
         return {};
-    const QRectF mark = staleRect();
-    return mark.isEmpty() ? QRectF(rect()) : QRectF(rect()).adjusted(0, mark.bottom() + 2, 0, 0);
+    return m_fills ? figureRect() : QRectF(QPointF(0, 0), m_figure->size);
+}
+
+QPointF FigureView::toFigure(const QPointF& widgetPoint) const
+{
+    const QRectF target = figureRect();
+    if (target.isEmpty())
+        return {};
+    if (m_fills)
+        return widgetPoint;
+    const QPointF local = widgetPoint - target.topLeft();
+    return {local.x() * m_figure->size.width() / target.width(), local.y() * m_figure->size.height() / target.height()};
+}
+
+void FigureView::mousePressEvent(QMouseEvent* event)
+{
+    if (m_figure && figureRect().contains(event->position()))
+        Q_EMIT clicked(toFigure(event->position()));
+    QWidget::mousePressEvent(event);
 }
 
 void FigureView::paintEvent(QPaintEvent*)
@@ -54,11 +95,16 @@ void FigureView::paintEvent(QPaintEvent*)
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, m_message);
         return;
     }
-    // The figure laid out in the whole widget: a figure on the shared layout
-    // (ui/figures/figure_layout.h) fills it with text at the type scale; one that scales itself
-    // to its target fits it, centred.
-    m_figure->paint(painter, figureRect());
     paintStaleMark(painter, staleRect(), m_stale);
+    if (m_fills) {
+        m_figure->paint(painter, paintTarget());
+        return;
+    }
+    // Paint at the figure's natural size, scaled, so text and lines keep their proportions.
+    const QRectF target = figureRect();
+    painter.translate(target.topLeft());
+    painter.scale(target.width() / m_figure->size.width(), target.height() / m_figure->size.height());
+    m_figure->paint(painter, paintTarget());
 }
 
 } // namespace ts

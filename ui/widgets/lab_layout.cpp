@@ -2,6 +2,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -29,6 +30,15 @@ void layOutLab(QWidget* panel, QWidget* view, std::initializer_list<QWidget*> co
     auto* layout = new QVBoxLayout(panel);
     layout->addLayout(top, 1);
     layout->addWidget(status);
+}
+
+QSpinBox* makeSpin(QWidget* parent, int lo, int hi, int value, const QString& tip)
+{
+    auto* s = new QSpinBox(parent);
+    s->setRange(lo, hi);
+    s->setValue(value);
+    s->setToolTip(tip);
+    return s;
 }
 
 QTimer* makeDebounce(QWidget* parent, int milliseconds)

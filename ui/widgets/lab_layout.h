@@ -7,6 +7,7 @@
 #include <initializer_list>
 
 class QLabel;
+class QSpinBox;
 class QTimer;
 class QWidget;
 
@@ -17,6 +18,9 @@ QLabel* makeInfoLabel(QWidget* parent);
 
 // Lays out `panel` as described above.
 void layOutLab(QWidget* panel, QWidget* view, std::initializer_list<QWidget*> controlGroups, QLabel* info, QWidget* status);
+
+// A spin box over [lo, hi] showing `value`, with `tip` as its tool tip.
+QSpinBox* makeSpin(QWidget* parent, int lo, int hi, int value, const QString& tip);
 
 // A single-shot timer of `milliseconds`, to restart on every edit.
 QTimer* makeDebounce(QWidget* parent, int milliseconds);

@@ -1,7 +1,10 @@
 #pragma once
-// The FAM lab over an image: the ViT's own blocks run as TransformerFAM over the patch sequence
-// in raster order (block size, memory segments, FAM length); the blocks are drawn over the image
-// and, for a chosen block and layer, the FAM queries' attention over that block's patches.
+// The FAM lab: the ViT's own blocks run as TransformerFAM over the image's patch sequence in
+// raster order, or over a synthetic stream of a chosen length (block size, memory segments, FAM
+// length); for a chosen block, layer and query (any of the block's tokens or FAM queries, or the
+// FAM queries' mean; a click on a patch picks it) the figure shows where the attention goes:
+// memory segments, previous FAM and the block (ui/figures/fam_overlay_figure.h). The text beside
+// it states the same shares as the figure (famShares).
 #include "core/settings/lab_settings.h"
 #include "ui/widgets/lab_panel.h"
 
@@ -42,13 +45,20 @@ public:
     QSpinBox* memoryBox() const { return m_memory; }
     QSpinBox* famBox() const { return m_fam; }
     QSpinBox* layerBox() const { return m_layer; }
+    QSpinBox* queryBox() const { return m_query; }
+    QSpinBox* streamLengthBox() const { return m_streamLength; }
     QCheckBox* withFamBox() const { return m_withFam; }
+    QCheckBox* streamBox() const { return m_stream; }
+    QLabel* infoLabel() const { return m_info; }
     FigureView* view() const { return m_view; }
     JobRunner* runner() const { return m_runner; }
     const FamResult* result() const { return m_result.get(); }
 
 private:
     void scheduleRun();
+    void onResult(std::shared_ptr<FamResult> result);
+    void refreshInfo();
+    void pickPatch(const QPointF& point); // a click on the figure: that patch's query
 
     Workspace* m_workspace;
     JobRunner* m_runner;
@@ -60,6 +70,9 @@ private:
     QCheckBox* m_withFam;
     QSpinBox* m_overlayBlock;
     QSpinBox* m_layer;
+    QSpinBox* m_query;
+    QCheckBox* m_stream;
+    QSpinBox* m_streamLength;
     QLabel* m_info;
     QTimer* m_debounce;
     std::shared_ptr<FamResult> m_result;

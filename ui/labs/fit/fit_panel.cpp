@@ -25,18 +25,6 @@
 #include <cmath>
 
 namespace ts {
-namespace {
-
-QSpinBox* spin(QWidget* parent, int lo, int hi, int value, const QString& tip)
-{
-    auto* s = new QSpinBox(parent);
-    s->setRange(lo, hi);
-    s->setValue(value);
-    s->setToolTip(tip);
-    return s;
-}
-
-} // namespace
 
 FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_workspace(workspace)
 {
@@ -46,30 +34,37 @@ FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
 
     auto* controls = new QGroupBox(tr("FIT architecture"), this);
     auto* form = new QFormLayout(controls);
-    m_group = spin(controls, 1, 64, 4, tr("g: each group is a g × g window of patches (n = g² tokens)"));
+    m_group = makeSpin(controls, 1, 64, 4, tr("g: each group is a g × g window of patches (n = g² tokens)"));
     form->addRow(tr("Group size g"), m_group);
-    m_latents = spin(controls, 1, 256, 4, tr("m: latent tokens per group"));
+    m_latents = makeSpin(controls, 1, 256, 4, tr("m: latent tokens per group"));
     form->addRow(tr("Latents per group"), m_latents);
-    m_latentWidth = spin(controls, 64, 2048, 384, tr("Width of the latents and global layers (data width: 384)"));
+    m_latentWidth = makeSpin(controls, 64, 2048, 384, tr("Width of the latents and global layers (data width: 384)"));
     m_latentWidth->setSingleStep(64);
     form->addRow(tr("Latent width"), m_latentWidth);
     m_pattern = new QLineEdit(QStringLiteral("L(2)G(1)L(2)G(1)"), controls);
     m_pattern->setToolTip(tr("Local and global layers per block: L(8)G(2)L(8)G(2), L8G2L8G2 or the official (8)2(8)2"));
     form->addRow(tr("Layer pattern"), m_pattern);
-    m_size = spin(controls, 0, 6400, 448, tr("Image side in pixels after resize + centre crop (0: the image as it is)"));
+    m_size = makeSpin(controls, 0, 6400, 448,
+                  tr("FIT's input: the image resized and centre-cropped to this side (0: the image as it is). The model "
+                     "panel's Input size is the ViT's (ToMe, FAM); FIT does not use it."));
     m_size->setSingleStep(64);
     m_size->setSpecialValueText(tr("as is"));
-    form->addRow(tr("Image size (px)"), m_size);
+    form->addRow(tr("FIT input size (px)"), m_size);
     m_autoregressive = new QCheckBox(tr("FIT-AR masks (causal, shifted latents)"), controls);
     form->addRow(m_autoregressive);
 
     auto* display = new QGroupBox(tr("Overlay"), this);
     auto* dform = new QFormLayout(display);
-    m_block = spin(display, 1, 1, 1, tr("FIT block whose latent attention is shown (keys [ and ] step)"));
+    m_block = makeSpin(display, 1, 1, 1, tr("FIT block whose latent attention is shown (keys [ and ] step)"));
     dform->addRow(tr("Block"), m_block);
     m_latent = new QComboBox(display);
     m_latent->addItem(tr("All latents"));
     dform->addRow(tr("Latent"), m_latent);
+    m_range = new QComboBox(display);
+    m_range->addItem(tr("Fixed: 0 to the max over blocks"));
+    m_range->addItem(tr("Data: each map's own range"));
+    m_range->setToolTip(tr("Colour bars: fixed compares blocks frame to frame; data spreads one map's values over the whole ramp"));
+    dform->addRow(tr("Colour range"), m_range);
 
     m_info = makeInfoLabel(this);
     m_status = new RunStatus(m_runner, this);
@@ -83,6 +78,7 @@ FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
     connect(m_autoregressive, &QCheckBox::toggled, this, &FitPanel::scheduleRun);
     connect(m_block, &QSpinBox::valueChanged, this, &FitPanel::refreshView);
     connect(m_latent, &QComboBox::currentIndexChanged, this, &FitPanel::refreshView);
+    connect(m_range, &QComboBox::currentIndexChanged, this, &FitPanel::refreshView);
     connect(m_view, &FitView::groupClicked, this, [this](int group) {
         m_selectedGroup = group;
         if (m_result && !m_runner->isRunning())
@@ -226,16 +222,22 @@ void FitPanel::onResult(std::shared_ptr<FitResult> result)
     refreshView();
 }
 
-void FitPanel::refreshView()
+FitOverlayOptions FitPanel::overlayOptions() const
 {
-    if (!m_result)
-        return;
     FitOverlayOptions options;
     options.block = m_block->value() - 1;
     options.group = m_selectedGroup;
     options.latent = m_latent->currentIndex() - 1;
+    options.range = m_range->currentIndex() == 0 ? FitSettings::Range::Fixed : FitSettings::Range::Data;
+    return options;
+}
+
+void FitPanel::refreshView()
+{
+    if (!m_result)
+        return;
     try {
-        m_view->setOverlay(fitOverlayData(*m_result, options));
+        m_view->setOverlay(fitOverlayData(*m_result, overlayOptions()));
     } catch (const std::exception& e) {
         m_status->setMessage(QString::fromStdString(e.what()));
     }
@@ -250,9 +252,19 @@ void FitPanel::refreshInfo()
     QStringList kinds;
     for (const auto& k : r.layerKinds)
         kinds << QString::fromStdString(k);
-    QString html = tr("<b>Run</b>: %1 s (weights %2 s)<br><b>Peak memory</b>: %3 measured, %4 estimated before the run (limit %5)<br>")
-                       .arg(r.seconds, 0, 'f', 2)
-                       .arg(r.buildSeconds, 0, 'f', 2)
+    const int side = r.config.patchSize;
+    QString html = tr("<b>Input</b>: %1 × %2 px (FIT input size above; the model panel's Input size, %3 px, is the ViT's, "
+                      "for ToMe and FAM)<br>")
+                       .arg(r.grouping.gridCols() * side)
+                       .arg(r.grouping.gridRows() * side)
+                       .arg(m_workspace->modelSource().imageSize);
+    const bool random = r.weights.rfind("random(", 0) == 0;
+    html += tr("<b>Time</b>: %1 s to %2, then %3 s for the forward pass (patch embedding and %4 blocks)<br>")
+                .arg(r.buildSeconds, 0, 'f', 2)
+                .arg(random ? tr("make the random weights") : tr("load the weights"))
+                .arg(r.seconds, 0, 'f', 2)
+                .arg(r.pattern.blocks.size());
+    html += tr("<b>Peak memory</b>: %1 measured, %2 estimated before the run (limit %3)<br>")
                        .arg(QString::fromStdString(formatBytes(double(r.peakMemoryBytes))))
                        .arg(QString::fromStdString(formatBytes(double(r.estimatedMemoryBytes))))
                        .arg(QString::fromStdString(formatBytes(double(r.memoryLimitBytes))));
@@ -283,6 +295,7 @@ std::optional<Figure> FitPanel::currentFigure() const
     shown.block = now.block;
     shown.group = now.group;
     shown.latent = now.latent;
+    shown.range = now.range;
     return fitOverlayFigure(*m_result, shown);
 }
 
@@ -301,6 +314,7 @@ FitSettings FitPanel::settings() const
     s.block = m_result ? m_block->value() - 1 : m_pendingBlock;
     s.group = m_selectedGroup;
     s.latent = m_result ? m_latent->currentIndex() - 1 : std::max(-1, m_pendingLatent);
+    s.range = m_range->currentIndex() == 0 ? FitSettings::Range::Fixed : FitSettings::Range::Data;
     return s;
 }
 
@@ -312,6 +326,10 @@ void FitPanel::applySettings(const FitSettings& s)
     m_pattern->setText(QString::fromStdString(s.pattern));
     m_size->setValue(s.size);
     m_autoregressive->setChecked(s.autoregressive);
+    {
+        const QSignalBlocker blocker(m_range); // drawn with the next result (or now, below)
+        m_range->setCurrentIndex(s.range == FitSettings::Range::Fixed ? 0 : 1);
+    }
     m_selectedGroup = s.group;
     m_pendingBlock = s.block;
     m_pendingLatent = s.latent;
@@ -320,30 +338,16 @@ void FitPanel::applySettings(const FitSettings& s)
 
 QJsonObject FitPanel::saveState() const
 {
-    QJsonObject o = toQJson(toJson(settings()));
-    // The workspace holds these for every lab; a session stores them once, at its top level.
-    for (const char* key : {"image", "seed", "mean", "std", "checkpoint", "checkpoint_sha256"})
-        o.remove(key);
-    return o;
+    return sessionState(settings(), {"image", "seed", "mean", "std", "checkpoint", "checkpoint_sha256"});
 }
 
-QStringList FitPanel::restoreState(const QJsonObject& state)
-{
-    FitSettings s = settings();
-    const QStringList problems = readSettings(state, s, "FIT");
-    applySettings(s);
-    return problems;
-}
+QStringList FitPanel::restoreState(const QJsonObject& state) { return restoreSessionState(*this, state, "FIT"); }
 
 QByteArray FitPanel::currentDataJson() const
 {
     if (!m_result)
         return {};
-    FitOverlayOptions options;
-    options.block = m_block->value() - 1;
-    options.group = m_selectedGroup;
-    options.latent = m_latent->currentIndex() - 1;
-    return fitResultJson(*m_result, options);
+    return fitResultJson(*m_result, overlayOptions());
 }
 
 } // namespace ts

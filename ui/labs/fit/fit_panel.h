@@ -19,6 +19,7 @@ namespace ts {
 
 struct FitResult;
 struct FitRequest;
+struct FitOverlayOptions;
 class FitView;
 class JobRunner;
 class RunStatus;
@@ -48,6 +49,7 @@ public:
     QSpinBox* sizeSpin() const { return m_size; }
     QSpinBox* blockSpin() const { return m_block; }
     QComboBox* latentBox() const { return m_latent; }
+    QComboBox* rangeBox() const { return m_range; }
     QLineEdit* patternEdit() const { return m_pattern; }
     QCheckBox* autoregressiveBox() const { return m_autoregressive; }
     FitView* view() const { return m_view; }
@@ -64,6 +66,7 @@ private:
     void restoreResultView(); // after a cancelled or failed run
     void refreshView();
     void refreshInfo();
+    FitOverlayOptions overlayOptions() const;
 
     Workspace* m_workspace;
     JobRunner* m_runner;
@@ -77,6 +80,7 @@ private:
     QCheckBox* m_autoregressive;
     QSpinBox* m_block;
     QComboBox* m_latent;
+    QComboBox* m_range;
     QLabel* m_info;
     QTimer* m_debounce;
     std::shared_ptr<FitResult> m_result;

@@ -15,9 +15,12 @@ FitView::FitView(QWidget* parent) : QWidget(parent)
 void FitView::setPreview(const QImage& image, const Grouping& grouping, int selectedGroup)
 {
     m_overlay.reset();
-    m_previewImage = image;
-    m_previewGrouping = grouping;
-    m_previewGroup = selectedGroup;
+    const QString message = tr("%1 groups of %2 × %2 patches%3")
+                                .arg(grouping.groups())
+                                .arg(grouping.groupSize())
+                                .arg(grouping.padded() ? tr("\n(grid padded at the right and bottom;\npadding is masked out of attention)")
+                                                       : QString());
+    m_preview = fitPreviewData(image, grouping, selectedGroup, message);
     m_message.clear();
     update();
 }
@@ -32,28 +35,30 @@ void FitView::setOverlay(const FitOverlayData& data)
 void FitView::clear(const QString& message)
 {
     m_overlay.reset();
-    m_previewImage = QImage();
+    m_preview.reset();
     m_message = message;
     update();
 }
 
-FitOverlayLayout FitView::layout() const
+const FitOverlayData* FitView::shown() const
 {
-    const QSizeF imageSize = m_overlay ? QSizeF(m_overlay->image.size()) : QSizeF(m_previewImage.size());
-    return fitOverlayLayout(QRectF(rect()), imageSize);
+    if (m_overlay)
+        return &*m_overlay;
+    return m_preview && !m_preview->image.isNull() ? &*m_preview : nullptr;
 }
+
+FitOverlayLayout FitView::layout() const { return shown() ? fitOverlayLayout(QRectF(rect()), *shown()) : FitOverlayLayout{}; }
 
 QRectF FitView::panelRect(int which) const { return which == 0 ? layout().left : layout().right; }
 
 int FitView::groupAt(const QPointF& pos) const
 {
-    if (m_overlay)
-        return fitGroupAt(layout(), m_overlay->grouping, pos);
-    if (m_previewImage.isNull() || m_previewGrouping.groups() == 0)
+    if (!shown() || shown()->grouping.groups() == 0)
         return -1;
     FitOverlayLayout l = layout();
-    l.right = QRectF(); // the preview shows the left panel only
-    return fitGroupAt(l, m_previewGrouping, pos);
+    if (!m_overlay)
+        l.right = QRectF(); // the preview shows the grouping in the left panel only
+    return fitGroupAt(l, shown()->grouping, pos);
 }
 
 void FitView::paintEvent(QPaintEvent*)
@@ -61,22 +66,9 @@ void FitView::paintEvent(QPaintEvent*)
     QPainter painter(this);
     painter.setBackground(palette().brush(QPalette::Base)); // figure text follows it (figure_colours.h)
     painter.fillRect(rect(), painter.background());
-    painter.setRenderHint(QPainter::SmoothPixmapTransform);
-    if (m_overlay) {
-        paintFitOverlay(painter, QRectF(rect()), *m_overlay);
-        return;
-    }
-    if (!m_previewImage.isNull()) {
-        const FitOverlayLayout l = layout();
-        paintFitGrouping(painter, l.left, m_previewImage, m_previewGrouping, m_previewGroup);
-        painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.drawText(l.right, Qt::AlignCenter | Qt::TextWordWrap,
-                         m_message.isEmpty() ? tr("%1 groups of %2 × %2 patches%3")
-                                                   .arg(m_previewGrouping.groups())
-                                                   .arg(m_previewGrouping.groupSize())
-                                                   .arg(m_previewGrouping.padded() ? tr("\n(grid padded at the right and bottom;\npadding is masked out of attention)")
-                                                                                   : QString())
-                                             : m_message);
+    painter.setRenderHint(QPainter::Antialiasing);
+    if (shown()) {
+        paintFitOverlay(painter, QRectF(rect()), *shown());
         return;
     }
     painter.setPen(palette().color(QPalette::PlaceholderText));

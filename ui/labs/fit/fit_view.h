@@ -34,11 +34,9 @@ protected:
 
 private:
     FitOverlayLayout layout() const;
+    const FitOverlayData* shown() const;
 
-    std::optional<FitOverlayData> m_overlay;
-    QImage m_previewImage;
-    Grouping m_previewGrouping;
-    int m_previewGroup = -1;
+    std::optional<FitOverlayData> m_overlay, m_preview;
     QString m_message;
 };
 

@@ -41,6 +41,7 @@ FlopSettings flopChartSettings(const FlopReport& report, const FlopModelList& mo
     s.measureMaxLength = choice.measureMaxLength;
     s.figureWidth = static_cast<int>(std::lround(choice.chartSize.width()));
     s.figureHeight = static_cast<int>(std::lround(choice.chartSize.height()));
+    s.markLength = choice.markLength;
     return s;
 }
 

@@ -23,6 +23,7 @@ struct FlopChartChoice {
     long long measureMaxLength = 0;
     std::string lengths;          // the lengths text behind the report
     QSizeF chartSize;             // the view's size: the exported figure is laid out at it
+    long long markLength = 0;     // the current image's token count (0: none)
 };
 
 // The name of a chart mode in settings, sessions and the command line ("curves", ...).

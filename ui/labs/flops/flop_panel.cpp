@@ -6,11 +6,13 @@
 #include "core/flops/flop_measure.h"
 #include "core/settings/recipe_command.h"
 #include "core/util/error.h"
+#include "core/vit/vit_config.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/labs/flops/flop_chart_settings.h"
 #include "ui/labs/flops/flop_chart_view.h"
 #include "ui/labs/flops/flop_model_list.h"
 #include "ui/labs/flops/flop_readout.h"
+#include "ui/shell/workspace.h"
 #include "ui/widgets/run_status.h"
 
 #include <QCheckBox>
@@ -23,6 +25,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -41,23 +44,52 @@ const long long kDefaultMeasureLimit = 4096;
 
 } // namespace
 
-FlopPanel::FlopPanel(QWidget* parent) : LabPanel(parent)
+FlopPanel::FlopPanel(QWidget* parent) : FlopPanel(nullptr, parent) {}
+
+FlopPanel::FlopPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_workspace(workspace)
 {
     m_view = new FlopChartView(this);
     m_runner = new JobRunner(this);
     m_status = new RunStatus(m_runner, this);
     buildControls();
     connectControls();
+    if (m_workspace) // the marked token count follows the image's model
+        connect(m_workspace, &Workspace::modelSourceChanged, this, &FlopPanel::refreshView);
     recompute();
+}
+
+long long FlopPanel::markedLength() const
+{
+    if (!m_workspace || !m_workspace->modelSource().isRandom())
+        return 0; // a checkpoint's patch size is known only once it is loaded
+    try {
+        VitConfig config = vitPreset(m_workspace->modelSource().preset);
+        config.imageSize = m_workspace->modelSource().imageSize;
+        return config.numTokens();
+    } catch (const std::exception&) {
+        return 0;
+    }
 }
 
 QGroupBox* FlopPanel::buildChartBox()
 {
     auto* settings = new QGroupBox(tr("Chart"), this);
     auto* form = new QFormLayout(settings);
-    m_lengths = new QLineEdit("1024:1048576:x2", settings);
+    m_lengths = new QLineEdit(QString::fromStdString(FlopSettings().lengths), settings);
     m_lengths->setToolTip(tr("A list (1024,4096,16384) or a log range: lo:hi:x2 doubles, lo:hi:n64 gives 64 lengths"));
     form->addRow(tr("Lengths"), m_lengths);
+    // One click to either range: ViT patch counts (224 to 2048 px at patch 16) or long sequences.
+    auto* ranges = new QHBoxLayout;
+    const std::pair<QString, QString> choices[] = {{tr("ViT: 196–16K"), QString::fromStdString(FlopSettings().lengths)},
+                                                   {tr("Long: 1K–1M"), QStringLiteral("1024:1048576:x2")}};
+    for (const auto& [label, lengths] : choices) {
+        auto* button = new QPushButton(label, settings);
+        button->setToolTip(tr("Lengths %1").arg(lengths));
+        connect(button, &QPushButton::clicked, this, [this, lengths = lengths] { m_lengths->setText(lengths); });
+        ranges->addWidget(button);
+        m_rangeButtons.push_back(button);
+    }
+    form->addRow(QString(), ranges);
     m_convention = new QComboBox(settings);
     for (const std::string& name : flopConventionPresets()) {
         m_convention->addItem(QString::fromStdString(name), QString::fromStdString(name));
@@ -110,11 +142,18 @@ void FlopPanel::buildControls()
     m_error = new QLabel(this);
     m_error->setWordWrap(true);
     styleAsErrorText(m_error);
-    m_readout = new QLabel(this);
+    m_readout = new QLabel;
     m_readout->setWordWrap(true);
     m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_readout->setMinimumHeight(40);
     m_readout->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    // Hovering and measuring never resize the chart: the readout scrolls in a fixed height and
+    // the run status keeps one height whatever it says.
+    auto* readoutArea = new QScrollArea(this);
+    readoutArea->setWidget(m_readout);
+    readoutArea->setWidgetResizable(true);
+    readoutArea->setFrameShape(QFrame::NoFrame);
+    readoutArea->setFixedHeight(5 * fontMetrics().lineSpacing() + 6);
+    m_status->setFixedHeight(std::max(m_status->sizeHint().height(), 3 * fontMetrics().lineSpacing() + 4));
 
     auto* side = new QVBoxLayout;
     side->addWidget(m_models, 1);
@@ -123,7 +162,7 @@ void FlopPanel::buildControls()
     side->addWidget(m_error);
     auto* chart = new QVBoxLayout;
     chart->addWidget(m_view, 1);
-    chart->addWidget(m_readout);
+    chart->addWidget(readoutArea);
     chart->addWidget(m_status);
     auto* layout = new QHBoxLayout(this);
     layout->addLayout(chart, 1);
@@ -247,6 +286,8 @@ FlopCurveOptions FlopPanel::options() const
     o.baseline = ref;
     o.breakdownSeries = ref;
     o.breakdown = m_byStage->isChecked() ? FlopBreakdownKind::Stages : FlopBreakdownKind::Groups;
+    o.markLength = markedLength();
+    o.markLabel = flopMarkLabel(o.markLength);
     return o;
 }
 
@@ -306,6 +347,7 @@ FlopSettings FlopPanel::settings() const
     choice.measureMaxLength = m_measureLimit->currentData().toLongLong();
     choice.lengths = m_lengthsShown.toStdString();
     choice.chartSize = m_view->chartSize();
+    choice.markLength = markedLength();
     return flopChartSettings(m_report, *m_models, choice);
 }
 

@@ -31,11 +31,15 @@ class FlopChartView;
 class FlopModelList;
 class JobRunner;
 class RunStatus;
+class Workspace;
 
 class FlopPanel : public LabPanel {
     Q_OBJECT
 public:
-    explicit FlopPanel(QWidget* parent = nullptr);
+    explicit FlopPanel(QWidget* parent = nullptr); // without a workspace: no token count marked
+    // The chart marks the token count of the workspace's model at its input size (197 for
+    // ViT-S/16 at 224 px): where the current image sits on the curves.
+    explicit FlopPanel(Workspace* workspace, QWidget* parent = nullptr);
 
     std::optional<Figure> currentFigure() const override;
     // The same JSON as `tokenscope flops --json` for the models and lengths shown.
@@ -82,6 +86,10 @@ public:
     // command made from them (without the output; the export adds it).
     FlopSettings settings() const;
     QString commandLine() const;
+    // The workspace model's token count (0 without a workspace, or for a checkpoint not loaded).
+    long long markedLength() const;
+    // The one-click length ranges (ViT patch counts, long sequences).
+    const std::vector<QPushButton*>& rangeButtons() const { return m_rangeButtons; }
 
 private:
     void buildControls();
@@ -98,6 +106,8 @@ private:
     QStringList restoreModels(const QJsonObject& state);
     QStringList restoreMeasurements(const QJsonObject& state);
 
+    Workspace* m_workspace = nullptr;
+    std::vector<QPushButton*> m_rangeButtons;
     FlopModelList* m_models;
     QLineEdit* m_lengths;
     QComboBox* m_convention;

@@ -1,9 +1,16 @@
 #include "ui/labs/masks/mask_panel.h"
 
 #include "core/masks/mask_spec.h"
+#include "core/settings/settings_json.h"
+#include "core/tome/tome_source_map.h"
+#include "core/util/error.h"
+#include "core/vit/vit_api.h"
 #include "ui/figures/receptive_field_figure.h"
+#include "ui/jobs/job_runner.h"
 #include "ui/labs/masks/mask_view.h"
 #include "ui/shell/settings_state.h"
+#include "ui/shell/workspace.h"
+#include "ui/widgets/run_status.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -60,19 +67,25 @@ QSpinBox* spin(int min, int max, int value)
 
 } // namespace
 
-MaskPanel::MaskPanel(QWidget* parent) : LabPanel(parent)
+MaskPanel::MaskPanel(QWidget* parent) : MaskPanel(nullptr, parent) {}
+
+MaskPanel::MaskPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_workspace(workspace)
 {
+    m_runner = new JobRunner(this);
+    m_status = new RunStatus(m_runner, this);
     QWidget* controls = createControls();
     m_view = new MaskView;
     m_field = new ReceptiveFieldView;
     m_field->setMinimumHeight(150);
-    m_hover = new QLabel(tr("Hover over a mask to read query, key and kind · wheel: zoom, drag: pan, double-click: whole mask"));
+    // On screen only: the figure and its exports never carry this hint.
+    m_hover = new QLabel(hoverHint());
     m_hover->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* right = new QVBoxLayout;
     right->addWidget(m_view, 3);
     right->addWidget(m_hover);
     right->addWidget(m_field, 1);
+    right->addWidget(m_status);
     auto* layout = new QHBoxLayout(this);
     layout->addWidget(controls);
     layout->addLayout(right, 1);
@@ -80,11 +93,14 @@ MaskPanel::MaskPanel(QWidget* parent) : LabPanel(parent)
     rebuild();
 }
 
+QString MaskPanel::hoverHint() { return tr("Hover over a mask to read query, key and kind · wheel: zoom, drag: pan, double-click: whole mask"); }
+
 QWidget* MaskPanel::createControls()
 {
     auto* form = new QFormLayout;
-    const QStringList kinds = {"full", "causal", "swa", "bswa", "fam", "fit-local", "fit-latent-read",
-                               "fit-global", "fit-data-read", "fit", "fit-ar"};
+    QStringList kinds; // every kind the command line offers, ToMe's effective mask included
+    for (const std::string& kind : maskKinds())
+        kinds << QString::fromStdString(kind);
     for (int i = 0; i < 3; ++i) {
         m_kind[i] = new QComboBox;
         if (i > 0)
@@ -104,9 +120,16 @@ QWidget* MaskPanel::createControls()
     m_latents = spin(-1, 1'000'000, 2);
     m_width = spin(1, 1 << 20, 384);
     m_depth = spin(1, 4096, 4);
-    m_causal = new QCheckBox(tr("causal inside the block (the paper)"));
+    m_tomeR = spin(0, 100000, 8);
+    m_tomeR->setToolTip(tr("ToMe mask: tokens merged per block, on the workspace image and model"));
+    m_tomeLayer = spin(-1, 100000, -1);
+    m_tomeLayer->setSpecialValueText(tr("last"));
+    m_tomeLayer->setToolTip(tr("ToMe mask: the block after which the merged sequence is taken"));
+    m_causal = new QCheckBox(tr("Causal inside the block (the paper)"));
     m_causal->setChecked(true);
     m_ar = new QCheckBox(tr("FIT-AR variant of the FIT stages"));
+    for (QCheckBox* box : {m_causal, m_ar})
+        box->setSizePolicy(QSizePolicy::MinimumExpanding, QSizePolicy::Fixed); // never narrower than its label
     form->addRow(tr("Length L"), m_length);
     form->addRow(tr("Window w (SWA)"), m_window);
     form->addRow(tr("Block b"), m_block);
@@ -114,8 +137,10 @@ QWidget* MaskPanel::createControls()
     form->addRow(tr("FAM length f"), m_fam);
     form->addRow(tr("Group n (FIT)"), m_group);
     form->addRow(tr("Latents m (FIT)"), m_latents);
-    form->addRow(QString(), m_causal);
-    form->addRow(QString(), m_ar);
+    form->addRow(tr("ToMe r"), m_tomeR);
+    form->addRow(tr("ToMe after block"), m_tomeLayer);
+    form->addRow(m_causal); // across both columns: the label is never cut
+    form->addRow(m_ar);
     form->addRow(tr("Width for cost"), m_width);
     form->addRow(tr("Receptive-field depth"), m_depth);
     m_error = new QLabel;
@@ -125,7 +150,7 @@ QWidget* MaskPanel::createControls()
 
     auto* controls = new QWidget;
     controls->setLayout(form);
-    controls->setMaximumWidth(320);
+    controls->setMaximumWidth(360);
     return controls;
 }
 
@@ -133,11 +158,21 @@ void MaskPanel::connectControls()
 {
     for (QComboBox* box : m_kind)
         connect(box, &QComboBox::currentIndexChanged, this, &MaskPanel::rebuild);
-    for (QSpinBox* box : {m_length, m_window, m_block, m_memory, m_fam, m_group, m_latents, m_width, m_depth})
+    for (QSpinBox* box : {m_length, m_window, m_block, m_memory, m_fam, m_group, m_latents, m_width, m_depth, m_tomeR, m_tomeLayer})
         connect(box, &QSpinBox::valueChanged, this, &MaskPanel::rebuild);
     connect(m_causal, &QCheckBox::toggled, this, &MaskPanel::rebuild);
     connect(m_ar, &QCheckBox::toggled, this, &MaskPanel::rebuild);
-    connect(m_view, &MaskView::hovered, m_hover, &QLabel::setText);
+    connect(m_view, &MaskView::hovered, this, [this](const QString& text) { m_hover->setText(text.isEmpty() ? hoverHint() : text); });
+    connect(m_runner, &JobRunner::finished, this, &MaskPanel::onToMeFinished);
+    if (m_workspace) { // a new image or model makes a new ToMe mask
+        auto rerun = [this] {
+            m_tomeMap.reset();
+            if (usesToMe())
+                rebuild();
+        };
+        connect(m_workspace, &Workspace::imageChanged, this, rerun);
+        connect(m_workspace, &Workspace::modelSourceChanged, this, rerun);
+    }
 }
 
 void MaskPanel::rebuild()
@@ -146,15 +181,30 @@ void MaskPanel::rebuild()
     m_error->clear();
     try {
         const MaskSettings shown = settings();
-        for (const std::string& kind : shown.kinds)
-            masks.push_back(std::shared_ptr<const AttentionMask>(makeMask(maskSpecOf(shown, kind))));
+        if (usesToMe() && !toMeMapCurrent(shown)) {
+            startToMe(shown); // rebuilt when it arrives; the last picture stays meanwhile
+            return;
+        }
+        for (const std::string& kind : shown.kinds) {
+            MaskSpec spec = maskSpecOf(shown, kind);
+            if (kind == "tome") {
+                spec.tokenOfPatch = m_tomeMap->map->tokenOfPatch;
+                spec.tomeLayer = m_tomeMap->map->layer;
+                spec.length = static_cast<std::int64_t>(spec.tokenOfPatch.size()) + 1;
+            }
+            masks.push_back(std::shared_ptr<const AttentionMask>(makeMask(spec)));
+        }
     } catch (const std::exception& e) {
         m_error->setText(QString::fromUtf8(e.what()));
         return; // keep the last valid picture
     }
-    m_view->setMasks(masks, m_width->value());
+    m_view->setMasks(masks, m_width->value(), m_block->value(), m_group->value());
+    showReceptiveField(*masks.front());
+}
+
+void MaskPanel::showReceptiveField(const AttentionMask& first)
+{
     std::optional<ReceptiveFieldData> field;
-    const AttentionMask& first = *masks.front();
     if (first.square()) {
         // The last data query: for FAM the last block's last token (its FAM row comes after it).
         std::int64_t query = first.queries() - 1;
@@ -167,6 +217,54 @@ void MaskPanel::rebuild()
     m_field->setData(field);
 }
 
+bool MaskPanel::usesToMe() const
+{
+    for (QComboBox* box : m_kind)
+        if (box->currentText() == "tome")
+            return true;
+    return false;
+}
+
+bool MaskPanel::toMeMapCurrent(const MaskSettings& s) const
+{
+    return m_tomeMap && m_tomeMap->image == s.tomeImage && m_tomeMap->model == toJson(s.tomeModel).dump() && m_tomeMap->r == s.tomeR
+           && m_tomeMap->layer == s.tomeLayer;
+}
+
+void MaskPanel::startToMe(const MaskSettings& s)
+{
+    if (!m_workspace)
+        throw Error("tome: the ToMe mask needs the workspace's image and model (open the lab in the main window)");
+    const ModelSource source = m_workspace->modelSource();
+    const cv::Mat image = m_workspace->imageRgb();
+    const Normalisation norm = m_workspace->normalisation();
+    const int r = s.tomeR, layer = s.tomeLayer;
+    m_pendingToMe = ToMeMaskRun{s.tomeImage, toJson(s.tomeModel).dump(), r, layer, nullptr};
+    m_error->setText(tr("Running ToMe on the image (r = %1)…").arg(r));
+    m_runner->start([source, image, norm, r, layer](const RunControl& control) -> std::any {
+        ToMeRequest request;
+        request.model = cachedVit(source, &control);
+        request.imageRgb = image;
+        request.normalisation = norm;
+        request.schedule = ToMeSchedule::constant(r);
+        return std::make_shared<ToMeSourceMap>(runToMeSourceMap(request, layer, control));
+    });
+}
+
+void MaskPanel::onToMeFinished(const JobOutcome& outcome)
+{
+    if (!outcome.error.isEmpty()) {
+        m_error->setText(tr("tome: %1").arg(outcome.error));
+        return;
+    }
+    if (!m_pendingToMe)
+        return;
+    m_tomeMap = *m_pendingToMe;
+    m_tomeMap->map = std::any_cast<std::shared_ptr<ToMeSourceMap>>(outcome.result);
+    m_pendingToMe.reset();
+    rebuild();
+}
+
 QString MaskPanel::errorText() const { return m_error->text(); }
 
 QString MaskPanel::receptiveFieldText() const
@@ -174,6 +272,8 @@ QString MaskPanel::receptiveFieldText() const
     const auto& d = m_field->data();
     return d && !d->fields.empty() ? QString::fromStdString(d->fields.back().note) : QString();
 }
+
+QString MaskPanel::hoverText() const { return m_hover->text(); }
 
 std::optional<Figure> MaskPanel::currentFigure() const
 {
@@ -186,7 +286,8 @@ QSpinBox* MaskPanel::sizeBox(const char* name) const
 {
     const std::pair<const char*, QSpinBox*> boxes[] = {{"window", m_window}, {"block", m_block},   {"memory", m_memory},
                                                        {"fam", m_fam},       {"group", m_group},   {"latents", m_latents},
-                                                       {"width", m_width},   {"depth", m_depth}};
+                                                       {"width", m_width},   {"depth", m_depth},   {"tome-r", m_tomeR},
+                                                       {"tome-layer", m_tomeLayer}};
     for (const auto& [n, box] : boxes)
         if (QString(n) == name)
             return box;
@@ -211,6 +312,12 @@ MaskSettings MaskPanel::settings() const
     s.autoregressive = m_ar->isChecked();
     s.width = m_width->value();
     s.depth = m_depth->value();
+    s.tomeR = m_tomeR->value();
+    s.tomeLayer = m_tomeLayer->value();
+    if (usesToMe() && m_workspace) { // the recipe names the image and model the mask came from
+        s.tomeImage = m_workspace->imagePath().toStdString();
+        s.tomeModel = m_workspace->modelSettings();
+    }
     return s;
 }
 
@@ -227,6 +334,8 @@ void MaskPanel::applySettings(const MaskSettings& s)
         box->setValue(static_cast<int>(std::clamp<std::int64_t>(value, box->minimum(), box->maximum())));
     m_causal->setChecked(s.causal);
     m_ar->setChecked(s.autoregressive);
+    m_tomeR->setValue(std::clamp(s.tomeR, m_tomeR->minimum(), m_tomeR->maximum()));
+    m_tomeLayer->setValue(std::clamp(s.tomeLayer, m_tomeLayer->minimum(), m_tomeLayer->maximum()));
     rebuild();
     if (s.zoomed())
         m_view->setRegion(MaskRegion{*s.region[0], *s.region[1], *s.region[2], *s.region[3]});

@@ -10,6 +10,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace ts {
@@ -19,14 +20,18 @@ class MaskView : public QWidget {
 public:
     explicit MaskView(QWidget* parent = nullptr);
 
-    // Shows these masks over their whole extent (the first one's) at `width` for the cost.
-    void setMasks(std::vector<std::shared_ptr<const AttentionMask>> masks, int width);
+    // Shows these masks over their whole extent (the first one's) at `width` for the cost, with
+    // block boundaries every `block` (BSWA, FAM) or `group` (FIT) data tokens.
+    void setMasks(std::vector<std::shared_ptr<const AttentionMask>> masks, int width, std::int64_t block = 0,
+                  std::int64_t group = 0);
     // Zoom / pan programmatically (clipped to the first mask); for tests and "reset".
     void setRegion(const MaskRegion& region);
     void resetZoom();
     const MaskRegion& region() const { return m_region; }
     const MaskFigureData& figureData() const { return m_data; }
-    // The text shown for a point (empty outside the panels).
+    // The text shown for a point (empty outside the panels): the position under it, with its data
+    // token where the layout adds positions (FAM), and the key's kind. Hovering also marks the
+    // same data token in every panel (on screen only).
     QString readoutAt(const QPointF& point) const;
     // The figure as currently shown (no recipe: the mask panel adds it from its settings).
     Figure figure() const;
@@ -46,15 +51,19 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
 
 private:
     void rebuild();
-    MaskSettings settingsForSize() const;
+    MaskSettings settingsForSize(int side) const;
+    void paintHoverMarks(QPainter& painter) const;
     // Panel index and (query, key) under a point; false outside the panels.
     bool hit(const QPointF& point, int* panel, double* query, double* key) const;
 
     std::vector<std::shared_ptr<const AttentionMask>> m_masks;
     int m_width = 384;
+    std::int64_t m_block = 0, m_group = 0;
+    std::optional<QPointF> m_hoverPoint;
     MaskRegion m_region;
     MaskFigureData m_data;
     MaskSettings m_shown;

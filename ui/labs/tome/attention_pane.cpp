@@ -28,6 +28,7 @@ AttentionPane::AttentionPane(Workspace* workspace, std::function<ToMeSettings()>
     buildControls(parent);
     m_area = new QWidget(parent);
     m_view = new FigureView(m_area);
+    m_view->setFillsView(true); // laid out in the view, text at the type scale
     m_view->clear(tr("Attention runs when shown…"));
     m_scroll = new QScrollArea(m_area);
     m_scroll->setWidget(m_view);
@@ -168,6 +169,7 @@ void AttentionPane::runNow()
     request.imageRgb = m_workspace->imageRgb();
     request.normalisation = s.model.normalisation; // a checkpoint's side files decide, as in the ToMe run
     request.schedule = toMeScheduleOf(s);
+    request.reduction = s.reduction;
     request.proportionalAttention = s.proportionalAttention;
     request.head = s.attention.head;
     request.rollout = s.attention.rollout;

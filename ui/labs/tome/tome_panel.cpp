@@ -8,6 +8,7 @@
 #include "ui/labs/tome/attention_pane.h"
 #include "ui/labs/tome/merge_display_controls.h"
 #include "ui/labs/tome/merge_view.h"
+#include "ui/labs/tome/reduction_controls.h"
 #include "ui/widgets/run_status.h"
 #include "ui/shell/settings_state.h"
 #include "ui/shell/workspace.h"
@@ -69,6 +70,7 @@ QGroupBox* ToMePanel::buildMergingControls()
 {
     auto* controls = new QGroupBox(tr("Token merging"), this);
     auto* form = new QFormLayout(controls);
+    m_reduction = new ReductionControls(form, controls); // the method and its own parameters
     m_rSlider = new QSlider(Qt::Horizontal, controls);
     m_rSlider->setRange(0, 64);
     m_rSlider->setValue(8);
@@ -116,6 +118,10 @@ void ToMePanel::connectControls()
     connect(m_list, &QLineEdit::editingFinished, this, &ToMePanel::scheduleRun);
     connect(m_propAttn, &QCheckBox::toggled, this, &ToMePanel::scheduleRun);
     connect(m_display, &MergeDisplayControls::changed, this, &ToMePanel::refreshView);
+    connect(m_reduction, &ReductionControls::changed, this, [this] {
+        updateScheduleControls();
+        scheduleRun();
+    });
     connect(m_view, &MergeView::patchClicked, this, [this](int patch) {
         m_selectedPatch = patch == m_selectedPatch ? -1 : patch; // a second click clears
         refreshView();
@@ -138,10 +144,16 @@ ToMePanel::~ToMePanel() = default;
 void ToMePanel::updateScheduleControls()
 {
     const int kind = m_scheduleKind->currentIndex();
-    m_inflection->setEnabled(kind == 1);
-    m_list->setEnabled(kind == 2);
-    m_rSlider->setEnabled(kind != 2);
-    m_rSpin->setEnabled(kind != 2);
+    const bool byR = !m_reduction->replacesSchedule(); // else a keep ratio or rate sets the tokens removed
+    m_scheduleKind->setEnabled(byR);
+    m_inflection->setEnabled(byR);
+    m_list->setEnabled(byR);
+    // Only the chosen schedule's row, so the method's rows fit at the default window size.
+    auto* form = static_cast<QFormLayout*>(m_inflection->parentWidget()->layout());
+    form->setRowVisible(m_inflection, kind == 1);
+    form->setRowVisible(m_list, kind == 2);
+    m_rSlider->setEnabled(byR && kind != 2);
+    m_rSpin->setEnabled(byR && kind != 2);
 }
 
 void ToMePanel::scheduleRun() { m_debounce->start(); }
@@ -178,13 +190,15 @@ void ToMePanel::runNow()
     const cv::Mat image = m_workspace->imageRgb();
     const bool prop = m_propAttn->isChecked();
     const Normalisation norm = m_workspace->normalisation();
+    const ReductionOptions reduction = m_reduction->options();
     m_runSettings = settings();
-    m_runner->start([source, image, schedule, prop, norm](const RunControl& control) -> std::any {
+    m_runner->start([source, image, schedule, prop, norm, reduction](const RunControl& control) -> std::any {
         ToMeRequest request;
         request.model = cachedVit(source, &control);
         request.imageRgb = image;
         request.normalisation = norm;
         request.schedule = schedule;
+        request.reduction = reduction;
         request.proportionalAttention = prop;
         return std::make_shared<ToMeResult>(runToMe(request, control));
     });
@@ -204,7 +218,8 @@ void ToMePanel::onResult(std::shared_ptr<ToMeResult> result)
     const bool wasAtEnd = !m_result || m_layerSlider->value() == m_layerSlider->maximum();
     m_result = std::move(result);
     m_resultSettings = m_runSettings;
-    m_status->setMessage(tr("ToMe: %1 → %2 tokens; %3 ms with merging, %4 ms without")
+    m_status->setMessage(tr("%1: %2 → %3 tokens; %4 ms with merging, %5 ms without")
+                             .arg(QString::fromUtf8(reductionMethodTitle(m_result->method)))
                              .arg(m_result->tokens.front())
                              .arg(m_result->tokens.back())
                              .arg(m_result->secondsMerged * 1e3, 0, 'f', 0)
@@ -313,6 +328,7 @@ ToMeSettings ToMePanel::settings() const
     s.list.clear();
     for (const QString& item : m_list->text().split(',', Qt::SkipEmptyParts))
         s.list.push_back(std::max(0, item.trimmed().toInt()));
+    s.reduction = m_reduction->options();
     s.proportionalAttention = m_propAttn->isChecked();
     m_display->writeTo(s);
     s.selectedPatch = m_selectedPatch;
@@ -331,6 +347,7 @@ void ToMePanel::applySettings(const ToMeSettings& s)
     m_list->setText(list.join(','));
     m_propAttn->setChecked(s.proportionalAttention);
     m_display->apply(s);
+    m_reduction->setOptions(s.reduction);
     m_selectedPatch = s.selectedPatch;
     m_pendingLayer = s.layer;
     updateScheduleControls();
@@ -364,6 +381,7 @@ QStringList ToMePanel::restoreState(const QJsonObject& saved)
         }
     }
     ToMeSettings s = settings();
+    s.reduction = {}; // a session without "method" was saved with ToMe
     const QStringList problems = readSettings(state, s, "ToMe");
     applySettings(s);
     return problems;

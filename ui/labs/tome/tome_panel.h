@@ -1,5 +1,5 @@
 #pragma once
-// The ToMe lab: r and schedule controls, a layer slider that replays recorded merges without
+// The ToMe lab: the method (ToMe, PiToMe, ATC, EViT; ui/labs/tome/reduction_controls.h), r and schedule controls, a layer slider that replays recorded merges without
 // running the model again, the merged-token map with click-to-see lineage, token counts,
 // predictions and timings; under the map, when asked for, the class token's attention with the
 // same merging (ui/labs/tome/attention_pane.h).
@@ -25,6 +25,7 @@ class AttentionPane;
 class JobRunner;
 class MergeDisplayControls;
 class MergeView;
+class ReductionControls;
 class RunStatus;
 class Workspace;
 
@@ -51,6 +52,7 @@ public:
     QSlider* layerSlider() const { return m_layerSlider; }
     QComboBox* scheduleBox() const { return m_scheduleKind; }
     MergeDisplayControls* display() const { return m_display; }
+    ReductionControls* reductionControls() const { return m_reduction; }
     MergeView* view() const { return m_view; }
     AttentionPane* attention() const { return m_attention; }
     JobRunner* runner() const { return m_runner; }
@@ -70,6 +72,7 @@ private:
     Workspace* m_workspace;
     JobRunner* m_runner;
     RunStatus* m_status;
+    ReductionControls* m_reduction;
     MergeView* m_view;
     AttentionPane* m_attention;
     QSlider* m_rSlider;
