@@ -12,6 +12,7 @@
 #include "core/util/printable.h"
 #include "ui/figures/figure_export.h"
 #include "ui/figures/merge_map_figure.h"
+#include "ui/figures/tome_result_json.h"
 
 #include <QString>
 
@@ -32,6 +33,13 @@ ToMeSettings toMeSettingsFromArgs(const Args& args)
     s.opacity = args.number("opacity", 1.0);
     if (!(s.opacity >= 0 && s.opacity <= 1))
         throw Error("--opacity must be between 0 and 1, got " + quotedForMessage(args.value("opacity")));
+    if (args.has("colours")) {
+        try {
+            s.colours = toMeColoursFromName(args.value("colours"));
+        } catch (const Error& e) {
+            throw Error(std::string("--colours: ") + e.what());
+        }
+    }
     s.selectedPatch = static_cast<int>(args.integer("select", -1, -1, 1 << 30));
     return s;
 }
@@ -40,7 +48,7 @@ ToMeSettings toMeSettingsFromArgs(const Args& args)
 
 int runMerge(const std::vector<std::string>& argv)
 {
-    std::set<std::string> valued = {"image", "layer", "out", "json", "opacity", "select"};
+    std::set<std::string> valued = {"image", "layer", "out", "json", "opacity", "colours", "select"};
     valued.insert(kToMeScheduleOptions.begin(), kToMeScheduleOptions.end());
     valued.insert(kModelOptions.begin(), kModelOptions.end());
     valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());

@@ -30,7 +30,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
         {"merge", {runMerge, "merge --image IMG [--preset vit-s16 | --checkpoint FILE] [--seed N] [--r R | --schedule LIST | "
                              "--r R --inflection X] [--method tome|pitome|atc|evit [--margin M] [--keep-ratio X] [--linkage single|complete|average] "
                              "[--keep-rate X] [--layers LIST]] [--no-prop-attn] [--size PIXELS] [--mean R,G,B --std R,G,B] [--layer K] [--opacity 0..1] "
-                             "[--no-borders] [--select PATCH] --out MAP.png|.svg|.pdf [--json OUT.json]"}},
+                             "[--no-borders] [--colours mean|random] [--select PATCH] --out MAP.png|.svg|.pdf [--json OUT.json]"}},
         {"attention", {runAttentionCommand, "attention --image IMG [--preset P | --checkpoint FILE|FOLDER] [--seed N] [--size PIXELS] "
                                             "[--norm-mean R,G,B --norm-std R,G,B] [--r R (0) | --schedule LIST | --r R --inflection X] "
                                             "[--no-prop-attn] --block K (1-based) [--head H (0-based) | --mean] [--rollout] "

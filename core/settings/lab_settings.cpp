@@ -1,5 +1,7 @@
 #include "core/settings/lab_settings.h"
 
+#include "core/util/error.h"
+#include "core/util/printable.h"
 #include "core/reduction/budget_solver.h"
 
 namespace ts {
@@ -30,6 +32,20 @@ ToMeSchedule toMeScheduleOf(const ToMeSettings& s)
     case ToMeSettings::Schedule::Constant: break;
     }
     return ToMeSchedule::constant(s.r);
+}
+
+const char* toMeColoursName(ToMeSettings::Colours colours)
+{
+    return colours == ToMeSettings::Colours::Random ? "random" : "mean";
+}
+
+ToMeSettings::Colours toMeColoursFromName(const std::string& name)
+{
+    if (name == "mean")
+        return ToMeSettings::Colours::Mean;
+    if (name == "random")
+        return ToMeSettings::Colours::Random;
+    throw Error("expected mean or random, got " + quotedForMessage(name));
 }
 
 std::vector<ReductionOptions> reductionOptionsOf(const CompareSettings& s)

@@ -55,11 +55,17 @@ struct ToMeSettings {
     int layer = -1;                  // after block `layer` (0 = input); -1: the last
     double opacity = 1.0;            // map over the input, 0..1
     bool borders = true;
+    enum class Colours { Mean, Random };
+    Colours colours = Colours::Mean; // groups in their mean colour, or a distinct random colour each
     int selectedPatch = -1;          // >= 0: the lineage of that patch's token
     AttentionSettings attention;
 };
 // The merge schedule the settings name (constant r, r with inflection, or the list).
 ToMeSchedule toMeScheduleOf(const ToMeSettings& s);
+// "mean" / "random", as sessions, recipes and `tokenscope merge --colours` write them; the parse
+// throws ts::Error naming the value for anything else.
+const char* toMeColoursName(ToMeSettings::Colours colours);
+ToMeSettings::Colours toMeColoursFromName(const std::string& name);
 
 // The Compare lab and `tokenscope compare`: 2-4 token-reduction methods at one FLOP budget on one
 // image (core/reduction/compare_api.h), each method's own parameters, and the view: the block

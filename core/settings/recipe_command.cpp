@@ -151,6 +151,8 @@ std::vector<std::string> recipeArguments(const ToMeSettings& s)
     add(a, "opacity", exactNumber(s.opacity));
     if (!s.borders)
         a.push_back("--no-borders");
+    if (s.colours != ToMeSettings::Colours::Mean)
+        add(a, "colours", toMeColoursName(s.colours));
     if (s.selectedPatch >= 0)
         add(a, "select", s.selectedPatch);
     return a;

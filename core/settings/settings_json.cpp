@@ -146,6 +146,7 @@ json toJson(const ToMeSettings& s)
             {"layer", s.layer},
             {"opacity", s.opacity},
             {"borders", s.borders},
+            {"colours", toMeColoursName(s.colours)},
             {"selected_patch", s.selectedPatch},
             {"attention", toJson(s.attention)}};
     addReduction(j, s.reduction);
@@ -177,6 +178,7 @@ void fromJson(const json& j, ToMeSettings& s, std::vector<std::string>& problems
     r.integer("layer", s.layer, -1, 100000);
     r.number("opacity", s.opacity, 0, 1);
     r.boolean("borders", s.borders);
+    readNamed(r, "colours", s.colours, toMeColoursFromName);
     r.integer("selected_patch", s.selectedPatch, -1, 1 << 30);
     if (r.has("attention"))
         fromJson(r.at("attention"), s.attention, problems);

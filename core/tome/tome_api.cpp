@@ -19,7 +19,8 @@ namespace {
 // the blocks (core/tome/tome_forward.h), the head.
 torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor& image, const std::vector<int>& perLayer,
                           const ReductionOptions& reduction, bool proportional, MergeTrace* trace, const RunControl& control,
-                          int stepOffset, int totalSteps, std::vector<double>* reductionSeconds = nullptr)
+                          int stepOffset, int totalSteps, std::vector<double>* reductionSeconds = nullptr,
+                          std::vector<double>* blockFlops = nullptr)
 {
     ReducingPass pass;
     pass.perLayer = &perLayer;
@@ -30,6 +31,7 @@ torch::Tensor forwardToMe(const VisionTransformerImpl& net, const torch::Tensor&
     pass.stepOffset = stepOffset;
     pass.totalSteps = totalSteps;
     pass.reductionSeconds = reductionSeconds;
+    pass.blockFlops = blockFlops;
     const ReducedTokens out = forwardReducing(net, net.embed(image), pass);
     return net.classify(out.x, out.size);
 }
@@ -137,7 +139,8 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
             const auto start = std::chrono::steady_clock::now();
             result.secondsReduction.assign(static_cast<std::size_t>(config.depth), 0.0);
             logits = forwardToMe(net, image, result.rRequested, reduction, result.proportionalAttention,
-                                 request.recordSources ? &trace : nullptr, control, 0, total, &result.secondsReduction);
+                                 request.recordSources ? &trace : nullptr, control, 0, total, &result.secondsReduction,
+                                 &result.flopsPerBlockMerged);
             result.secondsMerged = secondsSince(start);
             result.flopsMerged = flops.tally();
         }
@@ -145,7 +148,7 @@ ToMeResult runToMe(const ToMeRequest& request, const RunControl& control)
             FlopCountScope flops;
             const auto start = std::chrono::steady_clock::now();
             std::vector<int> none(static_cast<std::size_t>(config.depth), 0);
-            forwardToMe(net, image, none, reduction, false, nullptr, control, config.depth, total);
+            forwardToMe(net, image, none, reduction, false, nullptr, control, config.depth, total, nullptr, &result.flopsPerBlockPlain);
             result.secondsPlain = secondsSince(start);
             result.flopsPlain = flops.tally();
         }

@@ -55,6 +55,9 @@ struct ToMeResult {
     double secondsPlain = 0;       // forward pass without merging (0 when not measured)
     std::vector<double> secondsReduction; // per block: the method's selection and merge step, within secondsMerged
     FlopTally flopsMerged, flopsPlain;
+    // Per block (depth entries): the matmul FLOPs counted in that block, with the method's
+    // reduction and without (flopsPerBlockPlain empty when the plain pass was not run).
+    std::vector<double> flopsPerBlockMerged, flopsPerBlockPlain;
     double flopsAnalytic = 0;      // the analytic count of the reduced pass (core/flops/flop_model.h)
 
     int depth() const { return config.depth; }

@@ -1,9 +1,11 @@
 #include "core/tome/tome_forward.h"
 
+#include "core/nn/flop_counter.h"
 #include "core/reduction/reduction_step.h"
 #include "core/util/threads.h"
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace ts {
@@ -28,6 +30,9 @@ ReducedTokens forwardReducing(const VisionTransformerImpl& net, torch::Tensor x,
     const int depth = net.config.depth;
     for (int i = 0; i < depth; ++i) {
         control.throwIfCancelled();
+        std::optional<FlopCountScope> flops; // nested: the counts also reach an outer scope
+        if (pass.blockFlops)
+            flops.emplace();
         Block block = net.block(i);
         torch::Tensor bias;
         if (pass.proportional && merged)
@@ -59,6 +64,8 @@ ReducedTokens forwardReducing(const VisionTransformerImpl& net, torch::Tensor x,
             }
         }
         x = block->mlpResidual(x);
+        if (flops)
+            pass.blockFlops->push_back(flops->tally().matmulTotal());
         if (trace) {
             trace->tokenOf.push_back(tokenOf);
             trace->size.push_back(size[0].squeeze(-1));

@@ -45,6 +45,7 @@ struct ReducingPass {
     int stepOffset = 0, totalSteps = 0;         // progress: block i is step stepOffset + i + 1 of totalSteps
     std::vector<double>* reductionSeconds = nullptr; // per block: the reduction step's seconds
     BlockObserver* observer = nullptr;
+    std::vector<double>* blockFlops = nullptr;       // appended per block: its matmul FLOPs (counted)
 };
 
 struct ReducedTokens {

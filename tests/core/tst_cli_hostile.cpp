@@ -161,6 +161,8 @@ void TestCliHostile::refusedInOneLineLeavingNothing_data()
         << QStringList{"mask", "--kind", "swa", "--length", "100", "--window", "16", "--depth", "0", "--out", "{out}/k.png"} << "--depth";
     QTest::newRow("merge: unwritable --json") << merge + QStringList{"{in}/small.png", "--out", "{out}/m.png", "--json", "/no/such/dir/m.json"}
                                               << "does not exist";
+    QTest::newRow("merge: unknown --colours") << merge + QStringList{"{in}/small.png", "--colours", "blue", "--out", "{out}/m.png"}
+                                              << "--colours: expected mean or random, got 'blue'";
     QTest::newRow("fam: unwritable --json") << fam + QStringList{"--out", "{out}/f.png", "--json", "/no/such/dir/f.json"} << "does not exist";
     QTest::newRow("flops: unwritable --out")
         << QStringList{"flops", "--preset", "vit-b16", "--lengths", "1024", "--json", "{out}/f.json", "--csv", "{out}/f.csv", "--out",

@@ -81,6 +81,7 @@ void TestLabSettings::everyFieldSurvivesJson()
     t.layer = 7;
     t.opacity = 0.37;
     t.borders = false;
+    t.colours = ToMeSettings::Colours::Random;
     t.selectedPatch = 41;
     t.attention = {true, 3, 2, true, AttentionSettings::Range::FromZero};
     const ToMeSettings t2 = roundTrip(t);
@@ -95,6 +96,7 @@ void TestLabSettings::everyFieldSurvivesJson()
     QCOMPARE(t2.layer, 7);
     QCOMPARE(t2.opacity, 0.37);
     QCOMPARE(t2.borders, false);
+    QVERIFY(t2.colours == ToMeSettings::Colours::Random);
     QCOMPARE(t2.selectedPatch, 41);
 
     FitSettings f;

@@ -290,7 +290,7 @@ void TestAttentionView::colourBarSpansTheValues()
     QCOMPARE(zero.bar.hi, double(*hi));
 
     const QImage image = pixelsOf(attentionFigure(result, settings));
-    const AttentionFigureLayout l = attentionFigureLayout(zero);
+    const AttentionFigureLayout l = attentionFigureLayout(zero, QRectF(QPointF(0, 0), attentionFigureSize(zero)));
     auto near = [](QColor a, QColor b) { return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) + std::abs(a.blue() - b.blue()) < 30; };
     const int x = int(l.bar.center().x());
     QVERIFY(near(image.pixelColor(x, int(l.bar.top()) + 2), viridisColour(1)));
@@ -310,7 +310,7 @@ void TestAttentionView::colourBarSpansTheValues()
 }
 
 // A DeiT-distilled model with four registers (as a result the core would give): the class token's
-// weight on the class, distillation and register tokens is a row of named cells in the map's
+// weight on the class, distillation and register tokens is a panel of named cells in the map's
 // colours, and a reference outside the range is still named.
 void TestAttentionView::prefixTokensAreTheirOwnRow()
 {
@@ -334,10 +334,12 @@ void TestAttentionView::prefixTokensAreTheirOwnRow()
     QCOMPARE(d.bar.lo, 0.0);
     QCOMPARE(d.bar.hi, double(0.2f)); // the distillation cell is the largest value shown
     const QImage image = pixelsOf(attentionFigure(r, s));
-    const AttentionFigureLayout l = attentionFigureLayout(d);
-    const double cellW = std::min(64.0, l.map.width() / 6);
-    for (int i = 0; i < 6; ++i) { // each cell's centre, left of its value text
-        const QColor c = image.pixelColor(int(l.map.left() + i * cellW + 4), int(l.prefixTop + 6));
+    const AttentionFigureLayout l = attentionFigureLayout(d, QRectF(QPointF(0, 0), attentionFigureSize(d)));
+    QVERIFY(l.prefix.left() > l.map.right()); // a panel of their own beside the map
+    for (int i = 0; i < 6; ++i) { // each cell's corner, clear of its name and value
+        const QRectF cell = attentionPrefixCell(l, d, i);
+        QVERIFY(l.prefix.contains(cell));
+        const QColor c = image.pixelColor((cell.topLeft() + QPointF(5, 5)).toPoint());
         const QColor want = colourBarColour(d.bar, prefix[std::size_t(i)]);
         QVERIFY2(std::abs(c.red() - want.red()) + std::abs(c.green() - want.green()) + std::abs(c.blue() - want.blue()) < 30,
                  qPrintable(QString("cell %1").arg(i)));

@@ -1,6 +1,6 @@
 // Recipes made on the command line regenerate their figures: each command's PNG (and SVG) names
 // the command that draws it again, with every setting given (custom normalisation, a checkpoint
-// and its SHA-256, opacity, selection, borders, FIT's normalisation, FAM's overlay, mask
+// and its SHA-256, opacity, selection, borders, random group colours, FIT's normalisation, FAM's overlay, mask
 // comparisons and zoom, custom FLOP models and the figure size); FAM writes a recipe; a recipe
 // whose checkpoint file changed is refused; Esc cancels a run only when no popup has it.
 #include "core/vit/vit_api.h"
@@ -57,6 +57,8 @@ void TestRecipes::commandLineRecipesRegenerate_data()
     QTest::newRow("merge, normalisation, checkpoint, view") << QStringList{
         "merge", "--image", image, "--checkpoint", m_checkpoint, "--mean", "0.5,0.5,0.5", "--std", "0.5,0.5,0.5", "--r", "4",
         "--inflection", "0.5", "--layer", "7", "--opacity", "0.6", "--no-borders", "--select", "40", "--no-prop-attn"};
+    QTest::newRow("merge, random group colours") << QStringList{"merge", "--image", image, "--preset", "vit-ti16", "--seed", "4", "--r", "6",
+                                                               "--layer", "5", "--colours", "random", "--opacity", "0.7", "--select", "90"};
     QTest::newRow("fit with normalisation") << QStringList{"fit", "--image", image, "--group", "3", "--latents", "2", "--pattern",
                                                            "L1G1L1G1", "--size", "160", "--latent-width", "128", "--mean", "0.4,0.4,0.4",
                                                            "--overlay", "latent:2,1", "--seed", "3"};

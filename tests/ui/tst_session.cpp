@@ -78,7 +78,7 @@ void TestSession::roundTripRestoresTheFigure()
         QVERIFY(waitForResult(w));
         QTRY_VERIFY_WITH_TIMEOUT(panel->tokenSummary().endsWith(QString::number(197 - 12 * 12)), 60000);
         panel->layerSlider()->setValue(5);
-        savedMap = panel->view()->data().right;
+        savedMap = panel->view()->data().map;
         savedCounts = panel->tokenSummary();
         QString error;
         QVERIFY2(w.saveSession(path, &error), qPrintable(error));
@@ -94,7 +94,7 @@ void TestSession::roundTripRestoresTheFigure()
     ToMePanel* panel = w.findChild<ToMePanel*>();
     QTRY_VERIFY_WITH_TIMEOUT(panel->result() && panel->tokenSummary() == savedCounts, 60000);
     QTRY_COMPARE_WITH_TIMEOUT(panel->layerSlider()->value(), 5, 10000);
-    QCOMPARE(panel->view()->data().right, savedMap);
+    QCOMPARE(panel->view()->data().map, savedMap);
 }
 
 namespace {

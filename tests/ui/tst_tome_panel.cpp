@@ -49,7 +49,7 @@ void TestTomePanel::initTestCase()
 void TestTomePanel::slidersChangeMapAndCounts()
 {
     const QString countsBefore = m_panel->tokenSummary();
-    const QImage mapBefore = m_panel->view()->data().right;
+    const QImage mapBefore = m_panel->view()->data().map;
     QVERIFY(countsBefore.endsWith("101")); // default r = 8 on ViT-S/16: 197 - 12 * 8
 
     QSignalSpy finished(m_panel->runner(), &JobRunner::finished);
@@ -57,15 +57,16 @@ void TestTomePanel::slidersChangeMapAndCounts()
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
     QVERIFY(m_panel->tokenSummary() != countsBefore);
     QVERIFY(m_panel->tokenSummary().endsWith("→ 21 → 11")); // 197 - 11 * 16, then r clamps to (21 - 1) / 2
-    QVERIFY(m_panel->view()->data().right != mapBefore);
+    QVERIFY(m_panel->view()->data().map != mapBefore);
 
     // The layer slider replays recorded merges: the map changes, no new run starts.
     const quint64 generation = m_panel->runner()->generation();
-    const QImage atLast = m_panel->view()->data().right;
+    const QImage atLast = m_panel->view()->data().map;
     m_panel->layerSlider()->setValue(3);
-    QVERIFY(m_panel->view()->data().right != atLast);
-    QVERIFY(m_panel->view()->data().rightTitle.contains("after block 3"));
-    QVERIFY(m_panel->view()->data().rightTitle.contains("149 tokens"));
+    QVERIFY(m_panel->view()->data().map != atLast);
+    QVERIFY(m_panel->view()->data().title.contains("after block 3"));
+    QCOMPARE(m_panel->view()->data().tokensAtLayer, 149);
+    QVERIFY(m_panel->view()->data().caption.join(' ').contains("149 tokens"));
     QCOMPARE(m_panel->runner()->generation(), generation);
     QVERIFY(!m_panel->runner()->isRunning());
 }
@@ -91,15 +92,27 @@ void TestTomePanel::commandLineFigureMatchesWindow()
 void TestTomePanel::clickShowsLineage()
 {
     MergeView* view = m_panel->view();
-    const MergeMapLayout layout = mergeMapLayout(QRectF(view->rect()));
-    const QPoint centre = layout.right.center().toPoint();
-    QTest::mouseClick(view, Qt::LeftButton, {}, centre);
-    QVERIFY(m_panel->selectedPatch() >= 0);
-    QVERIFY(view->data().lineage);
-    QVERIFY(view->data().leftTitle.startsWith("Lineage"));
-    QTest::mouseClick(view, Qt::LeftButton, {}, centre); // a second click clears
+    const QImage input = view->data().input;
+    // The middle of patch (6, 7) on the map, wherever the layout puts it.
+    auto patchCentre = [view](const QRectF& map) {
+        const double cell = map.width() / view->data().grid;
+        return (map.topLeft() + QPointF(6.5 * cell, 7.5 * cell)).toPoint();
+    };
+    const int patch = 7 * view->data().grid + 6;
+    QTest::mouseClick(view, Qt::LeftButton, {}, patchCentre(mergeMapLayout(view->shownData(), view->figureRect()).map));
+    QCOMPARE(m_panel->selectedPatch(), patch);
+    QVERIFY(view->data().hasLineage());
+    QVERIFY(view->data().lineageTitle.startsWith("Lineage"));
+    // The lineage sits beside the photo, which stays.
+    const MergeMapLayout withLineage = mergeMapLayout(view->shownData(), view->figureRect());
+    QVERIFY(!withLineage.lineage.isEmpty() && !withLineage.input.isEmpty());
+    QVERIFY(withLineage.lineage.left() > withLineage.map.right());
+    QCOMPARE(view->data().input, input);
+    // The map moved to make room; a second click on the same patch clears.
+    QCOMPARE(view->patchAt(patchCentre(withLineage.map)), patch);
+    QTest::mouseClick(view, Qt::LeftButton, {}, patchCentre(withLineage.map));
     QCOMPARE(m_panel->selectedPatch(), -1);
-    QVERIFY(!view->data().lineage);
+    QVERIFY(!view->data().hasLineage());
 }
 
 void TestTomePanel::badImageKeepsPrevious()

@@ -5,6 +5,7 @@
 #include "core/util/error.h"
 #include "ui/figures/figure_colours.h"
 #include "ui/figures/figure_recipe.h"
+#include "ui/figures/figure_record.h"
 #include "ui/figures/rgb_image.h"
 
 #include <QFileInfo>
@@ -19,40 +20,7 @@
 namespace ts {
 namespace {
 
-constexpr double kMargin = 16, kPanel = 288, kGap = 16, kBarWidth = 16, kTitle = 22, kLine = 18;
-constexpr double kPrefixRow = 10 + 26 + kLine; // gap, cells, names
-
-// The application's font at the figure's size: the same for measuring and painting, on every
-// painter (widget, image, SVG, PDF).
-QFont figureFont()
-{
-    QFont font;
-    font.setPixelSize(static_cast<int>(kAttentionFontPixels));
-    return font;
-}
-
-double textWidth(const AttentionFigureData& d) { return d.width - 2 * kMargin; }
-
-// Height of `lines` word-wrapped to `width` at the figure's font (measured a little narrower
-// than drawn, so a painter's own metrics never need one more line).
-double wrappedHeight(const QStringList& lines, double width)
-{
-    const QFontMetricsF metrics(figureFont());
-    double h = 0;
-    for (const QString& line : lines)
-        h += std::max(kLine, metrics.boundingRect(QRectF(0, 0, width - 8, 1e6), Qt::TextWordWrap, line).height() + 2);
-    return h;
-}
-
-void drawLines(QPainter& p, double top, double width, const QStringList& lines)
-{
-    const QFontMetricsF metrics(figureFont());
-    for (const QString& line : lines) {
-        const double h = std::max(kLine, metrics.boundingRect(QRectF(0, 0, width - 8, 1e6), Qt::TextWordWrap, line).height() + 2);
-        p.drawText(QRectF(kMargin, top, width, h), Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, line);
-        top += h;
-    }
-}
+constexpr double kPanelPixels = 288; // a panel's data area in an export at scale 1
 
 QStringList prefixNamesOf(const VitConfig& c)
 {
@@ -78,10 +46,11 @@ QStringList captionOf(const AttentionResult& r, const ToMeSettings& s)
     const QString heads = r.head < 0 ? QObject::tr("mean over %1 heads").arg(c.heads) : QObject::tr("head %1 of %2").arg(r.head).arg(c.heads);
     const bool rollout = !r.rolloutToPatches.empty();
     QStringList lines;
-    lines << (rollout ? QObject::tr("Attention rollout of the class token over blocks 1–%1 (Abnar & Zuidema 2020: head mean plus "
-                                    "identity, rows renormalised, multiplied over the blocks)")
-                            .arg(c.depth)
-                      : QObject::tr("Class-token attention in block %1 of %2, %3").arg(r.block + 1).arg(c.depth).arg(heads));
+    if (rollout)
+        lines << QObject::tr("Rollout (Abnar & Zuidema 2020): head mean plus identity, rows renormalised, multiplied over blocks 1–%1.")
+                     .arg(c.depth);
+    else
+        lines << QObject::tr("Block %1 of %2, %3.").arg(r.block + 1).arg(c.depth).arg(heads);
     lines << QObject::tr("%1 at %2 px, %3").arg(QString::fromStdString(vitDisplayName(c))).arg(c.imageSize).arg(weightsText(s.model.source));
     const QString tome = QObject::tr("ToMe %1, proportional attention %2")
                              .arg(QString::fromStdString(toMeScheduleOf(s).describe()), s.proportionalAttention ? "on" : "off");
@@ -114,9 +83,10 @@ AttentionFigureData attentionFigureData(const AttentionResult& r, const ToMeSett
     const auto [lo, hi] = std::minmax_element(all.begin(), all.end());
     const bool fromZero = s.attention.range == AttentionSettings::Range::FromZero;
     d.bar = colourBarFor(fromZero ? 0.0 : double(*lo), double(*hi), 1.0 / d.inputTokens, QObject::tr("1/%1 uniform").arg(d.inputTokens));
+    d.title = rollout ? QObject::tr("Attention rollout of the class token") : QObject::tr("Class-token attention, block %1").arg(r.block + 1);
     d.caption = captionOf(r, s);
-    d.inputTitle = QObject::tr("Model input (%1 px)").arg(r.config.imageSize);
-    d.mapTitle = rollout ? QObject::tr("Rollout: class token → patches") : QObject::tr("Class token → patches, block %1").arg(r.block + 1);
+    d.inputTitle = QObject::tr("Input");
+    d.mapTitle = rollout ? QObject::tr("Rollout → patches") : QObject::tr("Class token → patches");
     double onPatches = 0, onPrefix = 0;
     for (float v : d.map)
         onPatches += v;
@@ -124,23 +94,80 @@ AttentionFigureData attentionFigureData(const AttentionResult& r, const ToMeSett
         onPrefix += v;
     const QString span = fromZero ? QObject::tr("0 to the largest value shown, %1").arg(colourBarNumber(d.bar.hi))
                                   : QObject::tr("the values shown, %1 to %2").arg(colourBarNumber(d.bar.lo), colourBarNumber(d.bar.hi));
-    d.footer << QObject::tr("Colours (viridis) span %1; the bar's line marks uniform attention 1/n, n = %2 input tokens (%3 prefix, %4 patches).")
+    d.notes << QObject::tr("Colours (viridis) span %1; the bar's line marks uniform attention 1/n, n = %2 input tokens (%3 prefix, %4 patches).")
                     .arg(span)
                     .arg(d.inputTokens)
                     .arg(r.config.prefixTokens())
                     .arg(r.config.numPatches());
-    d.footer << QObject::tr("The patches hold %1% of the class token's weight, the prefix tokens %2% (values per patch).")
+    d.notes << QObject::tr("The patches hold %1% of the class token's weight, the prefix tokens %2% (values per patch).")
                     .arg(100 * onPatches, 0, 'f', 1)
                     .arg(100 * onPrefix, 0, 'f', 1);
-    d.width = kMargin + kPanel + kGap + kPanel + kGap + kBarWidth + 7 + colourBarLabelWidth(kAttentionFontPixels) + kMargin;
-    d.captionHeight = wrappedHeight(d.caption, textWidth(d));
-    d.footerHeight = wrappedHeight(d.footer, textWidth(d));
     return d;
+}
+
+FigureSpec attentionFigureSpec(const AttentionFigureData& d)
+{
+    auto square = [](const QString& title) {
+        PanelSpec p;
+        p.title = title;
+        p.aspect = 1;
+        return p;
+    };
+    FigureSpec spec;
+    spec.title = d.title;
+    spec.panels = {square(d.inputTitle), square(d.mapTitle)};
+    spec.panels[1].colourBar = d.bar;
+    if (!d.prefix.empty())
+        spec.panels.push_back(square(QObject::tr("Prefix tokens")));
+    spec.caption = d.caption + d.notes;
+    return spec;
 }
 
 QSizeF attentionFigureSize(const AttentionFigureData& d)
 {
-    return {d.width, kMargin / 2 + d.captionHeight + kTitle + kPanel + kPrefixRow + 6 + d.footerHeight + kMargin / 2};
+    return figureSizeFor(attentionFigureSpec(d), QSizeF(kPanelPixels, kPanelPixels));
+}
+
+namespace {
+
+AttentionFigureLayout arrangedLayout(const AttentionFigureData& d, const QRectF& target, bool notes)
+{
+    AttentionFigureLayout l;
+    l.spec = attentionFigureSpec(d);
+    if (!notes)
+        l.spec.caption = d.caption;
+    l.boxes = layoutFigure(l.spec, target);
+    if (l.boxes.panels.size() < 2)
+        return l;
+    l.input = l.boxes.panels[0].data;
+    l.map = l.boxes.panels[1].data;
+    l.bar = l.boxes.panels[1].colourBar;
+    if (l.boxes.panels.size() > 2)
+        l.prefix = l.boxes.panels[2].data;
+    return l;
+}
+
+} // namespace
+
+AttentionFigureLayout attentionFigureLayout(const AttentionFigureData& d, const QRectF& target)
+{
+    // The notes (the colours' span, the shares) only where they leave the maps room.
+    constexpr double kSmallest = 120;
+    AttentionFigureLayout full = arrangedLayout(d, target, true);
+    if (full.map.height() >= kSmallest && full.boxes.caption.bottom() <= target.bottom() + 0.5)
+        return full;
+    return arrangedLayout(d, target, false);
+}
+
+QRectF attentionPrefixCell(const AttentionFigureLayout& l, const AttentionFigureData& d, int i)
+{
+    const int n = static_cast<int>(d.prefix.size());
+    if (n == 0 || l.prefix.isEmpty())
+        return {};
+    const int cols = std::min(n, 3), rows = (n + cols - 1) / cols;
+    const double side = std::min({l.prefix.width() / cols, l.prefix.height() / rows, l.prefix.width() / 2});
+    const QPointF origin(l.prefix.left() + (l.prefix.width() - cols * side) / 2, l.prefix.top());
+    return QRectF(origin + QPointF((i % cols) * side, (i / cols) * side), QSizeF(side, side)).adjusted(2, 2, -2, -2);
 }
 
 namespace {
@@ -157,68 +184,43 @@ void paintMap(QPainter& p, const QRectF& panel, const AttentionFigureData& d)
     p.setRenderHint(QPainter::Antialiasing, true);
 }
 
-void paintPrefixRow(QPainter& p, const QRectF& panel, double top, const AttentionFigureData& d)
+// Each prefix token's cell in the map's colours, its name and value inside (dark on the bright
+// end of the ramp) where they fit.
+void paintPrefixCells(QPainter& p, const AttentionFigureLayout& l, const AttentionFigureData& d)
 {
-    const int n = static_cast<int>(d.prefix.size());
-    if (n == 0)
-        return;
-    const double cellW = std::min(64.0, panel.width() / n), cellH = 26;
-    p.setPen(figureInk(p));
-    p.drawText(QRectF(kMargin, top, kPanel, cellH), Qt::AlignRight | Qt::AlignVCenter, QObject::tr("Prefix tokens, own cells:"));
-    for (int i = 0; i < n; ++i) {
-        const QRectF cell(panel.left() + i * cellW, top, cellW - 2, cellH);
+    const double line = QFontMetricsF(figureFont(TextRole::Annotation)).height();
+    for (int i = 0; i < static_cast<int>(d.prefix.size()); ++i) {
+        const QRectF cell = attentionPrefixCell(l, d, i);
         const double v = d.prefix[static_cast<std::size_t>(i)];
         p.fillRect(cell, colourBarColour(d.bar, v));
         p.setPen(QPen(Qt::gray, 1));
         p.drawRect(cell);
-        if (cellW >= 48) { // the value inside, dark on the bright end of the ramp
-            p.setPen((v - d.bar.lo) / (d.bar.hi - d.bar.lo) > 0.6 ? Qt::black : Qt::white);
-            p.drawText(cell, Qt::AlignCenter, colourBarNumber(v));
-        }
-        p.setPen(figureInk(p));
-        const QString name = cellW >= 40 ? d.prefixNames.value(i) : QString::number(i);
-        p.drawText(QRectF(cell.left() - 4, cell.bottom(), cellW + 6, kLine), Qt::AlignHCenter | Qt::AlignVCenter, name);
+        if (cell.height() < 2 * line + 4)
+            continue;
+        p.setPen((v - d.bar.lo) / (d.bar.hi - d.bar.lo) > 0.6 ? Qt::black : Qt::white);
+        const QPointF c = cell.center();
+        drawFigureText(p, QRectF(cell.left(), c.y() - line, cell.width(), line), Qt::AlignCenter, d.prefixNames.value(i),
+                       TextRole::Annotation);
+        drawFigureText(p, QRectF(cell.left(), c.y(), cell.width(), line), Qt::AlignCenter, colourBarNumber(v), TextRole::Annotation);
     }
 }
 
 } // namespace
 
-AttentionFigureLayout attentionFigureLayout(const AttentionFigureData& d)
-{
-    AttentionFigureLayout l;
-    const double top = kMargin / 2 + d.captionHeight + kTitle;
-    l.input = QRectF(kMargin, top, kPanel, kPanel);
-    l.map = QRectF(kMargin + kPanel + kGap, top, kPanel, kPanel);
-    const double barInset = 2.5 * kAttentionFontPixels; // room for a reference beyond either end
-    l.bar = QRectF(l.map.right() + kGap, top + barInset, kBarWidth, kPanel - 2 * barInset);
-    l.prefixTop = l.map.bottom() + 10;
-    l.footerTop = l.map.bottom() + kPrefixRow + 6;
-    return l;
-}
-
 void paintAttentionFigure(QPainter& p, const QRectF& target, const AttentionFigureData& d)
 {
-    const QSizeF natural = attentionFigureSize(d);
-    const double s = std::min(target.width() / natural.width(), target.height() / natural.height());
-    const AttentionFigureLayout l = attentionFigureLayout(d);
+    const AttentionFigureLayout l = attentionFigureLayout(d, target);
+    if (l.map.isEmpty())
+        return;
     p.save();
-    p.translate(target.center() - QPointF(natural.width() * s / 2, natural.height() * s / 2));
-    p.scale(s, s);
-    p.setFont(figureFont());
-    p.setPen(figureInk(p));
-    drawLines(p, kMargin / 2, textWidth(d), d.caption);
-    p.drawText(QRectF(l.input.left(), l.input.top() - kTitle, kPanel, kTitle), Qt::AlignLeft | Qt::AlignVCenter, d.inputTitle);
-    p.drawText(QRectF(l.map.left(), l.map.top() - kTitle, kPanel + kGap + 100, kTitle), Qt::AlignLeft | Qt::AlignVCenter, d.mapTitle);
     p.setRenderHint(QPainter::SmoothPixmapTransform);
     p.drawImage(l.input, d.input);
     paintMap(p, l.map, d);
     p.setPen(QPen(Qt::gray, 1));
     p.drawRect(l.input);
     p.drawRect(l.map);
-    paintColourBar(p, l.bar, d.bar, kAttentionFontPixels);
-    paintPrefixRow(p, l.map, l.prefixTop, d);
-    p.setPen(figureSubtleInk(p));
-    drawLines(p, l.footerTop, textWidth(d), d.footer);
+    paintPrefixCells(p, l, d);
+    paintFigureFrame(p, l.boxes, l.spec);
     p.restore();
 }
 
@@ -229,7 +231,7 @@ Figure attentionFigure(const AttentionResult& result, const ToMeSettings& settin
     f.size = attentionFigureSize(*data);
     f.paint = [data](QPainter& p, const QRectF& r) { paintAttentionFigure(p, r, *data); };
     f.title = QObject::tr("ToMe attention");
-    f.description = data->caption.join(" — ");
+    f.description = data->title + " — " + (data->caption + data->notes).join(" ");
     ToMeSettings shown = settings;
     shown.attention.block = result.block;
     shown.attention.head = result.head;

@@ -5,6 +5,7 @@
 #include "core/settings/settings_json.h"
 #include "core/util/error.h"
 #include "ui/figures/figure_colours.h"
+#include "ui/figures/merge_map_figure.h"
 #include "ui/figures/figure_recipe.h"
 #include "ui/figures/rgb_image.h"
 
@@ -54,7 +55,7 @@ CompareColumn panelOf(const MethodComparison& m, int layer, int selectedPatch, i
     const ToMeResult& run = m.run;
     CompareColumn p;
     if (selectedPatch >= 0)
-        p.map = qImageFromRgb(renderLineage(run.crop, run.grid, joinLayers(run, layer, selectedPatch), std::max(layer, 1), side));
+        p.map = qImageFromRgb(renderLineage(run.crop, run.grid, joinLayers(run, layer, selectedPatch), lineageJoinColours(layer), side));
     else {
         MergeMapStyle style;
         style.outputSize = side;
@@ -84,7 +85,7 @@ CompareData compareData(const CompareResult& result, int layer, int selectedPatc
     const MethodComparison& first = result.methods.front();
     d.caption[0] = QObject::tr("%1, %2").arg(QString::fromStdString(vitDisplayName(result.plain.config)), weightsText(result.plain.weights));
     if (d.lineage)
-        d.caption[0] += QObject::tr(" · lineage of patch %1: blue joined early, red late").arg(selectedPatch);
+        d.caption[0] += QObject::tr(" · lineage of patch %1: dark (viridis) joined early, bright late").arg(selectedPatch);
     d.caption[1] = QObject::tr("Budget %1 GFLOPs = %2% of %3 (unreduced) · maps after block %4 of %5")
                        .arg(first.budget.target / 1e9, 0, 'f', 2)
                        .arg(100 * first.budget.target / first.budget.plainFlops, 0, 'f', 1)

@@ -275,6 +275,18 @@ QSizeF figureSizeFor(const FigureSpec& spec, const QSizeF& data)
             break;
         size += QSizeF(std::max(0.0, dw) * spec.panels.size(), std::max(0.0, dh));
     }
+    // Growing for height (an aspect) also widened it: trim the width back to the narrowest that
+    // still gives the data areas their size (no blank columns beside the panels).
+    auto fits = [&](double w) {
+        const FigureBoxes b = layoutFigure(spec, QRectF(0, 0, w, size.height()));
+        return !b.panels.empty() && b.panels.front().data.width() >= data.width() - 0.5 && b.panels.front().data.height() >= data.height() - 0.5;
+    };
+    if (fits(size.width())) {
+        double lo = data.width(), hi = size.width();
+        for (int i = 0; i < 20 && hi - lo > 0.5; ++i)
+            (fits((lo + hi) / 2) ? hi : lo) = (lo + hi) / 2;
+        size.setWidth(hi);
+    }
     return {std::ceil(size.width()), std::ceil(size.height())};
 }
 

@@ -1,5 +1,7 @@
 #include "ui/widgets/figure_view.h"
 
+#include "ui/widgets/stale_mark.h"
+
 #include <QMouseEvent>
 #include <QPainter>
 
@@ -11,6 +13,7 @@ void FigureView::setFigure(const Figure& figure)
 {
     m_figure = figure;
     m_message.clear();
+    m_stale.clear();
     update();
 }
 
@@ -18,7 +21,22 @@ void FigureView::clear(const QString& message)
 {
     m_figure.reset();
     m_message = message;
+    m_stale.clear();
     update();
+}
+
+void FigureView::setStale(const QString& reason)
+{
+    m_stale = reason;
+    update();
+}
+
+QRectF FigureView::staleRect() const { return m_figure ? staleMarkRect(width(), m_stale) : QRectF(); }
+
+QRectF FigureView::markedArea() const
+{
+    const QRectF mark = staleRect();
+    return mark.isEmpty() ? QRectF(rect()) : QRectF(rect()).adjusted(0, mark.bottom() + 2, 0, 0);
 }
 
 void FigureView::setFillsView(bool fills)
@@ -29,19 +47,20 @@ void FigureView::setFillsView(bool fills)
 
 QRectF FigureView::figureRect() const
 {
+    const QRectF area = markedArea();
     if (m_fills && m_figure)
-        return QRectF(rect());
+        return area;
     if (!m_figure || m_figure->size.isEmpty())
         return {};
-    const QSizeF size = m_figure->size.scaled(QSizeF(rect().size()), Qt::KeepAspectRatio);
-    return QRectF(QPointF((width() - size.width()) / 2, (height() - size.height()) / 2), size);
+    const QSizeF size = m_figure->size.scaled(area.size(), Qt::KeepAspectRatio);
+    return QRectF(area.topLeft() + QPointF((area.width() - size.width()) / 2, (area.height() - size.height()) / 2), size);
 }
 
 QRectF FigureView::paintTarget() const
 {
     if (!m_figure)
         return {};
-    return m_fills ? QRectF(rect()) : QRectF(QPointF(0, 0), m_figure->size);
+    return m_fills ? figureRect() : QRectF(QPointF(0, 0), m_figure->size);
 }
 
 QPointF FigureView::toFigure(const QPointF& widgetPoint) const
@@ -76,6 +95,7 @@ void FigureView::paintEvent(QPaintEvent*)
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, m_message);
         return;
     }
+    paintStaleMark(painter, staleRect(), m_stale);
     if (m_fills) {
         m_figure->paint(painter, paintTarget());
         return;

@@ -17,6 +17,11 @@ public:
     void setFigure(const Figure& figure);
     void clear(const QString& message);
     void setFillsView(bool fills);
+    // Marks the figure shown as left from an invalid input (ui/widgets/stale_mark.h) in a strip
+    // above it; a new figure clears the mark.
+    void setStale(const QString& reason);
+    const QString& staleReason() const { return m_stale; }
+    QRectF staleRect() const;
     const std::optional<Figure>& figure() const { return m_figure; }
     // The rectangle the figure occupies (its aspect kept, centred).
     QRectF figureRect() const;
@@ -37,6 +42,9 @@ private:
     std::optional<Figure> m_figure;
     QString m_message;
     bool m_fills = false;
+    QString m_stale;
+
+    QRectF markedArea() const; // the widget less the mark's strip
 };
 
 } // namespace ts

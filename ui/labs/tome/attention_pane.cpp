@@ -28,6 +28,7 @@ AttentionPane::AttentionPane(Workspace* workspace, std::function<ToMeSettings()>
     buildControls(parent);
     m_area = new QWidget(parent);
     m_view = new FigureView(m_area);
+    m_view->setFillsView(true); // laid out in the view, text at the type scale
     m_view->clear(tr("Attention runs when shown…"));
     m_scroll = new QScrollArea(m_area);
     m_scroll->setWidget(m_view);
@@ -49,7 +50,7 @@ AttentionPane::AttentionPane(Workspace* workspace, std::function<ToMeSettings()>
     connect(m_range, &QComboBox::currentIndexChanged, this, &AttentionPane::refreshView);
     connect(m_runner, &JobRunner::finished, this, [this](const JobOutcome& outcome) {
         if (!outcome.error.isEmpty())
-            return; // RunStatus shows it; the previous figure stays
+            return markStale(outcome.error); // RunStatus shows it too; the previous figure stays, marked
         m_result = std::any_cast<std::shared_ptr<AttentionResult>>(outcome.result);
         m_resultSettings = m_runSettings;
         setModelShape(m_result->config.depth, m_result->config.heads);
@@ -183,6 +184,12 @@ void AttentionPane::runNow()
     });
 }
 
+void AttentionPane::markStale(const QString& reason)
+{
+    if (shown())
+        m_view->setStale(reason);
+}
+
 void AttentionPane::cancel()
 {
     m_debounce->stop();
@@ -208,11 +215,11 @@ void AttentionPane::refreshView()
     const std::optional<Figure> f = figure();
     if (!f)
         return;
-    // Never below 11 px text: smaller than that, the view scrolls.
-    const QSize minimum = (f->size * (11.0 / kAttentionFontPixels)).toSize();
-    m_view->setMinimumSize(minimum);
+    // The figure is laid out in the whole view with text at the type scale; its data areas
+    // shrink with the view, which asks for the height that gives them about 200 px.
+    const FigureSpec spec = attentionFigureSpec(attentionFigureData(*m_result, m_resultSettings));
     m_view->setFigure(*f);
-    Q_EMIT figureNeeds(minimum.height() + m_status->sizeHint().height() + 8);
+    Q_EMIT figureNeeds(int(figureSizeFor(spec, QSizeF(200, 200)).height()) + m_status->sizeHint().height() + 8);
 }
 
 } // namespace ts

@@ -48,6 +48,8 @@ public:
     void scheduleRun();
     void runNow();
     void cancel();
+    // The figure shown is left from an input that could not be run: marked until the next one.
+    void markStale(const QString& reason);
 
     // The figure as shown (the run's settings, the colour range as set now); none before a result.
     std::optional<Figure> figure() const;

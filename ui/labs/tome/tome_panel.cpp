@@ -2,9 +2,11 @@
 
 #include "core/tome/tome_api.h"
 #include "ui/figures/figure_recipe.h"
+#include "ui/figures/tome_result_json.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/widgets/lab_layout.h"
 #include "ui/labs/tome/attention_pane.h"
+#include "ui/labs/tome/merge_display_controls.h"
 #include "ui/labs/tome/merge_view.h"
 #include "ui/labs/tome/reduction_controls.h"
 #include "ui/widgets/run_status.h"
@@ -37,25 +39,26 @@ ToMePanel::ToMePanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), 
     m_view->clear(tr("Running ToMe…"));
 
     QGroupBox* controls = buildMergingControls();
-    QGroupBox* display = buildDisplayControls();
+    m_display = new MergeDisplayControls(this);
+    m_layerSlider = m_display->layerSlider();
     m_attention = new AttentionPane(m_workspace, [this] { return settings(); }, this);
     auto* views = new QSplitter(Qt::Vertical, this); // the attention figure under the map
     views->addWidget(m_view);
     views->addWidget(m_attention->area());
     views->setChildrenCollapsible(false);
-    // The map scales freely; the attention figure keeps 11 px text, so it gets the height it needs
-    // where the window has it (else it scrolls).
+    // Both figures keep their text at the type scale and shrink their images: the attention
+    // figure gets the height it asks for, up to half (the map keeps the other half).
     connect(m_attention, &AttentionPane::figureNeeds, views, [views](int height) {
         const QList<int> sizes = views->sizes();
         const int total = sizes.value(0) + sizes.value(1);
         if (sizes.value(1) < height && total > 0)
-            views->setSizes({std::max(300, total - height), std::min(height, total - 300)});
+            views->setSizes({total - std::min(height, total / 2), std::min(height, total / 2)});
     });
 
     m_info = makeInfoLabel(this);
     m_status = new RunStatus(m_runner, this);
     m_status->alsoCancelOnEscape(m_attention->runner());
-    layOutLab(this, views, {controls, display, m_attention->controls()}, m_info, m_status);
+    layOutLab(this, views, {controls, m_display, m_attention->controls()}, m_info, m_status);
 
     connectControls();
     updateScheduleControls();
@@ -100,32 +103,6 @@ QGroupBox* ToMePanel::buildMergingControls()
     return controls;
 }
 
-// The block slider, the map's opacity and the group borders.
-QGroupBox* ToMePanel::buildDisplayControls()
-{
-    auto* display = new QGroupBox(tr("Display"), this);
-    auto* dform = new QFormLayout(display);
-    m_layerSlider = new QSlider(Qt::Horizontal, display);
-    m_layerSlider->setRange(0, 12);
-    m_layerSlider->setValue(12);
-    m_layerSlider->setToolTip(tr("Layer: replays the recorded merges (no new run). Keys [ and ] step."));
-    m_layerLabel = new QLabel(display);
-    auto* layerRow = new QHBoxLayout;
-    layerRow->addWidget(m_layerSlider, 1);
-    layerRow->addWidget(m_layerLabel);
-    dform->addRow(tr("After block"), layerRow);
-    m_opacity = new QSlider(Qt::Horizontal, display);
-    m_opacity->setRange(0, 100);
-    m_opacity->setValue(100);
-    m_opacity->setToolTip(tr("Map opacity over the input (100%: map alone)"));
-    dform->addRow(tr("Map opacity"), m_opacity);
-    m_borders = new QCheckBox(tr("Borders between groups"), display);
-    m_borders->setChecked(true);
-    dform->addRow(m_borders);
-
-    return display;
-}
-
 void ToMePanel::connectControls()
 {
     m_debounce = makeDebounce(this, 120); // coalesce slider drags; the newest request wins anyway
@@ -140,22 +117,24 @@ void ToMePanel::connectControls()
     connect(m_inflection, &QDoubleSpinBox::valueChanged, this, &ToMePanel::scheduleRun);
     connect(m_list, &QLineEdit::editingFinished, this, &ToMePanel::scheduleRun);
     connect(m_propAttn, &QCheckBox::toggled, this, &ToMePanel::scheduleRun);
+    connect(m_display, &MergeDisplayControls::changed, this, &ToMePanel::refreshView);
     connect(m_reduction, &ReductionControls::changed, this, [this] {
         updateScheduleControls();
         scheduleRun();
     });
-    connect(m_layerSlider, &QSlider::valueChanged, this, &ToMePanel::refreshView);
-    connect(m_opacity, &QSlider::valueChanged, this, &ToMePanel::refreshView);
-    connect(m_borders, &QCheckBox::toggled, this, &ToMePanel::refreshView);
     connect(m_view, &MergeView::patchClicked, this, [this](int patch) {
         m_selectedPatch = patch == m_selectedPatch ? -1 : patch; // a second click clears
         refreshView();
     });
-    connect(m_workspace, &Workspace::imageChanged, this, &ToMePanel::scheduleRun);
+    connect(m_workspace, &Workspace::imageChanged, this, [this] {
+        m_selectedPatch = -1; // a patch of the previous image means nothing on the new one
+        refreshView();
+        scheduleRun();
+    });
     connect(m_workspace, &Workspace::modelSourceChanged, this, &ToMePanel::scheduleRun);
     connect(m_runner, &JobRunner::finished, this, [this](const JobOutcome& outcome) {
         if (!outcome.error.isEmpty())
-            return; // RunStatus shows it; the previous figure stays
+            return m_view->setStale(outcome.error); // RunStatus shows it too; the previous figure stays, marked
         onResult(std::any_cast<std::shared_ptr<ToMeResult>>(outcome.result));
     });
 }
@@ -198,7 +177,10 @@ void ToMePanel::runNow()
             list.push_back(v);
         }
         if (!ok || list.empty()) {
-            m_status->setMessage(tr("Error: the list must be non-negative integers separated by commas"));
+            const QString problem = tr("the list must be non-negative integers separated by commas");
+            m_status->setMessage(tr("Error: %1").arg(problem));
+            m_view->setStale(problem);
+            m_attention->markStale(problem);
             return;
         }
         schedule = ToMeSchedule::explicitList(list);
@@ -245,7 +227,7 @@ void ToMePanel::onResult(std::shared_ptr<ToMeResult> result)
     if (m_selectedPatch >= m_result->grid * m_result->grid)
         m_selectedPatch = -1;
     const QSignalBlocker block(m_layerSlider);
-    m_layerSlider->setRange(0, m_result->depth());
+    m_display->setDepth(m_result->depth());
     if (m_pendingLayer >= 0)
         m_layerSlider->setValue(std::min(m_pendingLayer, m_result->depth()));
     else if (wasAtEnd)
@@ -260,13 +242,11 @@ void ToMePanel::refreshView()
 {
     if (!m_result)
         return;
-    m_layerLabel->setText(QString("%1 / %2").arg(m_layerSlider->value()).arg(m_result->depth()));
-    MergeMapOptions options;
-    options.layer = m_layerSlider->value();
-    options.opacity = m_opacity->value() / 100.0;
-    options.borders = m_borders->isChecked();
-    options.selectedPatch = m_selectedPatch;
-    m_view->setData(mergeMapData(*m_result, options));
+    m_display->updateLabel(m_result->depth());
+    ToMeSettings view; // the view fields only (the run's are in m_resultSettings)
+    m_display->writeTo(view);
+    view.selectedPatch = m_selectedPatch;
+    m_view->setData(mergeMapData(*m_result, mergeMapOptions(view)));
     refreshInfo();
 }
 
@@ -324,9 +304,7 @@ std::optional<Figure> ToMePanel::currentFigure() const
     // The run's settings with the view as shown now (the view changes without a new run).
     ToMeSettings shown = m_resultSettings;
     const ToMeSettings now = settings();
-    shown.layer = now.layer;
-    shown.opacity = now.opacity;
-    shown.borders = now.borders;
+    m_display->writeTo(shown);
     shown.selectedPatch = now.selectedPatch;
     return mergeMapFigure(*m_result, shown);
 }
@@ -352,9 +330,7 @@ ToMeSettings ToMePanel::settings() const
         s.list.push_back(std::max(0, item.trimmed().toInt()));
     s.reduction = m_reduction->options();
     s.proportionalAttention = m_propAttn->isChecked();
-    s.layer = m_layerSlider->value();
-    s.opacity = m_opacity->value() / 100.0;
-    s.borders = m_borders->isChecked();
+    m_display->writeTo(s);
     s.selectedPatch = m_selectedPatch;
     s.attention = m_attention->settings();
     return s;
@@ -370,13 +346,8 @@ void ToMePanel::applySettings(const ToMeSettings& s)
         list << QString::number(r);
     m_list->setText(list.join(','));
     m_propAttn->setChecked(s.proportionalAttention);
+    m_display->apply(s);
     m_reduction->setOptions(s.reduction);
-    m_opacity->setValue(static_cast<int>(std::lround(s.opacity * 100)));
-    m_borders->setChecked(s.borders);
-    if (s.layer >= 0) { // else: the last block, as a new result sets it
-        m_layerSlider->setMaximum(std::max(m_layerSlider->maximum(), s.layer));
-        m_layerSlider->setValue(s.layer);
-    }
     m_selectedPatch = s.selectedPatch;
     m_pendingLayer = s.layer;
     updateScheduleControls();

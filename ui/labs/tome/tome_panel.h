@@ -23,6 +23,7 @@ namespace ts {
 struct ToMeResult;
 class AttentionPane;
 class JobRunner;
+class MergeDisplayControls;
 class MergeView;
 class ReductionControls;
 class RunStatus;
@@ -50,6 +51,7 @@ public:
     QSlider* rSlider() const { return m_rSlider; }
     QSlider* layerSlider() const { return m_layerSlider; }
     QComboBox* scheduleBox() const { return m_scheduleKind; }
+    MergeDisplayControls* display() const { return m_display; }
     ReductionControls* reductionControls() const { return m_reduction; }
     MergeView* view() const { return m_view; }
     AttentionPane* attention() const { return m_attention; }
@@ -65,7 +67,6 @@ private:
     void refreshInfo();
     void updateScheduleControls();
     QGroupBox* buildMergingControls();
-    QGroupBox* buildDisplayControls();
     void connectControls();
 
     Workspace* m_workspace;
@@ -80,10 +81,8 @@ private:
     QDoubleSpinBox* m_inflection;
     QLineEdit* m_list;
     QCheckBox* m_propAttn;
-    QSlider* m_layerSlider;
-    QLabel* m_layerLabel;
-    QSlider* m_opacity;
-    QCheckBox* m_borders;
+    MergeDisplayControls* m_display;
+    QSlider* m_layerSlider; // m_display's
     QLabel* m_info;
     QTimer* m_debounce;
     std::shared_ptr<ToMeResult> m_result;
