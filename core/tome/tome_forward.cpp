@@ -9,6 +9,26 @@
 #include <string>
 
 namespace ts {
+namespace {
+
+// One block's reduction, timed, with the observer told where the tokens went. True when it reduced.
+bool reduceStep(const ReducingPass& pass, int i, int depth, int r, int prefixTokens, const ReductionInputs& in,
+                torch::Tensor& x, torch::Tensor& size, std::vector<int>* to)
+{
+    // Matching and merging are a dozen small ops on ~200 tokens: serial is faster.
+    SerialSection serial;
+    const auto start = std::chrono::steady_clock::now();
+    const torch::Tensor sizeBefore = pass.observer ? size[0].squeeze(-1) : torch::Tensor();
+    const bool reduced = reduceTokens(pass.reduction, i, depth, r, prefixTokens, in, x, size, to);
+    if (pass.reductionSeconds)
+        (*pass.reductionSeconds)[static_cast<std::size_t>(i)]
+            = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (reduced && pass.observer)
+        pass.observer->reduced(i, *to, sizeBefore);
+    return reduced;
+}
+
+} // namespace
 
 ReducedTokens forwardReducing(const VisionTransformerImpl& net, torch::Tensor x, const ReducingPass& pass)
 {
@@ -44,24 +64,11 @@ ReducedTokens forwardReducing(const VisionTransformerImpl& net, torch::Tensor x,
         x = block->attentionResidual(x, bias, &in.keys, probs ? &in.probs : nullptr);
         if (observer && !observer->attended(i, in.probs, size, merged))
             return {x, size};
-        if (r > 0) {
-            // Matching and merging are a dozen small ops on ~200 tokens: serial is faster.
-            SerialSection serial;
-            const auto start = std::chrono::steady_clock::now();
-            const torch::Tensor sizeBefore = observer ? size[0].squeeze(-1) : torch::Tensor();
-            const bool reduced = reduceTokens(pass.reduction, i, depth, r, net.config.prefixTokens(), in, x, size,
-                                              trace || observer ? &to : nullptr);
-            if (pass.reductionSeconds)
-                (*pass.reductionSeconds)[static_cast<std::size_t>(i)]
-                    = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            if (reduced) {
-                if (trace)
-                    for (int& t : tokenOf)
-                        t = to[static_cast<std::size_t>(t)];
-                if (observer)
-                    observer->reduced(i, to, sizeBefore);
-                merged = true;
-            }
+        if (r > 0 && reduceStep(pass, i, depth, r, net.config.prefixTokens(), in, x, size, trace || observer ? &to : nullptr)) {
+            if (trace)
+                for (int& t : tokenOf)
+                    t = to[static_cast<std::size_t>(t)];
+            merged = true;
         }
         x = block->mlpResidual(x);
         if (flops)

@@ -36,37 +36,8 @@ FamPanel::FamPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
     m_view->setFillsView(true);
     m_view->clear(tr("Running the ViT in FAM mode…"));
 
-    auto* controls = new QGroupBox(tr("TransformerFAM over the patches"), this);
-    auto* form = new QFormLayout(controls);
-    m_block = makeSpin(controls, 1, 4096, 16, tr("b: tokens per block (patches in raster order), also the slide stride"));
-    m_memory = makeSpin(controls, 0, 64, 1, tr("s: previous blocks whose keys each block also sees"));
-    m_fam = makeSpin(controls, 1, 256, 4, tr("f: feedback memory tokens carried from block to block"));
-    m_withFam = new QCheckBox(tr("Feedback memory (off: plain block sliding window)"), controls);
-    m_withFam->setChecked(true);
-    m_stream = new QCheckBox(tr("Synthetic stream instead of the image"), controls);
-    m_stream->setToolTip(tr("Random tokens of any length through the same blocks (causal inside a block), as "
-                            "tokenscope fam --stream-length N runs them"));
-    m_streamLength = makeSpin(controls, 1, kMaxGuiStream, 4096, tr("Tokens in the synthetic stream"));
-    m_streamLength->setEnabled(false);
-    form->addRow(tr("Block size b"), m_block);
-    form->addRow(tr("Memory segments s"), m_memory);
-    form->addRow(tr("FAM length f"), m_fam);
-    form->addRow(m_withFam);
-    form->addRow(m_stream);
-    form->addRow(tr("Stream length"), m_streamLength);
-
-    auto* overlay = new QGroupBox(tr("Overlay"), this);
-    auto* oform = new QFormLayout(overlay);
-    m_overlayBlock = makeSpin(overlay, 0, 100000, 5, tr("The block whose attention is shown"));
-    m_layer = makeSpin(overlay, 1, 64, 12, tr("The layer (1 = first block of the ViT); [ and ] step"));
-    m_query = makeSpin(overlay, -1, 4096 + 256, -1,
-                   tr("The query shown: 0..b-1 a token of the block, b..b+f-1 a FAM query; mean: the FAM queries' mean "
-                      "(without FAM: the block's queries'). Click a patch to pick its token."));
-    m_query->setSpecialValueText(tr("mean"));
-    oform->addRow(tr("Block"), m_overlayBlock);
-    oform->addRow(tr("Layer"), m_layer);
-    oform->addRow(tr("Query"), m_query);
-
+    QGroupBox* controls = buildFamControls();
+    QGroupBox* overlay = buildOverlayControls();
     m_info = makeInfoLabel(this);
     m_status = new RunStatus(m_runner, this);
     layOutLab(this, m_view, {controls, overlay}, m_info, m_status);
@@ -97,6 +68,47 @@ FamPanel::FamPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
             onResult(std::any_cast<std::shared_ptr<FamResult>>(outcome.result));
     });
     scheduleRun();
+}
+
+QGroupBox* FamPanel::buildFamControls()
+{
+    auto* controls = new QGroupBox(tr("TransformerFAM over the patches"), this);
+    auto* form = new QFormLayout(controls);
+    m_block = makeSpin(controls, 1, 4096, 16, tr("b: tokens per block (patches in raster order), also the slide stride"));
+    m_memory = makeSpin(controls, 0, 64, 1, tr("s: previous blocks whose keys each block also sees"));
+    m_fam = makeSpin(controls, 1, 256, 4, tr("f: feedback memory tokens carried from block to block"));
+    m_withFam = new QCheckBox(tr("Feedback memory (off: plain block sliding window)"), controls);
+    m_withFam->setChecked(true);
+    m_stream = new QCheckBox(tr("Synthetic stream instead of the image"), controls);
+    m_stream->setToolTip(tr("Random tokens of any length through the same blocks (causal inside a block), as "
+                            "tokenscope fam --stream-length N runs them"));
+    m_streamLength = makeSpin(controls, 1, kMaxGuiStream, 4096, tr("Tokens in the synthetic stream"));
+    m_streamLength->setEnabled(false);
+    form->addRow(tr("Block size b"), m_block);
+    form->addRow(tr("Memory segments s"), m_memory);
+    form->addRow(tr("FAM length f"), m_fam);
+    form->addRow(m_withFam);
+    form->addRow(m_stream);
+    form->addRow(tr("Stream length"), m_streamLength);
+
+    return controls;
+}
+
+QGroupBox* FamPanel::buildOverlayControls()
+{
+    auto* overlay = new QGroupBox(tr("Overlay"), this);
+    auto* oform = new QFormLayout(overlay);
+    m_overlayBlock = makeSpin(overlay, 0, 100000, 5, tr("The block whose attention is shown"));
+    m_layer = makeSpin(overlay, 1, 64, 12, tr("The layer (1 = first block of the ViT); [ and ] step"));
+    m_query = makeSpin(overlay, -1, 4096 + 256, -1,
+                   tr("The query shown: 0..b-1 a token of the block, b..b+f-1 a FAM query; mean: the FAM queries' mean "
+                      "(without FAM: the block's queries'). Click a patch to pick its token."));
+    m_query->setSpecialValueText(tr("mean"));
+    oform->addRow(tr("Block"), m_overlayBlock);
+    oform->addRow(tr("Layer"), m_layer);
+    oform->addRow(tr("Query"), m_query);
+
+    return overlay;
 }
 
 FamPanel::~FamPanel() = default;

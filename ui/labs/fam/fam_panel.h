@@ -11,6 +11,7 @@
 #include <memory>
 
 class QCheckBox;
+class QGroupBox;
 class QLabel;
 class QSpinBox;
 class QTimer;
@@ -55,6 +56,8 @@ public:
     const FamResult* result() const { return m_result.get(); }
 
 private:
+    QGroupBox* buildFamControls();
+    QGroupBox* buildOverlayControls();
     void scheduleRun();
     void onResult(std::shared_ptr<FamResult> result);
     void refreshInfo();

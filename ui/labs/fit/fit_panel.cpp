@@ -32,6 +32,18 @@ FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
     m_view = new FitView(this);
     m_view->clear(tr("Running FIT…"));
 
+    QGroupBox* controls = buildArchitectureControls();
+    QGroupBox* display = buildOverlayControls();
+    m_info = makeInfoLabel(this);
+    m_status = new RunStatus(m_runner, this);
+    layOutLab(this, m_view, {controls, display}, m_info, m_status);
+
+    connectControls();
+    scheduleRun();
+}
+
+QGroupBox* FitPanel::buildArchitectureControls()
+{
     auto* controls = new QGroupBox(tr("FIT architecture"), this);
     auto* form = new QFormLayout(controls);
     m_group = makeSpin(controls, 1, 64, 4, tr("g: each group is a g × g window of patches (n = g² tokens)"));
@@ -53,6 +65,11 @@ FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
     m_autoregressive = new QCheckBox(tr("FIT-AR masks (causal, shifted latents)"), controls);
     form->addRow(m_autoregressive);
 
+    return controls;
+}
+
+QGroupBox* FitPanel::buildOverlayControls()
+{
     auto* display = new QGroupBox(tr("Overlay"), this);
     auto* dform = new QFormLayout(display);
     m_block = makeSpin(display, 1, 1, 1, tr("FIT block whose latent attention is shown (keys [ and ] step)"));
@@ -66,10 +83,11 @@ FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
     m_range->setToolTip(tr("Colour bars: fixed compares blocks frame to frame; data spreads one map's values over the whole ramp"));
     dform->addRow(tr("Colour range"), m_range);
 
-    m_info = makeInfoLabel(this);
-    m_status = new RunStatus(m_runner, this);
-    layOutLab(this, m_view, {controls, display}, m_info, m_status);
+    return display;
+}
 
+void FitPanel::connectControls()
+{
     m_debounce = makeDebounce(this, 250);
     connect(m_debounce, &QTimer::timeout, this, &FitPanel::runNow);
     for (QSpinBox* s : {m_group, m_latents, m_latentWidth, m_size})
@@ -97,8 +115,8 @@ FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
     });
     // A run shows the new grouping as a preview; a cancelled one puts the last result back.
     connect(m_runner, &JobRunner::cancelled, this, &FitPanel::restoreResultView);
-    scheduleRun();
 }
+
 
 FitPanel::~FitPanel() = default;
 

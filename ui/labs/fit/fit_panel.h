@@ -9,6 +9,7 @@
 #include <memory>
 
 class QCheckBox;
+class QGroupBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -59,6 +60,9 @@ public:
     int selectedGroup() const { return m_selectedGroup; }
 
 private:
+    QGroupBox* buildArchitectureControls();
+    QGroupBox* buildOverlayControls();
+    void connectControls();
     bool buildRequest(FitRequest& request, QString* error) const;
     void scheduleRun();
     void showPreview();
