@@ -11,6 +11,21 @@
 #include <QXmlStreamReader>
 #include <QtTest>
 
+namespace {
+
+// The class token's row in the JSON: its weight on the patches plus on the prefix tokens.
+double classRowTotal(const QJsonObject& o)
+{
+    double sum = 0;
+    for (const auto& v : o["class_to_patches"].toArray())
+        sum += v.toDouble();
+    for (const auto& v : o["prefix_to_prefix"].toArray()[0].toArray())
+        sum += v.toDouble();
+    return sum;
+}
+
+} // namespace
+
 class TestCliAttention : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -41,12 +56,7 @@ void TestCliAttention::writesMapAndJson()
     QCOMPARE(o["head"].toString(), QString("mean"));
     QVERIFY(o["merged"].toBool());
     QCOMPARE(o["tokens"].toInt(), 197 - 5 * 8);
-    double sum = 0;
-    for (const auto& v : o["class_to_patches"].toArray())
-        sum += v.toDouble();
-    for (const auto& v : o["prefix_to_prefix"].toArray()[0].toArray())
-        sum += v.toDouble();
-    QVERIFY(std::abs(sum - 1.0) < 1e-4);
+    QVERIFY(std::abs(classRowTotal(o) - 1.0) < 1e-4);
     QCOMPARE(o["class_to_patches"].toArray().size(), 196);
     QCOMPARE(o["rollout"].toArray().size(), 196);
 }
@@ -93,12 +103,7 @@ void TestCliAttention::followsTheMethod()
     const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
     QVERIFY(o["merged"].toBool());
     QCOMPARE(o["tokens"].toInt(), 1 + 98 + 1); // class token, ceil(0.5 x 196) kept, the fused token
-    double sum = 0;
-    for (const auto& v : o["class_to_patches"].toArray())
-        sum += v.toDouble();
-    for (const auto& v : o["prefix_to_prefix"].toArray()[0].toArray())
-        sum += v.toDouble();
-    QVERIFY(std::abs(sum - 1.0) < 1e-4);
+    QVERIFY(std::abs(classRowTotal(o) - 1.0) < 1e-4);
 }
 
 void TestCliAttention::refused_data()
@@ -130,10 +135,7 @@ void TestCliAttention::refused()
     QFETCH(QString, messagePart);
     const auto r = ts::test::runTokenscope(args);
     QCOMPARE(r.code, 1);
-    QString ours;
-    for (const QString& line : r.err.split('\n', Qt::SkipEmptyParts))
-        if (line.startsWith("tokenscope attention:"))
-            ours += line + "\n";
+    const QString ours = ts::test::commandErrorLines(r, "attention");
     QCOMPARE(ours.count('\n'), 1);
     QVERIFY2(ours.contains(messagePart), qPrintable(r.err));
 }

@@ -110,10 +110,7 @@ void TestCliCompare::badInputExitsWithOneLine()
     QFETCH(QString, messagePart);
     const auto r = ts::test::runTokenscope(args);
     QCOMPARE(r.code, 1);
-    QString ours;
-    for (const QString& line : r.err.trimmed().split('\n', Qt::SkipEmptyParts))
-        if (line.startsWith("tokenscope compare:"))
-            ours += line + "\n";
+    const QString ours = ts::test::commandErrorLines(r, "compare");
     QCOMPARE(ours.count('\n'), 1);
     QVERIFY2(ours.contains(messagePart), qPrintable(r.err));
 }

@@ -159,11 +159,7 @@ void TestCliMerge::badInputExitsWithOneLine()
     QFETCH(QString, messagePart);
     const Run r = run(args);
     QCOMPARE(r.code, 1);
-    const QStringList lines = r.err.trimmed().split('\n', Qt::SkipEmptyParts);
-    QString ours;
-    for (const QString& line : lines)
-        if (line.startsWith("tokenscope merge:"))
-            ours += line + "\n";
+    const QString ours = ts::test::commandErrorLines(r, "merge");
     QCOMPARE(ours.count('\n'), 1);
     QVERIFY2(ours.contains(messagePart), qPrintable(r.err));
 }
