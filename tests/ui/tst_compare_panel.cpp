@@ -35,6 +35,7 @@ private Q_SLOTS:
     void cancelLeavesThePreviousFigure();
     void clickShowsLineageInEveryMap();
     void reopenedSessionShowsTheSameFigure();
+    void runsWhenFirstShown();
     void cleanupTestCase();
 
 private:
@@ -180,13 +181,38 @@ void TestComparePanel::reopenedSessionShowsTheSameFigure()
     QString error;
     QVERIFY2(m_window->saveSession(path, &error), qPrintable(error));
 
-    MainWindow other;
+    MainWindow other; // shown, as a user's window: the session makes the Compare tab current
+    other.resize(1400, 820);
+    other.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&other));
     QStringList problems;
     auto* panel = test::reopenedPanel<ComparePanel>(other, path, problems);
     QVERIFY2(panel, qPrintable(problems.join("; ")));
     QCOMPARE(QByteArray::fromStdString(toJson(panel->settings()).dump()), saved);
     QCOMPARE(panel->settings().layer, 6);
     QVERIFY(test::figurePixels(panel) == shown);
+}
+
+// A window opened on another tab has not run the comparison (the heaviest run of any lab); a
+// change while hidden does not run it either; showing the tab does, with the settings shown.
+void TestComparePanel::runsWhenFirstShown()
+{
+    MainWindow w;
+    w.tabs()->setCurrentIndex(0);
+    w.resize(1400, 820);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto* panel = w.findChild<ComparePanel*>();
+    QVERIFY(w.tabs()->currentWidget() != panel);
+    useSmallModel(w, 5);
+    panel->budgetSlider()->setValue(650);
+    QTest::qWait(800); // well past the debounce
+    QVERIFY(!panel->result());
+    QVERIFY(!panel->runner()->isRunning());
+    w.tabs()->setCurrentWidget(panel);
+    QVERIFY(test::settled(panel));
+    const auto& budget = panel->result()->methods.front().budget;
+    QVERIFY2(std::abs(budget.target / budget.plainFlops - 0.65) < 1e-6, qPrintable(QString::number(budget.target / budget.plainFlops)));
 }
 
 void TestComparePanel::cleanupTestCase() { delete m_window; }

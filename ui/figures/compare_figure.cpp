@@ -7,10 +7,11 @@
 #include "ui/figures/figure_colours.h"
 #include "ui/figures/merge_map_figure.h"
 #include "ui/figures/figure_recipe.h"
+#include "ui/figures/figure_layout.h"
+#include "ui/figures/token_count_plot.h"
 #include "ui/figures/rgb_image.h"
 
 #include <QFileInfo>
-#include <QFontMetricsF>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -23,17 +24,10 @@
 namespace ts {
 namespace {
 
-constexpr double kMargin = 12, kLine = 18, kCaptionTop = 6, kPlot = 130, kAxis = 40;
-constexpr int kFontPixels = 12;
+// The chart's data area: this share of the height the chart's text leaves, within bounds.
+constexpr double kChartShare = 0.3, kChartMin = 90, kChartMax = 240;
 
-double panelSide(int panels) { return panels <= 2 ? 260 : panels == 3 ? 210 : 160; }
-double mapsTop() { return kCaptionTop + 2 * kLine + kMargin / 2; }
-double mapTop() { return mapsTop() + 3 * kLine + 2; }
-QRectF mapRect(int panels, int i)
-{
-    const double side = panelSide(panels);
-    return {kMargin + i * (side + kMargin), mapTop(), side, side};
-}
+double naturalMapSide(int panels) { return panels <= 2 ? 260 : panels == 3 ? 210 : 170; }
 
 QJsonArray intArray(const std::vector<int>& v)
 {
@@ -61,7 +55,8 @@ CompareColumn panelOf(const MethodComparison& m, int layer, int selectedPatch, i
         style.outputSize = side;
         p.map = qImageFromRgb(renderMergeMap(run.crop, run.grid, run.tokenOfPatch[static_cast<std::size_t>(layer)], style));
     }
-    p.title = QObject::tr("%1 · %2 GFLOPs").arg(QString::fromUtf8(reductionMethodTitle(m.options.method))).arg(m.budget.flops / 1e9, 0, 'f', 2);
+    p.method = QString::fromUtf8(reductionMethodTitle(m.options.method));
+    p.title = QObject::tr("%1 · %2 GFLOPs").arg(p.method).arg(m.budget.flops / 1e9, 0, 'f', 2);
     p.lines[0] = QObject::tr("cosine %1").arg(m.agreement.cosine, 0, 'f', 4);
     if (m.agreement.hasHead) {
         p.lines[0] += QObject::tr(", KL %1").arg(m.agreement.kl, 0, 'g', 2);
@@ -92,50 +87,133 @@ CompareData compareData(const CompareResult& result, int layer, int selectedPatc
                        .arg(first.budget.plainFlops / 1e9, 0, 'f', 2)
                        .arg(d.layer)
                        .arg(d.depth);
-    const int side = 2 * static_cast<int>(panelSide(static_cast<int>(result.methods.size()))); // sharp when the view enlarges
+    const int side = 2 * static_cast<int>(naturalMapSide(static_cast<int>(result.methods.size()))); // sharp when the view enlarges
     for (const MethodComparison& m : result.methods)
         d.panels.push_back(panelOf(m, d.layer, d.lineage ? selectedPatch : -1, side));
     return d;
 }
 
-QSizeF compareNaturalSize(int panels)
-{
-    const int n = std::max(1, panels);
-    const double width = std::max(n * panelSide(n) + (n + 1) * kMargin, 560.0);
-    return {width, mapTop() + panelSide(n) + kMargin + kPlot + 2 * kLine + kMargin};
-}
-
 namespace {
 
-// Tokens per block, one line per method, ticks on both axes and the shown block dashed.
-void paintTokenChart(QPainter& painter, const QRectF& plot, const CompareData& d)
+int maxTokensOf(const CompareData& d)
 {
-    int maxTokens = 1;
+    int most = 1;
     for (const CompareColumn& p : d.panels)
-        maxTokens = std::max(maxTokens, p.tokens.empty() ? 1 : *std::max_element(p.tokens.begin(), p.tokens.end()));
-    const int blocks = std::max(1, d.depth);
+        for (int t : p.tokens)
+            most = std::max(most, t);
+    return most;
+}
+
+// Dash patterns that stay apart where lines overlap, and in greyscale print.
+Qt::PenStyle methodPen(int i)
+{
+    static const Qt::PenStyle pens[] = {Qt::SolidLine, Qt::DashLine, Qt::DashDotLine, Qt::DashDotDotLine};
+    return pens[((i % 4) + 4) % 4];
+}
+
+// The shown block's marker: a grey readable on white and on a dark palette, dotted (no method's).
+QColor shownBlockColour() { return QColor(140, 140, 140); }
+
+FigureSpec mapsSpec(const CompareData& d)
+{
+    FigureSpec s;
+    for (const CompareColumn& c : d.panels) {
+        PanelSpec p;
+        p.title = c.title;
+        p.aspect = 1;
+        for (const QString& line : c.lines)
+            if (!line.isEmpty())
+                p.statistics << line;
+        s.panels.push_back(p);
+    }
+    return s;
+}
+
+FigureSpec chartSpec(const CompareData& d)
+{
+    FigureSpec s;
+    PanelSpec p;
+    p.title = QObject::tr("Tokens after each block (block 0: the input)");
+    p.xTitle = QObject::tr("block");
+    p.yTitle = QObject::tr("tokens");
+    p.xTickLabels = QStringList{QStringLiteral("0"), QString::number(std::max(1, d.depth))};
+    p.yTickLabels = QStringList{QStringLiteral("0"), QString::number(maxTokensOf(d))};
+    s.panels.push_back(p);
+    for (std::size_t i = 0; i < d.panels.size(); ++i)
+        s.legend.push_back({d.panels[i].method, methodColour(int(i)), LegendEntry::Swatch::Line, methodPen(int(i))});
+    s.legend.push_back({QObject::tr("block shown (%1)").arg(d.layer), shownBlockColour(), LegendEntry::Swatch::Line, Qt::DotLine});
+    for (const QString& line : d.caption)
+        if (!line.isEmpty())
+            s.caption << line;
+    return s;
+}
+
+// The height of the chart's text (title, ticks, axis titles, legend, caption, margins) at `width`:
+// laid out once in a tall target, less the data area it got.
+double chartTextHeight(const FigureSpec& chart, double width)
+{
+    constexpr double probe = 2000;
+    return probe - layoutFigure(chart, QRectF(0, 0, width, probe)).panels.front().data.height();
+}
+
+// The height the laid-out maps take (their panels and margins), wherever the layout centred them.
+double mapsUsedHeight(const FigureBoxes& b, const FigureSpec& s)
+{
+    double top = b.figure.bottom(), bottom = b.figure.top();
+    for (const PanelBoxes& p : b.panels) {
+        top = std::min(top, p.frame.top());
+        bottom = std::max(bottom, p.frame.bottom());
+    }
+    return bottom - top + 2 * s.margin;
+}
+
+struct CompareLayout {
+    FigureSpec maps, chart;
+    FigureBoxes mapBoxes, chartBoxes;
+};
+
+CompareLayout layoutCompare(const CompareData& d, const QRectF& target)
+{
+    CompareLayout l{mapsSpec(d), chartSpec(d), {}, {}};
+    const double chartText = chartTextHeight(l.chart, target.width());
+    const double chartData = std::clamp(kChartShare * (target.height() - chartText), kChartMin, kChartMax);
+    QRectF mapsArea(target.left(), target.top(), target.width(), std::max(1.0, target.height() - chartText - chartData));
+    l.mapBoxes = layoutFigure(l.maps, mapsArea);
+    // Maps limited by the width leave height over: lay them out in what they use (a pixel of
+    // slack for rounding) and give the rest to the chart.
+    const double used = std::ceil(mapsUsedHeight(l.mapBoxes, l.maps)) + 1;
+    if (used < mapsArea.height()) {
+        mapsArea.setHeight(used);
+        l.mapBoxes = layoutFigure(l.maps, mapsArea);
+    }
+    l.chartBoxes = layoutFigure(l.chart, QRectF(target.left(), mapsArea.bottom(), target.width(), target.bottom() - mapsArea.bottom()));
+    return l;
+}
+
+// Tokens per block, one line per method, round ticks on both axes and the shown block dotted.
+void paintTokenChart(QPainter& p, const PanelBoxes& panel, const CompareData& d)
+{
+    const QRectF& data = panel.data;
+    const int maxTokens = maxTokensOf(d), blocks = std::max(1, d.depth);
+    const double top = 1.05 * maxTokens; // the highest line clear of the frame
     auto at = [&](double block, double tokens) {
-        return QPointF(plot.left() + plot.width() * block / blocks, plot.bottom() - plot.height() * tokens / maxTokens);
+        return QPointF(data.left() + data.width() * block / blocks, data.bottom() - data.height() * tokens / top);
     };
-    const QColor subtle = figureSubtleInk(painter);
-    painter.setPen(QPen(subtle, 1));
-    painter.drawRect(plot);
-    for (int k = 0; k <= 2; ++k) { // y: 0, half, most
-        const int v = maxTokens * k / 2;
-        const QPointF p = at(0, v);
-        painter.drawLine(p, p - QPointF(4, 0));
-        painter.drawText(QRectF(p.x() - kAxis, p.y() - kLine / 2, kAxis - 6, kLine), Qt::AlignRight | Qt::AlignVCenter, QString::number(v));
-    }
-    const int step = blocks <= 12 ? 1 : (blocks + 11) / 12;
-    for (int b = 0; b <= blocks; b += step) {
-        const QPointF p = at(b, 0);
-        painter.drawLine(p, p + QPointF(0, 4));
-        painter.drawText(QRectF(p.x() - 15, p.y() + 4, 30, kLine), Qt::AlignCenter, QString::number(b));
-    }
-    painter.drawText(QRectF(plot.left(), plot.bottom() + 4 + kLine, plot.width(), kLine), Qt::AlignCenter,
-                     QObject::tr("tokens after each block (block 0: the input)"));
-    painter.setPen(QPen(figureInk(painter), 1, Qt::DashLine));
-    painter.drawLine(at(d.layer, 0), at(d.layer, maxTokens));
+    p.save();
+    p.setRenderHint(QPainter::Antialiasing, true);
+    const std::vector<double> yTicks = roundTicks(0, maxTokens, ticksThatFit(data.height(), tickLabelHeight()));
+    p.setPen(QPen(figurePanelFill(p, 225), 1));
+    for (double t : yTicks) // light grid at the y ticks
+        p.drawLine(at(0, t), at(blocks, t));
+    p.setPen(QPen(figureInk(p), 1));
+    p.drawLine(data.bottomLeft(), data.bottomRight());
+    p.drawLine(data.bottomLeft(), data.topLeft());
+    for (int b : tokenPlotBlockTicks(blocks, data.width()))
+        paintXTick(p, panel, at(b, 0).x(), QString::number(b));
+    for (double t : yTicks)
+        paintYTick(p, panel, at(0, t).y(), QString::number(t));
+    p.setPen(QPen(shownBlockColour(), 1.5, Qt::DotLine));
+    p.drawLine(at(std::clamp(d.layer, 0, blocks), 0), at(std::clamp(d.layer, 0, blocks), top));
     // Methods on the same schedule draw the same line: the first is widest, each next one
     // narrower on top, so every colour stays visible.
     const std::size_t n = d.panels.size();
@@ -143,67 +221,64 @@ void paintTokenChart(QPainter& painter, const QRectF& plot, const CompareData& d
         QPainterPath path;
         const auto& t = d.panels[i].tokens;
         for (std::size_t k = 0; k < t.size(); ++k)
-            k == 0 ? path.moveTo(at(0, t[0])) : path.lineTo(at(static_cast<double>(k), t[k]));
-        painter.setPen(QPen(methodColour(static_cast<int>(i)), 1.5 + 2.0 * static_cast<double>(n - 1 - i), Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
-        painter.drawPath(path);
+            k == 0 ? path.moveTo(at(0, t[0])) : path.lineTo(at(double(k), t[k]));
+        p.setPen(QPen(methodColour(int(i)), 1.5 + 1.5 * double(n - 1 - i), methodPen(int(i)), Qt::FlatCap, Qt::RoundJoin));
+        p.drawPath(path);
     }
-}
-
-void drawLine(QPainter& painter, const QRectF& r, const QString& text)
-{
-    painter.drawText(r, Qt::AlignLeft | Qt::AlignVCenter, QFontMetricsF(painter.font()).elidedText(text, Qt::ElideRight, r.width()));
+    p.restore();
 }
 
 } // namespace
 
+QSizeF compareNaturalSize(const CompareData& d)
+{
+    const double side = naturalMapSide(std::max(1, static_cast<int>(d.panels.size())));
+    const FigureSpec maps = mapsSpec(d);
+    const QSizeF mapsSize = figureSizeFor(maps, QSizeF(side, side));
+    const double width = std::max(mapsSize.width(), 560.0);
+    // The maps' height at this width, and a chart whose data is kChartShare of the two together
+    // (what layoutCompare gives this size back).
+    const double mapsHeight = std::ceil(mapsUsedHeight(layoutFigure(maps, QRectF(0, 0, width, mapsSize.height())), maps)) + 1;
+    const double chartData = std::clamp(kChartShare * mapsHeight / (1 - kChartShare), kChartMin, kChartMax);
+    return {std::ceil(width), std::ceil(mapsHeight + chartTextHeight(chartSpec(d), width) + chartData)};
+}
+
 void paintCompare(QPainter& painter, const QRectF& target, const CompareData& d)
 {
-    const int n = static_cast<int>(d.panels.size());
-    const QSizeF natural = compareNaturalSize(n);
-    const double s = std::min(target.width() / natural.width(), target.height() / natural.height());
+    const CompareLayout l = layoutCompare(d, target);
     painter.save();
-    painter.translate(target.center() - QPointF(natural.width() * s / 2, natural.height() * s / 2));
-    painter.scale(s, s);
-    QFont font = painter.font();
-    font.setPixelSize(kFontPixels);
-    painter.setFont(font);
-    const QColor ink = figureInk(painter), subtle = figureSubtleInk(painter);
-    const double width = natural.width() - 2 * kMargin;
-    painter.setPen(ink);
-    for (int k = 0; k < 2; ++k)
-        drawLine(painter, QRectF(kMargin, kCaptionTop + k * kLine, width, kLine), d.caption[k]);
-    for (int i = 0; i < n; ++i) {
-        const CompareColumn& p = d.panels[static_cast<std::size_t>(i)];
-        const QRectF map = mapRect(n, i);
-        const double y = mapsTop();
-        painter.fillRect(QRectF(map.left(), y + 4, 10, 10), methodColour(static_cast<int>(i))); // the chart's line colour
-        painter.setPen(ink);
-        drawLine(painter, QRectF(map.left() + 14, y, map.width() - 14, kLine), p.title);
-        painter.setPen(subtle);
-        drawLine(painter, QRectF(map.left(), y + kLine, map.width(), kLine), p.lines[0]);
-        drawLine(painter, QRectF(map.left(), y + 2 * kLine, map.width(), kLine), p.lines[1]);
-        painter.drawImage(map, p.map);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
+    for (std::size_t i = 0; i < d.panels.size() && i < l.mapBoxes.panels.size(); ++i) {
+        const QRectF map = l.mapBoxes.panels[i].data;
+        painter.drawImage(map, d.panels[i].map);
+        // Outlined in its line's colour, just outside the map (clear of the title and statistics).
+        painter.setPen(QPen(methodColour(int(i)), 2));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRect(map.adjusted(-1, -1, 1, 1));
     }
-    const double top = mapTop() + panelSide(n) + kMargin;
-    paintTokenChart(painter, QRectF(kMargin + kAxis, top, natural.width() - 2 * kMargin - kAxis, kPlot), d);
+    paintFigureFrame(painter, l.mapBoxes, l.maps);
+    paintTokenChart(painter, l.chartBoxes.panels.front(), d);
+    paintFigureFrame(painter, l.chartBoxes, l.chart);
     painter.restore();
+}
+
+std::vector<QRectF> compareMapRects(const QRectF& target, const CompareData& d)
+{
+    std::vector<QRectF> out;
+    for (const PanelBoxes& p : layoutCompare(d, target).mapBoxes.panels)
+        out.push_back(p.data);
+    return out;
 }
 
 int comparePatchAt(const QRectF& target, const CompareData& d, const QPointF& pos)
 {
-    const int n = static_cast<int>(d.panels.size());
-    const QSizeF natural = compareNaturalSize(n);
-    const double s = std::min(target.width() / natural.width(), target.height() / natural.height());
-    if (s <= 0 || d.grid <= 0)
+    if (d.grid <= 0 || target.isEmpty())
         return -1;
-    const QPointF origin = target.center() - QPointF(natural.width() * s / 2, natural.height() * s / 2);
-    const QPointF p = (pos - origin) / s;
-    for (int i = 0; i < n; ++i) {
-        const QRectF map = mapRect(n, i);
-        if (!map.contains(p))
+    for (const QRectF& map : compareMapRects(target, d)) {
+        if (!map.contains(pos))
             continue;
-        const int col = std::clamp(static_cast<int>((p.x() - map.left()) / map.width() * d.grid), 0, d.grid - 1);
-        const int row = std::clamp(static_cast<int>((p.y() - map.top()) / map.height() * d.grid), 0, d.grid - 1);
+        const int col = std::clamp(static_cast<int>((pos.x() - map.left()) / map.width() * d.grid), 0, d.grid - 1);
+        const int row = std::clamp(static_cast<int>((pos.y() - map.top()) / map.height() * d.grid), 0, d.grid - 1);
         return row * d.grid + col;
     }
     return -1;
@@ -213,7 +288,7 @@ Figure compareFigure(const CompareResult& result, const CompareSettings& setting
 {
     auto data = std::make_shared<CompareData>(compareData(result, settings.layer, settings.selectedPatch));
     Figure f;
-    f.size = compareNaturalSize(static_cast<int>(data->panels.size()));
+    f.size = compareNaturalSize(*data);
     f.paint = [data](QPainter& p, const QRectF& r) { paintCompare(p, r, *data); };
     f.title = QObject::tr("Token reduction at one budget");
     f.description = data->caption[0] + "; " + data->caption[1];

@@ -173,7 +173,23 @@ void ComparePanel::onMethodToggled(QCheckBox* box)
     scheduleRun();
 }
 
-void ComparePanel::scheduleRun() { m_debounce->start(); }
+void ComparePanel::scheduleRun()
+{
+    if (!isVisible()) { // hidden: run when first shown (not at start-up, not for every change)
+        m_runWhenShown = true;
+        return;
+    }
+    m_debounce->start();
+}
+
+void ComparePanel::showEvent(QShowEvent* event)
+{
+    LabPanel::showEvent(event);
+    if (m_runWhenShown) {
+        m_runWhenShown = false;
+        m_debounce->start();
+    }
+}
 
 void ComparePanel::runNow()
 {
@@ -232,7 +248,9 @@ void ComparePanel::refreshView()
     const std::optional<Figure> f = currentFigure();
     const CompareSettings shown = settings();
     m_view->setCompare(*f, compareData(*m_result, shown.layer, shown.selectedPatch));
-    m_view->setMinimumSize((f->size * (11.0 / 12.0)).toSize()); // the figure's 12 px text at 11 px or more
+    // The view lays the figure out at its size (text at the type scale); below this the maps would
+    // be too small to read, so the area scrolls instead.
+    m_view->setMinimumSize((f->size * 0.6).toSize());
     refreshInfo();
 }
 

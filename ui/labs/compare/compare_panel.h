@@ -6,7 +6,10 @@
 // shown side by side (ui/figures/compare_figure.h, also `tokenscope compare`), where a click shows
 // the lineage of that patch's token in every map. Under the figure, the table of agreement with
 // the unreduced model (ui/labs/compare/compare_table.h). The run is off the GUI thread with
-// progress and cancel; a failed or cancelled run leaves the previous figure.
+// progress and cancel; a failed or cancelled run leaves the previous figure. Four methods on one
+// image are the heaviest run of any lab, so it runs when the tab is first shown, or when its
+// settings (or the workspace's image or model) change while it is shown; changes while hidden
+// are run when it is next shown. A session or recipe that makes the tab current runs it then.
 #include "core/settings/lab_settings.h"
 #include "ui/widgets/lab_panel.h"
 
@@ -57,6 +60,9 @@ public:
     JobRunner* runner() const { return m_runner; }
     const CompareResult* result() const { return m_result.get(); }
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     QGroupBox* buildMethodControls();
     QGroupBox* buildBudgetControls();
@@ -88,6 +94,7 @@ private:
     std::shared_ptr<CompareResult> m_result;
     double m_plainFlops = 0;       // the unreduced model's, once a run has told
     int m_selectedPatch = -1;
+    bool m_runWhenShown = false;   // a change while hidden, run at the next show
     int m_pendingLayer = -1;       // a restored block, applied when the next result arrives
     CompareSettings m_runSettings, m_resultSettings;
 };

@@ -4,6 +4,8 @@
 
 namespace ts {
 
+CompareView::CompareView(QWidget* parent) : FigureView(parent) { setFillsView(true); }
+
 void CompareView::setCompare(const Figure& figure, const CompareData& data)
 {
     m_data = data;
@@ -12,13 +14,9 @@ void CompareView::setCompare(const Figure& figure, const CompareData& data)
 
 int CompareView::patchAt(const QPointF& pos) const
 {
-    const QRectF shown = figureRect();
-    if (!figure() || shown.isEmpty())
+    if (!figure() || figureRect().isEmpty())
         return -1;
-    // The view paints the figure at its natural size, scaled into `shown`.
-    const QSizeF natural = figure()->size;
-    const QPointF p((pos.x() - shown.left()) * natural.width() / shown.width(), (pos.y() - shown.top()) * natural.height() / shown.height());
-    return comparePatchAt(QRectF(QPointF(0, 0), natural), m_data, p);
+    return comparePatchAt(paintTarget(), m_data, toFigure(pos));
 }
 
 void CompareView::mousePressEvent(QMouseEvent* event)

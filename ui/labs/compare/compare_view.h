@@ -1,5 +1,6 @@
 #pragma once
-// Shows the Compare figure (ui/figures/compare_figure.h) at the view's size and turns a click on
+// Shows the Compare figure (ui/figures/compare_figure.h) laid out in the whole view (its text at
+// the type scale, its maps and chart taking the space, no band left blank) and turns a click on
 // any of its maps into a patch pick (the lab then shows that patch's lineage in every map).
 #include "ui/figures/compare_figure.h"
 #include "ui/widgets/figure_view.h"
@@ -9,7 +10,7 @@ namespace ts {
 class CompareView : public FigureView {
     Q_OBJECT
 public:
-    using FigureView::FigureView;
+    explicit CompareView(QWidget* parent = nullptr);
     void setCompare(const Figure& figure, const CompareData& data);
     // The patch under a widget position, or -1.
     int patchAt(const QPointF& pos) const;
