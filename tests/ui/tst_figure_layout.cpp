@@ -68,6 +68,10 @@ private Q_SLOTS:
             QTest::newRow(qPrintable(QString("%1 panels, default").arg(n))) << n << QSizeF(1100, 640) << 1.0;
             QTest::newRow(qPrintable(QString("%1 panels, smallest").arg(n))) << n << QSizeF(720, 480) << 1.0;
             QTest::newRow(qPrintable(QString("%1 panels, export x2").arg(n))) << n << QSizeF(1100, 640) << 2.0;
+            QTest::newRow(qPrintable(QString("%1 panels, wide").arg(n))) << n << QSizeF(1600, 700) << 1.0;
+            QTest::newRow(qPrintable(QString("%1 panels, tall").arg(n))) << n << QSizeF(640, 1400) << 1.0;
+            QTest::newRow(qPrintable(QString("%1 panels, square").arg(n))) << n << QSizeF(1000, 1000) << 1.0;
+            QTest::newRow(qPrintable(QString("%1 panels, tall x2").arg(n))) << n << QSizeF(640, 1400) << 2.0;
         }
     }
     void cleanAtEverySize()
@@ -102,6 +106,63 @@ private Q_SLOTS:
         const QSizeF natural = figureSizeFor(sampleSpec(2), QSizeF(400, 400));
         const QSizeF got = layoutFigure(sampleSpec(2), QRectF(QPointF(0, 0), natural)).panels[0].data.size();
         QVERIFY2(got.width() >= 399 && got.height() >= 399, qPrintable(QString("%1 x %2").arg(got.width()).arg(got.height())));
+    }
+
+    // Automatic rows: side by side in a wide target, stacked in a tall one, and never smaller
+    // data areas than a fixed arrangement gives.
+    void automaticRowsGiveTheLargestData_data()
+    {
+        QTest::addColumn<int>("panels");
+        QTest::addColumn<QSizeF>("size");
+        QTest::addColumn<int>("expectedRows");
+        for (int n = 2; n <= 3; ++n) {
+            QTest::newRow(qPrintable(QString("%1 panels, wide").arg(n))) << n << QSizeF(1600, 700) << 1;
+            QTest::newRow(qPrintable(QString("%1 panels, tall").arg(n))) << n << QSizeF(600, 1500) << n;
+            QTest::newRow(qPrintable(QString("%1 panels, square").arg(n))) << n << QSizeF(1000, 1000) << 0;
+        }
+    }
+    void automaticRowsGiveTheLargestData()
+    {
+        QFETCH(int, panels);
+        QFETCH(QSizeF, size);
+        QFETCH(int, expectedRows);
+        FigureSpec spec = sampleSpec(panels);
+        const QRectF target(QPointF(0, 0), size);
+        const int chosen = figureRows(spec, target);
+        if (expectedRows > 0)
+            QCOMPARE(chosen, expectedRows);
+        const QSizeF automatic = layoutFigure(spec, target).panels.at(0).data.size();
+        for (int k = 1; k <= panels; ++k) {
+            spec.rows = k;
+            const FigureBoxes fixed = layoutFigure(spec, target);
+            const QSizeF d = fixed.panels.at(0).data.size();
+            QVERIFY2(automatic.width() * automatic.height() >= d.width() * d.height() - 1e-6,
+                     qPrintable(QString("%1 rows give %2 x %3, automatic %4 x %5").arg(k).arg(d.width()).arg(d.height()).arg(automatic.width()).arg(automatic.height())));
+            for (const PanelBoxes& p : fixed.panels) // every panel shares the data size and stays in the target
+                QVERIFY(p.data.size() == d && target.contains(p.frame));
+        }
+        // A natural size (one row) lays out as one row, so exports are unchanged.
+        spec.rows = 0;
+        QCOMPARE(figureRows(spec, QRectF(QPointF(0, 0), figureSizeFor(spec, QSizeF(300, 300)))), 1);
+    }
+
+    // Titles of one row start at one height though only one panel has a colour bar (and its
+    // end labels need room above the data).
+    void titlesInARowShareTheirTop()
+    {
+        FigureSpec spec = sampleSpec(3);
+        for (PanelSpec& p : spec.panels)
+            p.colourBar.reset(), p.yTickLabels.clear(), p.yTitle.clear();
+        spec.panels[1].colourBar = colourBarFor(0.0, 1.0, -1, QString());
+        for (int rows : {1, 3}) {
+            spec.rows = rows;
+            const FigureBoxes b = layoutFigure(spec, QRectF(0, 0, 1400, 1400));
+            for (std::size_t i = 1; i < b.panels.size(); ++i)
+                if (rows == 1)
+                    QCOMPARE(b.panels[i].title.top(), b.panels[0].title.top());
+                else
+                    QVERIFY(b.panels[i].title.top() > b.panels[i - 1].statistics.bottom());
+        }
     }
 
     void checkCatchesOverlapAndClipping()

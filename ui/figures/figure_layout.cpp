@@ -2,6 +2,7 @@
 
 #include "ui/figures/figure_colours.h"
 #include "ui/figures/figure_record.h"
+#include "ui/figures/panel_boxes.h"
 
 #include <QFontMetricsF>
 #include <QPainter>
@@ -10,57 +11,15 @@
 #include <cmath>
 
 namespace ts {
+using layout::lineHeight;
+using layout::Margins;
+using layout::textWidth;
 namespace {
 
-constexpr double kTickLength = 4, kBarWidth = 14, kBarGap = 10, kSwatch = 14, kLegendPad = 6, kEntryGap = 16;
+constexpr double kBarWidth = 14, kSwatch = 14, kLegendPad = 6, kEntryGap = 16;
 // Text is measured this much narrower than it is drawn, so a painter whose own metrics (another
 // device, a scaled painter) run a little wider never needs one more line.
 constexpr double kWrapSlack = 6;
-
-double lineHeight(TextRole role) { return std::ceil(QFontMetricsF(figureFont(role)).height()) + 1; }
-double textWidth(const QString& text, TextRole role) { return std::ceil(QFontMetricsF(figureFont(role)).horizontalAdvance(text)) + 2; }
-
-double widest(const QStringList& labels, TextRole role)
-{
-    double w = 0;
-    for (const QString& s : labels)
-        w = std::max(w, textWidth(s, role));
-    return w;
-}
-
-// Where the x tick labels start below the data: clear of a colour bar's bottom label.
-double xTickOffset() { return std::max(kTickLength + 3, lineHeight(TextRole::TickLabel) / 2 + 1); }
-
-struct Margins {
-    double left = 0, right = 0, top = 0, bottomFixed = 0;
-};
-
-Margins panelMargins(const PanelSpec& s)
-{
-    Margins m;
-    const double tick = lineHeight(TextRole::TickLabel);
-    const double yTitle = s.yTitle.isEmpty() ? 0 : lineHeight(TextRole::AxisTitle) + 4;
-    const double yTicks = s.yTickLabels.isEmpty() ? 0 : widest(s.yTickLabels, TextRole::TickLabel) + kTickLength + 3;
-    const double xOverhang = s.xTickLabels.isEmpty() ? 0 : widest(s.xTickLabels, TextRole::TickLabel) / 2;
-    m.left = std::max(yTitle + yTicks, xOverhang);
-    m.right = std::max(s.colourBar ? kBarGap + colourBarColumnWidth(*s.colourBar) : 0.0, xOverhang);
-    const bool endLabels = !s.yTickLabels.isEmpty() || s.colourBar;
-    m.top = endLabels ? tick / 2 + 1 : 0; // the title's rows come on top (panelTitleHeight)
-    m.bottomFixed = (s.xTickLabels.isEmpty() ? (endLabels ? tick / 2 + 1 : 0) : xTickOffset() + tick)
-                    + (s.xTitle.isEmpty() ? 0 : lineHeight(TextRole::AxisTitle) + 2);
-    return m;
-}
-
-// A panel title wraps to its frame's width.
-double panelTitleHeight(const PanelSpec& s, double frameWidth)
-{
-    return s.title.isEmpty() ? 0 : textBlockHeight({s.title}, frameWidth, TextRole::PanelTitle) + 4;
-}
-
-double statisticsHeight(const PanelSpec& s, double frameWidth)
-{
-    return s.statistics.isEmpty() ? 0 : textBlockHeight(s.statistics, frameWidth, TextRole::Statistic) + 4;
-}
 
 // Legend entries flowed into rows of at most `width`; returns the box size, fills `entries`
 // relative to the box's top-left.
@@ -104,7 +63,9 @@ double colourBarColumnWidth(const ColourBar& bar)
     const bool inside = bar.reference >= bar.lo && bar.reference <= bar.hi;
     if (bar.reference >= 0 && inside)
         labels << bar.referenceLabel;
-    double w = kBarWidth + 7 + widest(labels, TextRole::TickLabel);
+    double w = kBarWidth + 7;
+    for (const QString& s : labels)
+        w = std::max(w, kBarWidth + 7 + textWidth(s, TextRole::TickLabel));
     if (bar.reference >= 0 && !inside) // named above or below the bar, from its left edge
         w = std::max(w, textWidth(QStringLiteral("▲ ") + bar.referenceLabel, TextRole::TickLabel));
     return w;
@@ -116,97 +77,104 @@ struct Rows {
     double title = 0, legend = 0, caption = 0;
 };
 
-// Width each panel's titles and statistics may take beyond its frame: a share of the width the
-// data areas leave over (an aspect-limited panel), at most 0.6 of the data width, so text wraps
-// less where there is room.
-double textExtra(const FigureSpec& spec, const std::vector<Margins>& m, double areaWidth, double w)
-{
-    const double n = std::max<std::size_t>(1, spec.panels.size());
-    double used = (n - 1) * spec.panelGap + n * w;
-    for (const Margins& x : m)
-        used += x.left + x.right;
-    return std::clamp((areaWidth - used) / n, 0.0, 0.6 * w);
-}
+// The panels in rows of `cols`, row-major: each row's first panel and panel count.
+struct Grid {
+    const FigureSpec& spec;
+    const std::vector<Margins>& m;
+    std::size_t cols = 1;
 
-// The height above the data areas (titles and end labels), shared by every panel at data width `w`.
-double topOf(const FigureSpec& spec, const std::vector<Margins>& m, double w, double extra)
-{
-    double top = 0;
-    for (std::size_t i = 0; i < spec.panels.size(); ++i)
-        top = std::max(top, m[i].top + panelTitleHeight(spec.panels[i], m[i].left + w + m[i].right + extra));
-    return top;
-}
-
-// Data size (shared by every panel) that fits `area`, honouring the first panel's aspect.
-QSizeF fitData(const FigureSpec& spec, const std::vector<Margins>& m, const QSizeF& area)
-{
-    const double n = std::max<std::size_t>(1, spec.panels.size());
-    double fixedWidth = (n - 1) * spec.panelGap;
-    for (const Margins& x : m)
-        fixedWidth += x.left + x.right;
-    const double aspect = spec.panels.empty() ? 0 : spec.panels.front().aspect;
-    const double wMax = std::max(1.0, (area.width() - fixedWidth) / n);
-    auto heightAt = [&](double w) {
-        const double extra = textExtra(spec, m, area.width(), w);
-        double bottom = 0;
-        for (std::size_t i = 0; i < spec.panels.size(); ++i)
-            bottom = std::max(bottom, m[i].bottomFixed + statisticsHeight(spec.panels[i], m[i].left + w + m[i].right + extra));
-        return std::max(1.0, area.height() - topOf(spec, m, w, extra) - bottom);
-    };
-    double w = wMax;
-    if (aspect > 0) // narrower panels wrap more lines: shrink until the height fits
-        for (int i = 0; i < 24; ++i) {
-            const double next = std::min(wMax, heightAt(w) * aspect);
-            if (next >= w - 0.25)
-                break;
-            w = next;
+    std::size_t rows() const { return spec.panels.empty() ? 1 : (spec.panels.size() + cols - 1) / cols; }
+    std::size_t first(std::size_t row) const { return row * cols; }
+    std::size_t count(std::size_t row) const { return std::min(cols, spec.panels.size() - std::min(spec.panels.size(), first(row))); }
+    // A row's width less its data areas and text extras: decorations and gaps.
+    double fixedWidth(std::size_t row) const
+    {
+        double w = std::max(0.0, double(count(row)) - 1) * spec.panelGap;
+        for (std::size_t i = first(row); i < first(row) + count(row); ++i)
+            w += m[i].left + m[i].right;
+        return w;
+    }
+    // The widest data width every row leaves room for in `width`.
+    double widthFor(double width) const
+    {
+        double w = width;
+        for (std::size_t r = 0; r < rows(); ++r)
+            w = std::min(w, (width - fixedWidth(r)) / std::max<std::size_t>(1, count(r)));
+        return std::max(1.0, w);
+    }
+    // Width each panel's titles and statistics may take beyond its frame: a share of the width
+    // the data areas leave over in the fullest row, at most 0.6 of the data width, so text
+    // wraps less where there is room.
+    double textExtra(double width, double w) const
+    {
+        double extra = 0.6 * w;
+        for (std::size_t r = 0; r < rows(); ++r) {
+            const double k = double(std::max<std::size_t>(1, count(r)));
+            extra = std::min(extra, (width - fixedWidth(r) - k * w) / k);
         }
-    double h = heightAt(w);
-    if (aspect > 0)
-        h = std::min(h, w / aspect), w = std::min(w, h * aspect);
-    return {std::max(1.0, w), std::max(1.0, h)};
-}
+        return std::max(0.0, extra);
+    }
+    double frameWidth(std::size_t i, double w, double extra) const { return m[i].left + w + m[i].right + extra; }
+    // A row's height above its data areas (titles and end labels) and below them (ticks, axis
+    // titles, statistics).
+    double top(std::size_t row, double w, double extra) const
+    {
+        double top = 0;
+        for (std::size_t i = first(row); i < first(row) + count(row); ++i)
+            top = std::max(top, m[i].top + layout::panelTitleHeight(spec.panels[i], frameWidth(i, w, extra)));
+        return top;
+    }
+    double bottom(std::size_t row, double w, double extra) const
+    {
+        double bottom = 0;
+        for (std::size_t i = first(row); i < first(row) + count(row); ++i)
+            bottom = std::max(bottom, m[i].bottomFixed + layout::statisticsHeight(spec.panels[i], frameWidth(i, w, extra)));
+        return bottom;
+    }
+    // Data height left in `area` at data width `w`.
+    double heightAt(const QSizeF& area, double w) const
+    {
+        const double extra = textExtra(area.width(), w);
+        double text = double(rows() - 1) * spec.rowGap;
+        for (std::size_t r = 0; r < rows(); ++r)
+            text += top(r, w, extra) + bottom(r, w, extra);
+        return std::max(1.0, (area.height() - text) / double(rows()));
+    }
+    // Data size (shared by every panel) that fits `area`, honouring the first panel's aspect.
+    QSizeF fit(const QSizeF& area) const
+    {
+        const double aspect = spec.panels.empty() ? 0 : spec.panels.front().aspect;
+        const double wMax = widthFor(area.width());
+        double w = wMax;
+        if (aspect > 0) // narrower panels wrap more lines: shrink until the height fits
+            for (int i = 0; i < 24; ++i) {
+                const double next = std::min(wMax, heightAt(area, w) * aspect);
+                if (next >= w - 0.25)
+                    break;
+                w = next;
+            }
+        double h = heightAt(area, w);
+        if (aspect > 0)
+            h = std::min(h, w / aspect), w = std::min(w, h * aspect);
+        return {std::max(1.0, w), std::max(1.0, h)};
+    }
+};
 
-// A panel from `left`: its decorations and data, then `extra` pixels more for its text.
-PanelBoxes panelBoxes(const PanelSpec& s, const Margins& m, double left, double dataTop, const QSizeF& data, double extra)
+// Panels per row: the spec's rows, or (automatic) the count whose data areas are largest in
+// `area`; a tie keeps fewer rows, so a figure at its natural size lays out as it was sized.
+std::size_t columnsFor(const FigureSpec& spec, const std::vector<Margins>& m, const QSizeF& area)
 {
-    PanelBoxes b;
-    const double frameWidth = m.left + data.width() + m.right + extra;
-    b.data = QRectF(left + m.left, dataTop, data.width(), data.height());
-    const double titleH = panelTitleHeight(s, frameWidth);
-    const double top = dataTop - m.top - titleH;
-    b.title = QRectF(left, top, frameWidth, std::max(0.0, titleH - 4));
-    const double tick = lineHeight(TextRole::TickLabel);
-    const double yTitleW = s.yTitle.isEmpty() ? 0 : lineHeight(TextRole::AxisTitle) + 4;
-    // Centred beside the data, taller than it when the title needs it (not into the title rows).
-    const double yTitleH = std::max(b.data.height(), textWidth(s.yTitle, TextRole::AxisTitle));
-    const double yTitleTop = std::max(dataTop - m.top, b.data.center().y() - yTitleH / 2);
-    b.yTitle = QRectF(left, yTitleTop, yTitleW, yTitleH);
-    b.yTicks = QRectF(left + yTitleW, b.data.top() - tick / 2, b.data.left() - left - yTitleW, b.data.height() + tick);
-    double y = b.data.bottom();
-    if (!s.xTickLabels.isEmpty()) {
-        b.xTicks = QRectF(left, y + xTickOffset(), frameWidth, tick);
-        y = b.xTicks.bottom();
-    } else if (!s.yTickLabels.isEmpty() || s.colourBar) {
-        y += tick / 2 + 1;
+    const std::size_t n = std::max<std::size_t>(1, spec.panels.size());
+    if (spec.rows > 0)
+        return (n + std::min<std::size_t>(n, std::size_t(spec.rows)) - 1) / std::min<std::size_t>(n, std::size_t(spec.rows));
+    std::size_t best = n;
+    double bestArea = -1;
+    for (std::size_t cols = n; cols >= 1; --cols) {
+        const QSizeF d = Grid{spec, m, cols}.fit(area);
+        if (d.width() * d.height() > bestArea * (1 + 1e-9))
+            best = cols, bestArea = d.width() * d.height();
     }
-    if (!s.xTitle.isEmpty()) {
-        // Centred under the data, wider than it when the title needs it (kept in the frame).
-        const double w = std::min(frameWidth, std::max(b.data.width(), textWidth(s.xTitle, TextRole::AxisTitle)));
-        const double x = std::clamp(b.data.center().x() - w / 2, left, left + frameWidth - w);
-        b.xTitle = QRectF(x, y + 2, w, lineHeight(TextRole::AxisTitle));
-        y = b.xTitle.bottom();
-    }
-    b.statistics = QRectF(left, y + 4, frameWidth, statisticsHeight(s, frameWidth) - 4);
-    if (s.colourBar) {
-        const ColourBar& c = *s.colourBar;
-        const double beyond = 2.9 * figureType().tick + 1; // a reference outside the range is named there
-        const bool above = c.reference >= 0 && c.reference > c.hi, below = c.reference >= 0 && c.reference < c.lo;
-        b.colourBar = QRectF(b.data.right() + kBarGap, b.data.top() + (above ? beyond : 0), kBarWidth,
-                             std::max(1.0, b.data.height() - (above ? beyond : 0) - (below ? beyond : 0)));
-    }
-    b.frame = QRectF(left, top, frameWidth, std::max(b.statistics.bottom(), y) - top);
-    return b;
+    return best;
 }
 
 Rows rowsFor(const FigureSpec& spec, double width)
@@ -218,7 +186,37 @@ Rows rowsFor(const FigureSpec& spec, double width)
     return r;
 }
 
+// The panels laid out from y = 0, each row centred in `inner`'s width; returns their height.
+double placePanels(const Grid& g, const QRectF& inner, const QSizeF& data, std::vector<PanelBoxes>* out)
+{
+    const double extra = g.textExtra(inner.width(), data.width());
+    double y = 0, bottom = 0;
+    for (std::size_t r = 0; r < g.rows() && !g.spec.panels.empty(); ++r) {
+        const double rowWidth = g.fixedWidth(r) + double(g.count(r)) * (data.width() + extra);
+        double x = inner.left() + std::max(0.0, (inner.width() - rowWidth) / 2);
+        const double dataTop = y + g.top(r, data.width(), extra);
+        for (std::size_t i = g.first(r); i < g.first(r) + g.count(r); ++i) {
+            out->push_back(layout::panelBoxes(g.spec.panels[i], g.m[i], x, y, dataTop, data, extra));
+            bottom = std::max(bottom, out->back().frame.bottom());
+            x = out->back().frame.right() + g.spec.panelGap;
+        }
+        y = bottom + g.spec.rowGap;
+    }
+    return bottom;
+}
+
 } // namespace
+
+int figureRows(const FigureSpec& spec, const QRectF& target)
+{
+    const QRectF inner = target.adjusted(spec.margin, spec.margin, -spec.margin, -spec.margin);
+    const Rows rows = rowsFor(spec, inner.width());
+    std::vector<Margins> margins;
+    for (const PanelSpec& p : spec.panels)
+        margins.push_back(layout::panelMargins(p));
+    const Grid g{spec, margins, columnsFor(spec, margins, QSizeF(inner.width(), inner.height() - rows.title - rows.legend - rows.caption))};
+    return int(g.rows());
+}
 
 FigureBoxes layoutFigure(const FigureSpec& spec, const QRectF& target)
 {
@@ -227,33 +225,25 @@ FigureBoxes layoutFigure(const FigureSpec& spec, const QRectF& target)
     const QRectF inner = target.adjusted(spec.margin, spec.margin, -spec.margin, -spec.margin);
     const Rows rows = rowsFor(spec, inner.width());
     std::vector<Margins> margins;
-    double fixedWidth = std::max<double>(0, double(spec.panels.size()) - 1) * spec.panelGap;
-    for (const PanelSpec& p : spec.panels) {
-        margins.push_back(panelMargins(p));
-        fixedWidth += margins.back().left + margins.back().right;
-    }
-    const QSizeF data = fitData(spec, margins, QSizeF(inner.width(), inner.height() - rows.title - rows.legend - rows.caption));
-    const double extra = textExtra(spec, margins, inner.width(), data.width());
-    const double topMax = topOf(spec, margins, data.width(), extra);
-    // Lay the panels out from y = 0, then centre the content vertically when an aspect leaves
-    // height over, and horizontally.
-    const double n = double(spec.panels.size());
-    double x = inner.left() + std::max(0.0, (inner.width() - fixedWidth - (data.width() + extra) * n) / 2);
-    double panelsHeight = 0;
-    for (std::size_t i = 0; i < spec.panels.size(); ++i) {
-        boxes.panels.push_back(panelBoxes(spec.panels[i], margins[i], x, topMax, data, extra));
-        panelsHeight = std::max(panelsHeight, boxes.panels.back().frame.bottom());
-        x = boxes.panels.back().frame.right() + spec.panelGap;
-    }
+    for (const PanelSpec& p : spec.panels)
+        margins.push_back(layout::panelMargins(p));
+    const QSizeF area(inner.width(), inner.height() - rows.title - rows.legend - rows.caption);
+    const Grid g{spec, margins, columnsFor(spec, margins, area)};
+    const double panelsHeight = placePanels(g, inner, g.fit(area), &boxes.panels);
+    // Centre the content vertically when an aspect leaves height over.
     const double used = rows.title + panelsHeight + rows.legend + rows.caption;
     const double top = inner.top() + std::max(0.0, (inner.height() - used) / 2);
-    for (PanelBoxes& p : boxes.panels)
+    double contentLeft = inner.right();
+    for (PanelBoxes& p : boxes.panels) {
         for (QRectF* r : {&p.frame, &p.title, &p.data, &p.xTicks, &p.xTitle, &p.yTicks, &p.yTitle, &p.colourBar, &p.statistics})
             r->translate(0, top + rows.title);
+        contentLeft = std::min(contentLeft, p.frame.left());
+    }
+    if (boxes.panels.empty())
+        contentLeft = inner.left();
     boxes.title = QRectF(inner.left(), top, inner.width(), std::max(0.0, rows.title - 4));
     const double legendTop = top + rows.title + panelsHeight + 8;
     const QSizeF legendSize = flowLegend(spec.legend, inner.width(), &boxes.legendEntries);
-    const double contentLeft = boxes.panels.empty() ? inner.left() : boxes.panels.front().frame.left();
     boxes.legend = QRectF(QPointF(std::max(inner.left(), std::min(contentLeft, inner.right() - legendSize.width())), legendTop), legendSize);
     for (QRectF& e : boxes.legendEntries)
         e.translate(boxes.legend.topLeft());
@@ -261,10 +251,15 @@ FigureBoxes layoutFigure(const FigureSpec& spec, const QRectF& target)
     return boxes;
 }
 
-QSizeF figureSizeFor(const FigureSpec& spec, const QSizeF& data)
+QSizeF figureSizeFor(const FigureSpec& asked, const QSizeF& data)
 {
+    FigureSpec spec = asked; // automatic sizes as one row
+    spec.rows = std::max(1, asked.rows);
+    const std::size_t n = std::max<std::size_t>(1, spec.panels.size());
+    const double perRow = double((n + std::min<std::size_t>(n, std::size_t(spec.rows)) - 1) / std::min<std::size_t>(n, std::size_t(spec.rows)));
+    const double rowCount = std::ceil(double(n) / perRow);
     // Grow the target until the data areas reach `data` (the layout is monotonic in the target).
-    QSizeF size(data.width() * std::max<std::size_t>(1, spec.panels.size()) + 2 * spec.margin, data.height() + 2 * spec.margin);
+    QSizeF size(data.width() * perRow + 2 * spec.margin, data.height() * rowCount + 2 * spec.margin);
     for (int i = 0; i < 8; ++i) {
         const FigureBoxes b = layoutFigure(spec, QRectF(QPointF(0, 0), size));
         if (b.panels.empty())
@@ -273,7 +268,7 @@ QSizeF figureSizeFor(const FigureSpec& spec, const QSizeF& data)
         const double dw = data.width() - got.width(), dh = data.height() - got.height();
         if (dw < 0.5 && dh < 0.5)
             break;
-        size += QSizeF(std::max(0.0, dw) * spec.panels.size(), std::max(0.0, dh));
+        size += QSizeF(std::max(0.0, dw) * perRow, std::max(0.0, dh) * rowCount);
     }
     // Growing for height (an aspect) also widened it: trim the width back to the narrowest that
     // still gives the data areas their size (no blank columns beside the panels).
@@ -288,6 +283,13 @@ QSizeF figureSizeFor(const FigureSpec& spec, const QSizeF& data)
         size.setWidth(hi);
     }
     return {std::ceil(size.width()), std::ceil(size.height())};
+}
+
+QSizeF usableFigureSize(const FigureSpec& spec, double side)
+{
+    const double aspect = spec.panels.empty() ? 0 : spec.panels.front().aspect;
+    const QSizeF data = aspect > 0 ? QSizeF(side * std::max(1.0, aspect), side * std::max(1.0, 1 / aspect)) : QSizeF(side, side);
+    return figureSizeFor(spec, data);
 }
 
 namespace {
@@ -363,54 +365,6 @@ void paintFigureFrame(QPainter& p, const FigureBoxes& b, const FigureSpec& spec)
     paintLegend(p, b, spec.legend);
     p.setPen(figureSubtleInk(p));
     paintLines(p, b.caption, spec.caption, TextRole::Caption);
-    p.restore();
-}
-
-std::vector<double> roundTicks(double lo, double hi, int maxTicks)
-{
-    std::vector<double> ticks;
-    if (!(hi > lo) || maxTicks < 1)
-        return ticks;
-    const double raw = (hi - lo) / std::max(1, maxTicks - 1);
-    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-    double step = 10 * magnitude;
-    for (double m : {1.0, 2.0, 2.5, 5.0})
-        if (m * magnitude >= raw) {
-            step = m * magnitude;
-            break;
-        }
-    for (double t = std::ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
-        ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
-    return ticks;
-}
-
-int ticksThatFit(double length, double labelExtent)
-{
-    return std::max(2, static_cast<int>(std::floor(length / std::max(1.0, labelExtent + 12))));
-}
-
-double tickLabelWidth(const QString& label) { return textWidth(label, TextRole::TickLabel); }
-double tickLabelHeight() { return lineHeight(TextRole::TickLabel); }
-
-void paintXTick(QPainter& p, const PanelBoxes& b, double x, const QString& label)
-{
-    p.save();
-    p.setPen(QPen(figureInk(p), 1));
-    p.drawLine(QPointF(x, b.data.bottom()), QPointF(x, b.data.bottom() + kTickLength));
-    const double w = textWidth(label, TextRole::TickLabel);
-    const double left = std::clamp(x - w / 2, b.frame.left(), std::max(b.frame.left(), b.frame.right() - w));
-    drawFigureText(p, QRectF(left, b.xTicks.top(), w, b.xTicks.height()), Qt::AlignCenter, label, TextRole::TickLabel);
-    p.restore();
-}
-
-void paintYTick(QPainter& p, const PanelBoxes& b, double y, const QString& label)
-{
-    p.save();
-    p.setPen(QPen(figureInk(p), 1));
-    p.drawLine(QPointF(b.data.left() - kTickLength, y), QPointF(b.data.left(), y));
-    const double h = lineHeight(TextRole::TickLabel);
-    drawFigureText(p, QRectF(b.yTicks.left(), y - h / 2, b.yTicks.width() - kTickLength - 3, h), Qt::AlignRight | Qt::AlignVCenter,
-                   label, TextRole::TickLabel);
     p.restore();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The layout every figure shares, like matplotlib's constrained layout: a figure is a title row,
-// one to a few panels side by side, one legend under them and caption lines under that; a panel
+// one to a few panels side by side or in rows (titles of one row start at one height), one
+// legend under them and caption lines under that; a panel
 // is its title, a data area, tick labels and axis titles (y left, x below), an optional colour
 // bar column right of the data and statistics lines under it. Every piece of text is measured in
 // the font it is drawn in (figure_type.h, QFontMetricsF) and the data areas get what is left, so
@@ -47,7 +48,11 @@ struct FigureSpec {
     std::vector<PanelSpec> panels;
     std::vector<LegendEntry> legend; // one legend box under the panels, entries in rows
     QStringList caption;             // lines under everything, each wrapped to the width
-    double margin = 12, panelGap = 28;
+    double margin = 12, panelGap = 28, rowGap = 20;
+    // Panels in rows, row-major, each row centred: k > 0 gives k rows (at most one per panel);
+    // 0 is automatic, the row count whose data areas are largest in the target (side by side in
+    // a wide view, stacked in a tall one). Natural sizes (figureSizeFor) take automatic as one row.
+    int rows = 0;
 };
 
 struct PanelBoxes {
@@ -63,8 +68,13 @@ struct FigureBoxes {
 
 // Lays `spec` out in `target` (logical pixels).
 FigureBoxes layoutFigure(const FigureSpec& spec, const QRectF& target);
+// The rows the panels take in `target` (the spec's, or the automatic choice).
+int figureRows(const FigureSpec& spec, const QRectF& target);
 // The smallest target whose data areas get at least `data` each (for natural export sizes).
 QSizeF figureSizeFor(const FigureSpec& spec, const QSizeF& data);
+// The smallest target (automatic rows taken as one) whose data areas are `side` pixels on their
+// shorter side: below it a view that fills scrolls rather than shrink the figure further.
+QSizeF usableFigureSize(const FigureSpec& spec, double side = 120);
 
 // Height of `lines` (each word-wrapped to `width`) in the role's font.
 double textBlockHeight(const QStringList& lines, double width, TextRole role);

@@ -165,6 +165,7 @@ FigureSpec imageSpec(const MergeMapData& d)
 {
     FigureSpec spec;
     spec.title = d.title;
+    spec.rows = 1; // arrangedLayout chooses between one row and the plot under the images
     for (const QString& title : {d.inputTitle, d.mapTitle, d.lineageTitle}) {
         if (title.isEmpty())
             continue; // no lineage

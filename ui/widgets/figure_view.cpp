@@ -7,7 +7,17 @@
 
 namespace ts {
 
-FigureView::FigureView(QWidget* parent) : QWidget(parent) { setMinimumSize(400, 280); }
+namespace {
+const QSize kMinimum(400, 280);
+} // namespace
+
+FigureView::FigureView(QWidget* parent) : QWidget(parent) { setMinimumSize(kMinimum); }
+
+void FigureView::setFillMinimum(const QSizeF& size)
+{
+    m_fillMinimum = size.toSize();
+    setMinimumSize(m_fills ? kMinimum.expandedTo(m_fillMinimum) : kMinimum);
+}
 
 void FigureView::setFigure(const Figure& figure)
 {
@@ -42,6 +52,7 @@ QRectF FigureView::markedArea() const
 void FigureView::setFillsView(bool fills)
 {
     m_fills = fills;
+    setFillMinimum(m_fillMinimum);
     update();
 }
 

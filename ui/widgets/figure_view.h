@@ -17,6 +17,10 @@ public:
     void setFigure(const Figure& figure);
     void clear(const QString& message);
     void setFillsView(bool fills);
+    // The smallest size the figure stays readable at when it fills the view (its data areas
+    // usable, ui/figures/figure_layout.h usableFigureSize): in fills-view mode the widget's
+    // minimum size is at least this, so a host QScrollArea scrolls instead of shrinking it.
+    void setFillMinimum(const QSizeF& size);
     // Marks the figure shown as left from an invalid input (ui/widgets/stale_mark.h) in a strip
     // above it; a new figure clears the mark.
     void setStale(const QString& reason);
@@ -42,6 +46,7 @@ private:
     std::optional<Figure> m_figure;
     QString m_message;
     bool m_fills = false;
+    QSize m_fillMinimum;
     QString m_stale;
 
     QRectF markedArea() const; // the widget less the mark's strip

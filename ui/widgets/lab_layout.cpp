@@ -2,6 +2,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -16,6 +17,15 @@ QLabel* makeInfoLabel(QWidget* parent)
     info->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     info->setMinimumWidth(260);
     return info;
+}
+
+QScrollArea* scrollingView(QWidget* view, QWidget* parent)
+{
+    auto* area = new QScrollArea(parent);
+    area->setWidget(view);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    return area;
 }
 
 void layOutLab(QWidget* panel, QWidget* view, std::initializer_list<QWidget*> controlGroups, QLabel* info, QWidget* status)

@@ -7,6 +7,7 @@
 #include <initializer_list>
 
 class QLabel;
+class QScrollArea;
 class QSpinBox;
 class QTimer;
 class QWidget;
@@ -17,6 +18,9 @@ namespace ts {
 QLabel* makeInfoLabel(QWidget* parent);
 
 // Lays out `panel` as described above.
+// `view` in a frameless scroll area that resizes it to the area, but not below the view's minimum
+// size: a figure that would shrink below readable scrolls instead (FigureView::setFillMinimum).
+QScrollArea* scrollingView(QWidget* view, QWidget* parent);
 void layOutLab(QWidget* panel, QWidget* view, std::initializer_list<QWidget*> controlGroups, QLabel* info, QWidget* status);
 
 // A spin box over [lo, hi] showing `value`, with `tip` as its tool tip.

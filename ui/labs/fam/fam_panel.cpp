@@ -3,8 +3,11 @@
 #include "core/fam/fam_api.h"
 #include "ui/widgets/figure_view.h"
 #include "ui/figures/fam_overlay_figure.h"
+#include "ui/figures/figure_layout.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/widgets/lab_layout.h"
+
+#include <QScrollArea>
 #include "ui/widgets/run_status.h"
 #include "ui/shell/settings_state.h"
 #include "ui/figures/figure_recipe.h"
@@ -40,7 +43,7 @@ FamPanel::FamPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
     QGroupBox* overlay = buildOverlayControls();
     m_info = makeInfoLabel(this);
     m_status = new RunStatus(m_runner, this);
-    layOutLab(this, m_view, {controls, overlay}, m_info, m_status);
+    layOutLab(this, scrollingView(m_view, this), {controls, overlay}, m_info, m_status);
 
     m_debounce = makeDebounce(this, 150);
     connect(m_debounce, &QTimer::timeout, this, &FamPanel::runNow);
@@ -121,6 +124,7 @@ void FamPanel::onResult(std::shared_ptr<FamResult> result)
     m_resultSettings = famSettingsAsRun(*m_result, m_runSettings);
     const FamResult& r = *m_result;
     m_view->setFigure(famOverlayFigure(r, m_resultSettings));
+    m_view->setFillMinimum(usableFigureSize(famOverlaySpec(famOverlayData(r))));
     {
         const QSignalBlocker b1(m_overlayBlock), b2(m_layer);
         m_overlayBlock->setMaximum(static_cast<int>(std::max<std::int64_t>(0, r.blocks - 1)));
