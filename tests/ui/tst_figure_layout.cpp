@@ -5,8 +5,12 @@
 #include "tests/common/figure_checks.h"
 #include "ui/figures/figure_layout.h"
 #include "ui/figures/figure_record.h"
+#include "ui/widgets/figure_view.h"
+#include "ui/widgets/lab_layout.h"
 
 #include <QPainter>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QTest>
 
 using namespace ts;
@@ -163,6 +167,32 @@ private Q_SLOTS:
                 else
                     QVERIFY(b.panels[i].title.top() > b.panels[i - 1].statistics.bottom());
         }
+    }
+
+    // Below the size at which the data areas stay usable a filled view keeps that size and its
+    // scroll area scrolls, instead of shrinking the figure until its text no longer fits.
+    void tooSmallAWindowScrolls()
+    {
+        const FigureSpec spec = sampleSpec(3);
+        const QSizeF usable = usableFigureSize(spec);
+        const FigureBoxes atUsable = layoutFigure(spec, QRectF(QPointF(0, 0), usable));
+        for (const PanelBoxes& p : atUsable.panels)
+            QVERIFY2(std::min(p.data.width(), p.data.height()) >= 119, qPrintable(QString::number(p.data.width())));
+        QWidget window;
+        auto* view = new FigureView;
+        view->setFillsView(true);
+        view->setFillMinimum(usable);
+        view->setFigure(sampleFigure(spec, usable));
+        QScrollArea* area = scrollingView(view, &window);
+        area->setGeometry(0, 0, 400, 300);
+        window.resize(400, 300);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(view->width() >= int(usable.width()) && view->height() >= int(usable.height()));
+        QVERIFY(area->horizontalScrollBar()->maximum() > 0 && area->verticalScrollBar()->maximum() > 0);
+        area->resize(int(usable.width()) + 200, int(usable.height()) + 200); // room enough: no scrolling, the view fills
+        QTRY_VERIFY(area->verticalScrollBar()->maximum() == 0);
+        QVERIFY(view->height() > int(usable.height()));
     }
 
     void checkCatchesOverlapAndClipping()

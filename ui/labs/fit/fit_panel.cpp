@@ -16,6 +16,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -36,7 +37,7 @@ FitPanel::FitPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), m_
     QGroupBox* display = buildOverlayControls();
     m_info = makeInfoLabel(this);
     m_status = new RunStatus(m_runner, this);
-    layOutLab(this, m_view, {controls, display}, m_info, m_status);
+    layOutLab(this, scrollingView(m_view, this), {controls, display}, m_info, m_status);
 
     connectControls();
     scheduleRun();

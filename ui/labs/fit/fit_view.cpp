@@ -1,13 +1,19 @@
 #include "ui/labs/fit/fit_view.h"
 
+#include "ui/figures/figure_layout.h"
+
 #include <QMouseEvent>
 #include <QPainter>
 
 namespace ts {
 
+namespace {
+const QSize kMinimum(480, 300);
+}
+
 FitView::FitView(QWidget* parent) : QWidget(parent)
 {
-    setMinimumSize(480, 300);
+    setMinimumSize(kMinimum);
     setCursor(Qt::PointingHandCursor);
     setToolTip(tr("Click a group to see where its latent tokens look"));
 }
@@ -29,6 +35,8 @@ void FitView::setOverlay(const FitOverlayData& data)
 {
     m_overlay = data;
     m_message.clear();
+    // Below the size at which every data area stays usable the panel's scroll area scrolls.
+    setMinimumSize(kMinimum.expandedTo(usableFigureSize(fitOverlaySpec(data)).toSize()));
     update();
 }
 

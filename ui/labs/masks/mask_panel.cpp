@@ -10,6 +10,7 @@
 #include "ui/labs/masks/mask_view.h"
 #include "ui/shell/settings_state.h"
 #include "ui/shell/workspace.h"
+#include "ui/widgets/lab_layout.h"
 #include "ui/widgets/run_status.h"
 
 #include <QCheckBox>
@@ -21,6 +22,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QPainter>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -82,7 +84,7 @@ MaskPanel::MaskPanel(Workspace* workspace, QWidget* parent) : LabPanel(parent), 
     m_hover->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* right = new QVBoxLayout;
-    right->addWidget(m_view, 3);
+    right->addWidget(scrollingView(m_view, this), 3); // scrolls below its minimum size
     right->addWidget(m_hover);
     right->addWidget(m_field, 1);
     right->addWidget(m_status);
