@@ -17,10 +17,11 @@ namespace ts {
 // A selectable, word-wrapped label for a run's figures (timings, memory, tokens).
 QLabel* makeInfoLabel(QWidget* parent);
 
-// Lays out `panel` as described above.
 // `view` in a frameless scroll area that resizes it to the area, but not below the view's minimum
 // size: a figure that would shrink below readable scrolls instead (FigureView::setFillMinimum).
 QScrollArea* scrollingView(QWidget* view, QWidget* parent);
+
+// Lays out `panel` as described above.
 void layOutLab(QWidget* panel, QWidget* view, std::initializer_list<QWidget*> controlGroups, QLabel* info, QWidget* status);
 
 // A spin box over [lo, hi] showing `value`, with `tip` as its tool tip.

@@ -38,10 +38,7 @@ ComparePanel::ComparePanel(Workspace* workspace, QWidget* parent) : LabPanel(par
     m_runner = new JobRunner(this);
     m_view = new CompareView(this);
     m_view->clear(tr("Running the methods at one budget…"));
-    m_viewArea = new QScrollArea(this); // below 11 px text the figure scrolls instead of shrinking
-    m_viewArea->setWidget(m_view);
-    m_viewArea->setWidgetResizable(true);
-    m_viewArea->setFrameShape(QFrame::NoFrame);
+    m_viewArea = scrollingView(m_view, this); // below its minimum the figure scrolls instead of shrinking
     m_table = new CompareTable(this);
     auto* views = new QSplitter(Qt::Vertical, this);
     views->addWidget(m_viewArea);

@@ -6,8 +6,6 @@
 #include "ui/figures/figure_layout.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/widgets/lab_layout.h"
-
-#include <QScrollArea>
 #include "ui/widgets/run_status.h"
 #include "ui/shell/settings_state.h"
 #include "ui/figures/figure_recipe.h"
@@ -18,6 +16,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
