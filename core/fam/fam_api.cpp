@@ -133,21 +133,23 @@ std::int64_t estimateFamMemoryBytes(const FamRequest& r)
     validateFamRequest(r);
     const VitConfig& c = vitConfigOf(*r.model);
     const std::int64_t d = c.width, h = c.heads, b = r.block, s = r.memory, f = r.withFam ? r.fam : 0;
-    const std::int64_t rows = b + f, keys = s * b + f + b;
+    // A layer step takes FamStreamer::blocksPerStep blocks at once (their own rows batched).
+    const std::int64_t blocks = FamStreamer::blocksPerStep(r.block);
+    const std::int64_t rows = blocks * b + f, keys = s * b + f + b;
     // Held across blocks, per layer: memory keys and values (s blocks, s + 1 while a block's
     // own keys join them), the FAM.
-    const std::int64_t cache = c.depth * (2 * s * b * d + f * d) + 2 * b * d;
+    const std::int64_t cache = c.depth * (2 * s * b * d + f * d) + 2 * blocks * b * d;
     // One layer step: input, norm, qkv and its head copies, gathered keys/values, logits and
     // weights (through the fused kernel only the weights of a probed block), bias, attention
     // output, projection, residual, norm, MLP hidden twice, output.
-    const std::int64_t scores = (fusedAttentionHandles(d / h) ? 1 : 2) * h * rows * keys;
-    const std::int64_t step = rows * (12 * d + 2 * c.mlpHidden) + 2 * keys * d + scores + rows * keys;
+    const std::int64_t scores = (fusedAttentionHandles(d / h) ? 1 : 2) * h * (b + f) * keys;
+    const std::int64_t step = rows * (12 * d + 2 * c.mlpHidden) + 2 * keys * d + scores + (b + f) * keys;
     std::int64_t floats = cache + step + f * d * 2;
     const std::int64_t length = famSequenceLength(r);
     if (!r.imageRgb.empty())
         floats += 3LL * c.imageSize * c.imageSize + 3 * length * d; // image, embeddings, positions added
     else
-        floats += b * d;                                            // the synthetic block
+        floats += blocks * b * d;                                   // the synthetic blocks
     if (r.keepOutputs)
         floats += length * d;
     // Temporaries this count does not name one by one (reshape copies, the output checksum).
@@ -185,27 +187,33 @@ FamResult famResultBeforeRun(const FamRequest& request)
     return result;
 }
 
-// Streams every block through `streamer` (the image's tokens, or synthetic ones), keeping the
-// outputs when asked; returns the sum of the outputs' magnitudes.
+// Streams every block through `streamer` (the image's tokens, or synthetic ones) a few blocks at
+// a time (FamStreamer::blocksPerStep), keeping the outputs when asked; returns the sum of the
+// outputs' magnitudes.
 double streamBlocks(FamStreamer& streamer, const torch::Tensor& tokens, const FamRequest& request, FamProbe& probe,
                     const RunControl& control, FamResult& result)
 {
     double absSum = 0;
-    for (std::int64_t t = 0; t < result.blocks; ++t) {
+    const std::int64_t perStep = FamStreamer::blocksPerStep(request.block);
+    for (std::int64_t t0 = 0; t0 < result.blocks; t0 += perStep) {
         control.throwIfCancelled();
-        const std::int64_t first = t * request.block;
-        const int n = static_cast<int>(std::min<std::int64_t>(request.block, result.length - first));
-        torch::Tensor x = result.imageMode ? tokens.narrow(1, first, n)
-                                           : syntheticBlock(t, n, result.config.width, request.streamSeed);
-        torch::Tensor y = streamer.step(x, &probe);
-        absSum += y.abs().sum().item<double>();
-        if (request.keepOutputs) {
-            torch::Tensor yc = y.contiguous();
-            result.outputs.insert(result.outputs.end(), yc.data_ptr<float>(), yc.data_ptr<float>() + yc.numel());
+        std::vector<torch::Tensor> xs;
+        for (std::int64_t t = t0; t < std::min(result.blocks, t0 + perStep); ++t) {
+            const std::int64_t first = t * request.block;
+            const int n = static_cast<int>(std::min<std::int64_t>(request.block, result.length - first));
+            xs.push_back(result.imageMode ? tokens.narrow(1, first, n) : syntheticBlock(t, n, result.config.width, request.streamSeed));
         }
-        control.progress(static_cast<int>(std::min<std::int64_t>(t + 1, INT32_MAX)),
+        const std::int64_t done = t0 + static_cast<std::int64_t>(xs.size());
+        for (const torch::Tensor& y : streamer.stepBlocks(xs, &probe)) {
+            absSum += y.abs().sum().item<double>();
+            if (request.keepOutputs) {
+                torch::Tensor yc = y.contiguous();
+                result.outputs.insert(result.outputs.end(), yc.data_ptr<float>(), yc.data_ptr<float>() + yc.numel());
+            }
+        }
+        control.progress(static_cast<int>(std::min<std::int64_t>(done, INT32_MAX)),
                          static_cast<int>(std::min<std::int64_t>(result.blocks, INT32_MAX)),
-                         "block " + std::to_string(t + 1) + "/" + std::to_string(result.blocks));
+                         "block " + std::to_string(done) + "/" + std::to_string(result.blocks));
     }
     return absSum;
 }

@@ -2,11 +2,13 @@
 
 #include "core/nn/attention.h"
 #include "core/nn/ops.h"
+#include "core/nn/packed_linear.h"
 #include "core/nn/random_init.h"
 #include "core/util/error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <limits>
 
 namespace ts {
@@ -46,65 +48,100 @@ const torch::Tensor& FamStreamer::bias(std::int64_t n, std::int64_t memoryKeys)
     return m_bias;
 }
 
-torch::Tensor FamStreamer::layerStep(int layer, const torch::Tensor& x, FamProbe* probe)
+std::vector<torch::Tensor> FamStreamer::layerStep(int layer, const std::vector<torch::Tensor>& xs, FamProbe* probe)
 {
     const BlockImpl& blk = *m_blocks[static_cast<std::size_t>(layer)];
     LayerState& st = m_layers[static_cast<std::size_t>(layer)];
-    const std::int64_t n = x.size(1);
     const bool withFam = m_settings.withFam;
     const std::int64_t f = withFam ? m_settings.fam : 0;
 
-    // attention {
-    torch::Tensor input = withFam ? torch::cat({x, st.fam}, /*dim=*/1) : x; // [1, n+f, D]
-    auto [q, k, v] = blk.attn->qkvHeads(ops::layerNorm(input, blk.norm1));  // [1, H, n+f, hd]
-    torch::Tensor kx = k.narrow(2, 0, n).contiguous(), vx = v.narrow(2, 0, n).contiguous();
-    std::vector<torch::Tensor> keyParts(st.keys.begin(), st.keys.end());
-    std::vector<torch::Tensor> valueParts(st.values.begin(), st.values.end());
-    std::int64_t memoryKeys = 0;
-    for (const torch::Tensor& m : st.keys)
-        memoryKeys += m.size(2);
-    if (withFam) {
-        keyParts.push_back(k.narrow(2, n, f));
-        valueParts.push_back(v.narrow(2, n, f));
-    }
-    keyParts.push_back(kx);
-    valueParts.push_back(vx);
-    torch::Tensor probs;
-    const bool capture = probe && probe->block == m_blocksDone && probe->layer == layer;
-    torch::Tensor heads = scaledDotAttention(q, torch::cat(keyParts, 2), torch::cat(valueParts, 2), bias(n, memoryKeys),
-                                             capture ? &probs : nullptr);
-    torch::Tensor attended = input + blk.attn->project(heads);
-    // }
-    torch::Tensor out = blk.mlpResidual(attended); // the same FF for block and FAM tokens
+    // The blocks' own rows: norm1 + qkv in one product.
+    const torch::Tensor x = xs.size() == 1 ? xs.front() : torch::cat(xs, /*dim=*/1); // [1, N, D]
+    const auto [q, k, v] = blk.attn->qkvHeads(ops::layerNorm(x, blk.norm1));      // [1, H, N, hd]
 
-    if (capture) {
-        probe->probs = probs[0].clone();
-        probe->memoryKeys = memoryKeys;
-        probe->blockTokens = n;
-        probe->captured = true;
-    }
-    if (withFam)
-        st.fam = out.narrow(1, n, f).contiguous();
-    if (m_settings.memory > 0) {
-        st.keys.push_back(kx);
-        st.values.push_back(vx);
-        while (static_cast<int>(st.keys.size()) > m_settings.memory) {
-            st.keys.pop_front();
-            st.values.pop_front();
+    // Block by block: the attention of all the block's queries, and the FAM rows through the
+    // rest of the layer (they are the next block's FAM).
+    std::vector<torch::Tensor> heads;
+    std::int64_t offset = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        const std::int64_t n = xs[i].size(1);
+        torch::Tensor qb = q.narrow(2, offset, n);
+        const torch::Tensor kx = k.narrow(2, offset, n).contiguous(), vx = v.narrow(2, offset, n).contiguous();
+        offset += n;
+        std::vector<torch::Tensor> keyParts(st.keys.begin(), st.keys.end());
+        std::vector<torch::Tensor> valueParts(st.values.begin(), st.values.end());
+        std::int64_t memoryKeys = 0;
+        for (const torch::Tensor& m : st.keys)
+            memoryKeys += m.size(2);
+        if (withFam) {
+            const auto [qf, kf, vf] = blk.attn->qkvHeads(ops::layerNorm(st.fam, blk.norm1)); // [1, H, f, hd]
+            qb = torch::cat({qb, qf}, 2); // rows [block tokens | FAM queries]
+            keyParts.push_back(kf);
+            valueParts.push_back(vf);
+        }
+        keyParts.push_back(kx);
+        valueParts.push_back(vx);
+        torch::Tensor probs;
+        const std::int64_t blockIndex = m_blocksDone + static_cast<std::int64_t>(i);
+        const bool capture = probe && probe->block == blockIndex && probe->layer == layer;
+        const torch::Tensor out = scaledDotAttention(qb, torch::cat(keyParts, 2), torch::cat(valueParts, 2),
+                                                     bias(n, memoryKeys), capture ? &probs : nullptr);
+        if (capture) {
+            probe->probs = probs[0].clone();
+            probe->memoryKeys = memoryKeys;
+            probe->blockTokens = n;
+            probe->captured = true;
+        }
+        if (withFam) // the same FF for block and FAM tokens
+            st.fam = blk.mlpResidual(st.fam + blk.attn->project(out.narrow(2, n, f))).contiguous();
+        heads.push_back(withFam ? out.narrow(2, 0, n) : out);
+        if (m_settings.memory > 0) {
+            st.keys.push_back(kx);
+            st.values.push_back(vx);
+            while (static_cast<int>(st.keys.size()) > m_settings.memory) {
+                st.keys.pop_front();
+                st.values.pop_front();
+            }
         }
     }
-    return out.narrow(1, 0, n);
+
+    // The blocks' own rows: residual, attn.proj and the MLP in one product each.
+    const torch::Tensor attended = x + blk.attn->project(heads.size() == 1 ? heads.front() : torch::cat(heads, 2));
+    const torch::Tensor out = blk.mlpResidual(attended);
+    if (xs.size() == 1)
+        return {out};
+    std::vector<torch::Tensor> outs;
+    offset = 0;
+    for (const torch::Tensor& xi : xs) {
+        outs.push_back(out.narrow(1, offset, xi.size(1)));
+        offset += xi.size(1);
+    }
+    return outs;
 }
 
-torch::Tensor FamStreamer::step(const torch::Tensor& tokens, FamProbe* probe)
+torch::Tensor FamStreamer::step(const torch::Tensor& tokens, FamProbe* probe) { return stepBlocks({tokens}, probe).front(); }
+
+std::vector<torch::Tensor> FamStreamer::stepBlocks(const std::vector<torch::Tensor>& blocks, FamProbe* probe)
 {
-    if (tokens.dim() != 3 || tokens.size(1) < 1 || tokens.size(1) > m_settings.block)
-        throw Error("FAM: a block must hold 1.." + std::to_string(m_settings.block) + " tokens");
-    torch::Tensor x = tokens;
+    if (blocks.empty())
+        return {};
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+        const torch::Tensor& t = blocks[i];
+        if (t.dim() != 3 || t.size(1) < 1 || t.size(1) > m_settings.block)
+            throw Error("FAM: a block must hold 1.." + std::to_string(m_settings.block) + " tokens");
+        if (i + 1 < blocks.size() && t.size(1) != m_settings.block)
+            throw Error("FAM: only the last block may hold fewer than " + std::to_string(m_settings.block) + " tokens");
+    }
+    std::vector<torch::Tensor> xs = blocks;
     for (int l = 0; l < depth(); ++l)
-        x = layerStep(l, x, probe);
-    ++m_blocksDone;
-    return x;
+        xs = layerStep(l, xs, probe);
+    m_blocksDone += static_cast<std::int64_t>(blocks.size());
+    return xs;
+}
+
+int FamStreamer::blocksPerStep(int block)
+{
+    return static_cast<int>(std::max<std::int64_t>(1, PackedLinear::kMaxRows / std::max(1, block)));
 }
 
 torch::Tensor famPromptTokens(int fam, int width, std::uint64_t seed)

@@ -13,6 +13,18 @@
 // No weights are added but the FAM prompt: each layer's first FAM is the prompt's activation at
 // that layer (the prompt attends only to itself, App. B.1). Unlike B.1, the first update keeps the
 // prompt as its residual (no zero residual), so one mask describes every block alike.
+//
+// Several blocks at once (stepBlocks), layer by layer: only the FAM carries a block's result to
+// the next block of the same layer, so a block's own rows need nothing of the blocks before it
+// but their keys and values (the memory) and the previous FAM's keys and values. Per layer, the
+// norm1 + qkv of every block's own rows is one product; then block by block the FAM rows alone
+// (f rows: norm1 + qkv, the attention of all the block's queries, then attn.proj and the MLP for
+// the f FAM rows, which make the next block's FAM); then attn.proj and the MLP of every block's
+// own rows as one product. Each row takes the same arithmetic as one block at a time (the packed
+// kernel and the norms work row by row), but a layer's weights are streamed once per few blocks
+// instead of once per block of 64 rows, and the thread pool wakes once per product: at block 64
+// on ViT-S, six blocks make 384-row products (within the packed kernel's rows), and 64 of each
+// block's 72 rows (block plus FAM) go through those.
 #include "core/vit/vit_model.h"
 
 #include <deque>
@@ -47,6 +59,12 @@ public:
     // Runs the next block of tokens [1, n, D] (n <= b; only the last block may be shorter)
     // through every layer; returns the top layer's output [1, n, D].
     torch::Tensor step(const torch::Tensor& tokens, FamProbe* probe = nullptr);
+    // The next blocks, in order, each as `step` takes it (only the last may be shorter); returns
+    // their top-layer outputs, equal to stepping them one at a time.
+    std::vector<torch::Tensor> stepBlocks(const std::vector<torch::Tensor>& blocks, FamProbe* probe = nullptr);
+    // How many blocks of `block` tokens stepBlocks is best given at once: as many as keep a
+    // product's rows within the packed kernel's (core/nn/packed_linear.h), at least one.
+    static int blocksPerStep(int block);
 
     std::int64_t blocksDone() const { return m_blocksDone; }
     // This layer's current FAM [1, f, D] (F_(t-1) for the next block t).
@@ -58,7 +76,7 @@ private:
         std::deque<torch::Tensor> keys, values; // [1, H, b, hd] per memory block, oldest first
         torch::Tensor fam;                      // [1, f, D]
     };
-    torch::Tensor layerStep(int layer, const torch::Tensor& x, FamProbe* probe);
+    std::vector<torch::Tensor> layerStep(int layer, const std::vector<torch::Tensor>& xs, FamProbe* probe);
     const torch::Tensor& bias(std::int64_t n, std::int64_t memoryKeys);
 
     std::vector<Block> m_blocks;

@@ -157,6 +157,8 @@ private Q_SLOTS:
     void famEqualsDenseMask();
     void bswaEqualsDenseMask_data();
     void bswaEqualsDenseMask();
+    void stepBlocksEqualsOneAtATime_data();
+    void stepBlocksEqualsOneAtATime();
     void runFamMatchesDefinition();
     void memoryIsFlatInLength();
     void famQueriesSkipMemory();
@@ -232,6 +234,66 @@ void TestFamStream::bswaEqualsDenseMask()
     const torch::Tensor dense = denseBswa(net, tokens, BlockSlidingWindowMask(length, block, memory, causal));
     QVERIFY2(maxDiff(streamed, dense) < 1e-4, qPrintable(QString::number(maxDiff(streamed, dense))));
     QVERIFY(maxDiff(streamed, denseBswa(net, tokens, BlockSlidingWindowMask(length, block, memory + 1, causal))) > 1e-3);
+}
+
+void TestFamStream::stepBlocksEqualsOneAtATime_data()
+{
+    QTest::addColumn<int>("fam");
+    QTest::addColumn<bool>("causal");
+    QTest::addColumn<int>("perStep");
+    QTest::newRow("FAM causal, 3 per step") << 3 << true << 3;
+    QTest::newRow("FAM bidirectional, 4 per step") << 2 << false << 4;
+    QTest::newRow("BSWA, 3 per step") << 0 << true << 3;
+}
+
+// Several blocks per call (what the API feeds) must give what one block at a time gives: the top
+// outputs, every layer's FAM, and a probed block's attention, with a short last block.
+void TestFamStream::stepBlocksEqualsOneAtATime()
+{
+    QFETCH(int, fam);
+    QFETCH(bool, causal);
+    QFETCH(int, perStep);
+    c10::InferenceMode guard;
+    VisionTransformer net = tinyNet();
+    const int length = 53, block = 6, memory = 2; // nine blocks, the last of 5 tokens
+    const torch::Tensor tokens = torch::randn({1, length, 32}, at::make_generator<at::CPUGeneratorImpl>(8));
+    const torch::Tensor prompt = fam > 0 ? famPromptTokens(fam, 32, 9) * 50 : torch::Tensor();
+    const FamSettings settings{block, memory, fam, fam > 0, causal};
+
+    FamStreamer single(blocksOf(net), settings, prompt);
+    FamProbe probeSingle;
+    probeSingle.block = 4;
+    probeSingle.layer = 1;
+    std::vector<torch::Tensor> outSingle;
+    for (int first = 0; first < length; first += block)
+        outSingle.push_back(single.step(tokens.narrow(1, first, std::min(block, length - first)), &probeSingle));
+
+    FamStreamer batched(blocksOf(net), settings, prompt);
+    FamProbe probeBatched = FamProbe{};
+    probeBatched.block = 4;
+    probeBatched.layer = 1;
+    std::vector<torch::Tensor> outBatched;
+    for (int first = 0; first < length; first += block * perStep) {
+        std::vector<torch::Tensor> chunk;
+        for (int b = first; b < std::min(length, first + block * perStep); b += block)
+            chunk.push_back(tokens.narrow(1, b, std::min(block, length - b)));
+        for (torch::Tensor& t : batched.stepBlocks(chunk, &probeBatched))
+            outBatched.push_back(t);
+    }
+    QCOMPARE(outBatched.size(), outSingle.size());
+    QCOMPARE(batched.blocksDone(), single.blocksDone());
+    const double d = maxDiff(torch::cat(outBatched, 1), torch::cat(outSingle, 1));
+    QVERIFY2(d < 1e-5, qPrintable(QString::number(d)));
+    for (int l = 0; fam > 0 && l < net->config.depth; ++l)
+        QVERIFY(maxDiff(batched.fam(l), single.fam(l)) < 1e-5);
+    QVERIFY(probeSingle.captured && probeBatched.captured);
+    QCOMPARE(probeBatched.memoryKeys, probeSingle.memoryKeys);
+    QCOMPARE(probeBatched.blockTokens, probeSingle.blockTokens);
+    QVERIFY(maxDiff(probeBatched.probs, probeSingle.probs) < 1e-6);
+
+    // A short block may only come last.
+    FamStreamer refused(blocksOf(net), settings, prompt);
+    QVERIFY_THROWS_EXCEPTION(Error, refused.stepBlocks({tokens.narrow(1, 0, 3), tokens.narrow(1, 3, block)}));
 }
 
 void TestFamStream::runFamMatchesDefinition()
