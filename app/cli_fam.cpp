@@ -83,7 +83,7 @@ FamResult runFamWithProgress(const FamRequest& request)
 int runFamCommand(const std::vector<std::string>& argv)
 {
     std::set<std::string> valued = {"image", "stream-length", "block", "memory", "fam", "overlay", "layer", "query", "out", "json",
-                                    "stream-seed", "prompt-seed"};
+                                    "stream-seed", "prompt-seed", "colour-range"};
     valued.insert(kModelOptions.begin(), kModelOptions.end());
     valued.insert(kPngResolutionOptions.begin(), kPngResolutionOptions.end());
     const Args args(argv, valued, {"no-fam", "causal", "bidirectional"});
@@ -100,6 +100,13 @@ int runFamCommand(const std::vector<std::string>& argv)
 
     FamRequest request = famRequestFromArgs(args);
     FamSettings settings;
+    if (args.has("colour-range")) {
+        try {
+            settings.range = famRangeFromName(args.value("colour-range"));
+        } catch (const Error& e) {
+            throw Error(std::string("--colour-range: ") + e.what());
+        }
+    }
     settings.model = modelSettingsFromArgs(args);
     request.model = buildVit(settings.model.source);
     const int depth = vitConfigOf(*request.model).depth;

@@ -45,7 +45,7 @@ const std::map<std::string, std::pair<Command, const char*>>& commands()
                            "--out MASK.png|.svg|.pdf [--json OUT.json]"}},
         {"fam", {runFamCommand, "fam --image IMG | --stream-length N [--preset P | --checkpoint FILE] [--seed N] --block B "
                                 "--memory S --fam F [--no-fam] [--causal | --bidirectional] [--overlay block:I] [--layer K (1-based)] [--query Q] "
-                                "--out FILE.png|.svg|.pdf [--json OUT.json]"}},
+                                "[--colour-range from-zero|data|fixed] --out FILE.png|.svg|.pdf [--json OUT.json]"}},
         {"flops", {runFlops, "flops --preset NAME[,NAME...] | --config FILE.json --lengths 1024:1048576:x2 | --lengths 1024,4096,... "
                              "[--convention default|macs|causal-half|training (joined by +)] [--breakdown [--stages]] [--measure "
                              "[--memory-limit-mib N] [--measure-max-length N] [--measure-max-flops F (2e13)]] [--mode curves|ratio|breakdown] [--baseline NAME] [--breakdown-model NAME] "

@@ -48,6 +48,24 @@ ToMeSettings::Colours toMeColoursFromName(const std::string& name)
     throw Error("expected mean or random, got " + quotedForMessage(name));
 }
 
+const char* famRangeName(FamSettings::Range range)
+{
+    switch (range) {
+    case FamSettings::Range::Data: return "data";
+    case FamSettings::Range::Fixed: return "fixed";
+    case FamSettings::Range::FromZero: break;
+    }
+    return "from-zero";
+}
+
+FamSettings::Range famRangeFromName(const std::string& name)
+{
+    for (FamSettings::Range r : {FamSettings::Range::FromZero, FamSettings::Range::Data, FamSettings::Range::Fixed})
+        if (name == famRangeName(r))
+            return r;
+    throw Error("expected from-zero, data or fixed, got " + quotedForMessage(name));
+}
+
 std::vector<ReductionOptions> reductionOptionsOf(const CompareSettings& s)
 {
     std::vector<ReductionOptions> out;

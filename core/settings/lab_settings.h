@@ -132,7 +132,16 @@ struct FamSettings {
     int query = -1;                  // row of the block's queries shown: 0..n-1 its tokens, n..n+f-1
                                      // the FAM queries; -1: the FAM queries (without FAM: the
                                      // block's queries) averaged
+    // The colour bar: 0 to the largest weight shown; the smallest to the largest weight of the
+    // keys the query sees (spreads near-uniform attention over the ramp); or 0 to 1, the same for
+    // every block, layer and setting, so frames compare.
+    enum class Range { FromZero, Data, Fixed };
+    Range range = Range::FromZero;
 };
+// "from-zero" / "data" / "fixed", as sessions, recipes and `tokenscope fam --colour-range` write
+// them; the parse throws ts::Error naming the value for anything else.
+const char* famRangeName(FamSettings::Range range);
+FamSettings::Range famRangeFromName(const std::string& name);
 
 struct MaskSettings {
     std::vector<std::string> kinds = {"fam", "bswa"}; // 1..3 masks side by side

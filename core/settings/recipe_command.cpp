@@ -259,6 +259,7 @@ std::vector<std::string> recipeArguments(const FamSettings& s)
     add(a, "layer", s.layer);
     if (s.query >= 0)
         add(a, "query", s.query);
+    add(a, "colour-range", famRangeName(s.range));
     return a;
 }
 

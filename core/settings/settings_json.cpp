@@ -126,7 +126,8 @@ json toJson(const FamSettings& s)
             {"prompt_seed", std::to_string(s.promptSeed)},
             {"overlay_block", s.overlayBlock},
             {"layer", s.layer},
-            {"query", s.query}};
+            {"query", s.query},
+            {"range", famRangeName(s.range)}};
 }
 
 void fromJson(const json& j, FamSettings& s, std::vector<std::string>& problems)
@@ -151,6 +152,7 @@ void fromJson(const json& j, FamSettings& s, std::vector<std::string>& problems)
     r.integer("overlay_block", s.overlayBlock, 0, 1 << 30);
     r.integer("layer", s.layer, 1, 4096);
     r.integer("query", s.query, -1, 1 << 30);
+    r.named("range", s.range, famRangeFromName);
 }
 
 json toJson(const MaskSettings& s)

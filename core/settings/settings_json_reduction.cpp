@@ -27,27 +27,12 @@ void addReduction(json& j, const ReductionOptions& o)
     j["layers"] = o.layers;
 }
 
-// A named value (`parse` throws ts::Error for an unknown name, reported as the key's problem).
-template <class T, class Parse>
-void readNamed(Reader& r, const char* key, T& out, Parse parse)
-{
-    std::string name;
-    r.text(key, name);
-    if (name.empty())
-        return;
-    try {
-        out = parse(name);
-    } catch (const Error& e) {
-        r.report(key, e.what());
-    }
-}
-
 void readReduction(Reader& r, ReductionOptions& o)
 {
-    readNamed(r, "method", o.method, reductionMethodFromName);
+    r.named("method", o.method, reductionMethodFromName);
     r.number("margin", o.margin, -1, 1);
     r.number("keep_ratio", o.keepRatio, 0, 0.999999);
-    readNamed(r, "linkage", o.linkage, linkageFromName);
+    r.named("linkage", o.linkage, linkageFromName);
     r.number("keep_rate", o.keepRate, 0, 1);
     r.list("layers", o.layers);
 }
@@ -123,7 +108,7 @@ void fromJson(const json& j, ToMeSettings& s, std::vector<std::string>& problems
     r.integer("layer", s.layer, -1, 100000);
     r.number("opacity", s.opacity, 0, 1);
     r.boolean("borders", s.borders);
-    readNamed(r, "colours", s.colours, toMeColoursFromName);
+    r.named("colours", s.colours, toMeColoursFromName);
     r.integer("selected_patch", s.selectedPatch, -1, 1 << 30);
     if (r.has("attention"))
         fromJson(r.at("attention"), s.attention, problems);
@@ -170,7 +155,7 @@ void fromJson(const json& j, CompareSettings& s, std::vector<std::string>& probl
     r.number("fraction", s.fraction, 1e-6, 1);
     r.number("gflops", s.gflops, 0, 1e6);
     r.number("margin", s.margin, -1, 1);
-    readNamed(r, "linkage", s.linkage, linkageFromName);
+    r.named("linkage", s.linkage, linkageFromName);
     r.list("evit_layers", s.evitLayers);
     r.integer("layer", s.layer, -1, 100000);
     r.integer("selected_patch", s.selectedPatch, -1, 1 << 30);

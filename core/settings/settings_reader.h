@@ -2,6 +2,8 @@
 // How core/settings/settings_json.cpp reads one JSON object into settings: a field that is absent
 // keeps its default silently; one of the wrong type or range keeps it and is reported as one
 // line ("opacity: expected a number between 0 and 1, got \"x\""). Internal to the settings' JSON.
+#include "core/util/error.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -59,6 +61,21 @@ public:
         if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < lo || v.get<double>() > hi)
             return report(key, "expected a number between " + fmt(lo) + " and " + fmt(hi) + ", got " + v.dump());
         out = v.get<double>();
+    }
+    // A name parsed by `parse` (which throws ts::Error naming the value, as the *FromName
+    // functions of core/settings/lab_settings.h do).
+    template <class T, class Parse>
+    void named(const char* key, T& out, Parse parse)
+    {
+        std::string name;
+        text(key, name);
+        if (name.empty())
+            return;
+        try {
+            out = parse(name);
+        } catch (const Error& e) {
+            report(key, e.what());
+        }
     }
     void boolean(const char* key, bool& out)
     {

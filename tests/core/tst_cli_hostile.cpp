@@ -223,6 +223,8 @@ void TestCliHostile::refusedInOneLineLeavingNothing_data()
                                                           << "--group must be between 1 and 256, got 0";
     QTest::newRow("fam: block 99999999999") << fam + QStringList{"--overlay", "block:99999999999", "--out", "{out}/f.png"}
                                             << "block 99999999999 does not exist";
+    QTest::newRow("fam: unknown colour range") << fam + QStringList{"--colour-range", "log", "--out", "{out}/f.png"}
+                                               << "--colour-range: expected from-zero, data or fixed, got 'log'";
     QTest::newRow("integer beyond long long")
         << merge + QStringList{"{in}/small.png", "--r", "99999999999999999999", "--out", "{out}/m.png"} << "is out of range";
     QTest::newRow("a 300-digit number is shortened")

@@ -148,6 +148,7 @@ void TestLabSettings::everyFieldSurvivesJson()
     a.overlayBlock = 2;
     a.layer = 3;
     a.query = 6;
+    a.range = FamSettings::Range::Data;
     const FamSettings a2 = roundTrip(a);
     QVERIFY(a2.model == a.model);
     QCOMPARE(a2.streamLength, 1000);
@@ -161,6 +162,9 @@ void TestLabSettings::everyFieldSurvivesJson()
     QCOMPARE(a2.overlayBlock, 2);
     QCOMPARE(a2.layer, 3);
     QCOMPARE(a2.query, 6);
+    QVERIFY(a2.range == FamSettings::Range::Data);
+    a.range = FamSettings::Range::Fixed;
+    QVERIFY(roundTrip(a).range == FamSettings::Range::Fixed);
 
     MaskSettings m;
     m.kinds = {"swa", "causal", "fit"};
@@ -262,6 +266,15 @@ void TestLabSettings::readerKeepsWhatItCanAndSaysWhatItCouldNot()
     QVERIFY(a.attention.range == AttentionSettings::Range::Data);
     QCOMPARE(int(problems.size()), 2);
     QVERIFY(QString::fromStdString(problems[0] + problems[1]).contains("attention.range: expected data or from-zero"));
+
+    // The FAM figure's colour range: an unknown name is reported and the default kept.
+    FamSettings f;
+    problems.clear();
+    fromJson(nlohmann::json{{"range", "log"}, {"block", 8}}, f, problems);
+    QCOMPARE(f.block, 8);
+    QVERIFY(f.range == FamSettings::Range::FromZero);
+    QCOMPARE(int(problems.size()), 1);
+    QVERIFY2(QString::fromStdString(problems[0]).contains("range: expected from-zero, data or fixed, got 'log'"), problems[0].c_str());
 }
 
 void TestLabSettings::numbersReadBackExactly()
@@ -425,6 +438,9 @@ void TestLabSettings::argumentsNameEverySetting()
     QVERIFY(!has(a, "--query")); // the mean, the default
     f.query = 4;
     QCOMPARE(after(recipeArguments(f), "--query"), std::string("4"));
+    QCOMPARE(after(a, "--colour-range"), std::string("from-zero"));
+    f.range = FamSettings::Range::Data;
+    QCOMPARE(after(recipeArguments(f), "--colour-range"), std::string("data"));
 
     MaskSettings m;
     a = recipeArguments(m);

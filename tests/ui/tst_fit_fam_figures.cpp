@@ -21,6 +21,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void famLayoutAtEverySize();
     void famDrawsMemoryAndMatchesTheText();
     void famAnyQueryIsSelectable();
+    void famColourRangeModes();
     void famStreamRunsAtTheLengthSet();
     void cleanupTestCase();
 
@@ -253,6 +255,68 @@ void TestFitFamFigures::famAnyQueryIsSelectable()
     QVERIFY(finished.wait(120000));
     QCOMPARE(m_fam->result()->overlayBlock, 2);
     QCOMPARE(m_fam->result()->overlayQuery, 7);
+}
+
+// The FAM panel's colour range: each choice gives the bar its range (0..max, the seen keys'
+// min..max, 0..1), the cells on screen are drawn in that bar's colours, keys not seen stay grey,
+// and the recipe and the session carry the choice; changing it redraws without a rerun.
+void TestFitFamFigures::famColourRangeModes()
+{
+    // FAM queries: they skip the memory segments (exact zeros, grey) and see the FAM and the block.
+    QVERIFY(runFam([](FamSettings& s) {
+        s.block = 16, s.memory = 1, s.withFam = true, s.fam = 4, s.overlayBlock = 5, s.query = -1, s.range = FamSettings::Range::FromZero;
+    }));
+    const FamResult& r = *m_fam->result();
+    std::vector<float> seen;
+    for (const auto* v : {&r.overlayAttention, &r.overlayFamAttention, &r.overlayMemoryAttention})
+        for (float x : *v)
+            if (x > 0)
+                seen.push_back(x);
+    QCOMPARE(seen.size(), std::size_t(20)); // 16 block keys and 4 FAM keys
+    const auto [lo, hi] = std::minmax_element(seen.begin(), seen.end());
+    QVERIFY(*lo > 0 && *lo < *hi);
+
+    struct Mode {
+        FamSettings::Range range;
+        double lo, hi;
+        const char* name;
+        const char* footer;
+    };
+    const Mode modes[] = {{FamSettings::Range::FromZero, 0.0, double(*hi), "from-zero", "from 0 to the largest weight shown"},
+                          {FamSettings::Range::Data, double(*lo), double(*hi), "data", "from the smallest to the largest"},
+                          {FamSettings::Range::Fixed, 0.0, 1.0, "fixed", "from 0 to 1 (fixed)"}};
+    const std::int64_t token = r.overlayFirstToken + 3;
+    for (const Mode& m : modes) {
+        m_fam->rangeBox()->setCurrentIndex(static_cast<int>(m.range));
+        QVERIFY(!m_fam->runner()->isRunning()); // a redraw, not a run
+        QVERIFY(m_fam->settings().range == m.range);
+        const FamOverlayData d = famOverlayData(r, m.range);
+        QCOMPARE(d.bar.lo, m.lo);
+        QCOMPARE(d.bar.hi, m.hi);
+        QCOMPARE(d.bar.reference, 1.0 / 20);
+        const std::optional<Figure> figure = m_fam->currentFigure();
+        QVERIFY(figure && figure->command.contains(QString("--colour-range ") + m.name));
+        QVERIFY2(figure->description.contains(m.footer), qPrintable(figure->description));
+        // On screen: a block token's cell in this bar's colour; a memory cell grey.
+        const QImage screen = m_fam->view()->grab().toImage();
+        const QRectF box = famOverlayImageRect(m_fam->view()->paintTarget(), d);
+        const double cell = box.width() / d.grid;
+        auto centre = [&](std::int64_t t) {
+            return QPoint(int(box.left() + (t % d.grid + 0.5) * cell), int(box.top() + (t / d.grid + 0.5) * cell));
+        };
+        const QColor shown = screen.pixelColor(centre(token)), expected = colourBarColour(d.bar, d.attention[3]);
+        QVERIFY2(std::abs(shown.red() - expected.red()) <= 2 && std::abs(shown.green() - expected.green()) <= 2
+                     && std::abs(shown.blue() - expected.blue()) <= 2,
+                 qPrintable(QString(m.name) + ": " + shown.name() + " vs " + expected.name()));
+        QCOMPARE(screen.pixelColor(centre(d.memoryFirstToken + 3)), QColor(150, 150, 150));
+    }
+    // The session keeps the choice.
+    const QJsonObject state = m_fam->saveState();
+    QCOMPARE(state.value("range").toString(), QString("fixed"));
+    m_fam->rangeBox()->setCurrentIndex(0);
+    QVERIFY(m_fam->restoreState(state).isEmpty());
+    QCOMPARE(m_fam->rangeBox()->currentIndex(), static_cast<int>(FamSettings::Range::Fixed));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_fam->runner()->isRunning(), 120000);
 }
 
 void TestFitFamFigures::famStreamRunsAtTheLengthSet()

@@ -67,7 +67,8 @@ void TestRecipes::commandLineRecipesRegenerate_data()
     QTest::newRow("fam overlay") << QStringList{"fam", "--image", image, "--preset", "vit-ti16", "--seed", "2", "--block", "24",
                                                 "--memory", "2", "--fam", "3", "--overlay", "block:4", "--layer", "5", "--std", "0.3,0.3,0.3"};
     QTest::newRow("fam, one query, no FAM") << QStringList{"fam", "--image", image, "--preset", "vit-ti16", "--block", "16", "--memory",
-                                                           "2", "--no-fam", "--overlay", "block:6", "--query", "5"};
+                                                           "2", "--no-fam", "--overlay", "block:6", "--query", "5",
+                                                           "--colour-range", "data"};
     QTest::newRow("fam stream") << QStringList{"fam", "--stream-length", "300", "--preset", "vit-ti16", "--block", "32", "--memory",
                                                "1", "--fam", "2", "--bidirectional", "--stream-seed", "9"};
     QTest::newRow("mask comparison, zoom") << QStringList{"mask", "--kind", "fam", "--compare", "bswa,swa", "--length", "64", "--block",

@@ -81,7 +81,7 @@ FamOverlayData famBlocksData(const QImage& image, int grid, int block)
     return d;
 }
 
-FamOverlayData famOverlayData(const FamResult& r)
+FamOverlayData famOverlayData(const FamResult& r, FamSettings::Range range)
 {
     FamOverlayData d;
     d.image = r.imageMode ? qImageFromRgb(r.crop) : QImage();
@@ -96,13 +96,21 @@ FamOverlayData famOverlayData(const FamResult& r)
     d.attention = r.overlayAttention;
     d.memoryAttention = r.overlayMemoryAttention;
     d.famAttention = r.overlayFamAttention;
-    float hi = 0;
+    // The weights of the keys the query sees (a key it cannot see is an exact 0, drawn grey).
+    float lo = 1, hi = 0;
     for (const auto* v : {&d.attention, &d.memoryAttention, &d.famAttention})
         for (float x : *v)
-            hi = std::max(hi, x);
+            if (x > 0) {
+                lo = std::min(lo, x);
+                hi = std::max(hi, x);
+            }
+    if (hi <= 0)
+        lo = 0;
     const int n = std::max(1, static_cast<int>(std::lround(r.overlayVisibleKeys)));
     const bool exact = std::abs(r.overlayVisibleKeys - n) < 1e-9;
-    d.bar = colourBarFor(0.0, hi, 1.0 / r.overlayVisibleKeys,
+    const double barLo = range == FamSettings::Range::Data ? lo : 0.0;
+    const double barHi = range == FamSettings::Range::Fixed ? 1.0 : hi;
+    d.bar = colourBarFor(barLo, barHi, 1.0 / r.overlayVisibleKeys,
                          exact ? QObject::tr("1/%1 uniform").arg(n) : QObject::tr("1/%1 uniform (mean)").arg(r.overlayVisibleKeys, 0, 'f', 1));
     d.title = QObject::tr("%1: layer %2, block %3").arg(schemeText(r)).arg(r.overlayLayer + 1).arg(r.overlayBlock);
     d.footer << QObject::tr("%1 (%2), %3; query: %4.")
@@ -117,11 +125,15 @@ FamOverlayData famOverlayData(const FamResult& r)
                             .arg(colourBarNumber(1.0 / r.overlayVisibleKeys));
     // No seconds, speed or memory here: they change from run to run, and a recipe's rerun must give
     // the same pixels (they are in the data export and the panel's status).
-    d.footer << QObject::tr("%1 %2 in %3 blocks of %4; colours (viridis) from 0 to the largest weight shown, mean over heads.")
+    const QString colours = range == FamSettings::Range::Data    ? QObject::tr("from the smallest to the largest weight of the keys seen")
+                            : range == FamSettings::Range::Fixed ? QObject::tr("from 0 to 1 (fixed)")
+                                                                 : QObject::tr("from 0 to the largest weight shown");
+    d.footer << QObject::tr("%1 %2 in %3 blocks of %4; colours (viridis) %5, mean over heads.")
                     .arg(r.length)
                     .arg(r.imageMode ? QObject::tr("patches (raster order)") : QObject::tr("synthetic tokens"))
                     .arg(r.blocks)
-                    .arg(r.block);
+                    .arg(r.block)
+                    .arg(colours);
     return d;
 }
 
@@ -183,7 +195,7 @@ FamSettings famSettingsAsRun(const FamResult& result, FamSettings settings)
 
 Figure famOverlayFigure(const FamResult& result, const FamSettings& settings)
 {
-    auto data = std::make_shared<FamOverlayData>(famOverlayData(result));
+    auto data = std::make_shared<FamOverlayData>(famOverlayData(result, settings.range));
     Figure f;
     f.size = famOverlayNaturalSize(*data);
     f.paint = [data](QPainter& p, const QRectF& r) { paintFamOverlay(p, r, *data); };

@@ -6,8 +6,8 @@
 // attention weight, the rest dimmed. Beside it, in both modes, the key grid: one row per memory
 // segment, the previous FAM's tokens, and the block's own tokens, the same colours; keys the
 // query cannot see (FAM queries skip the memory segments; causal blocks hide later tokens) are
-// grey. One colour bar (viridis, 0 to the largest weight shown) marks uniform attention 1/n over
-// the n keys the query sees; the statistics state the shares by key kind, the sums of the cells
+// grey. One colour bar (viridis; 0 to the largest weight shown, the seen keys' own range, or 0
+// to 1: FamSettings::Range) marks uniform attention 1/n over the n keys the query sees; the statistics state the shares by key kind, the sums of the cells
 // drawn (famShares), which the FAM panel's text states too. A synthetic stream has no image: the
 // key grid alone. Laid out by ui/figures/figure_layout.h. One painter for the FAM panel,
 // exports and `tokenscope fam`.
@@ -53,7 +53,8 @@ struct FamOverlayData {
     bool hasAttention() const { return overlayBlock >= 0 && !attention.empty(); }
 };
 
-FamOverlayData famOverlayData(const FamResult& result);
+// The figure's data; the colour bar spans the range `range` names (FamSettings::Range).
+FamOverlayData famOverlayData(const FamResult& result, FamSettings::Range range = FamSettings::Range::FromZero);
 // Before a run: just the blocks over the image.
 FamOverlayData famBlocksData(const QImage& image, int grid, int block);
 // The shares of the cells drawn (equal to famShares of the result they came from).

@@ -12,6 +12,7 @@
 #include "ui/shell/workspace.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -109,6 +110,20 @@ QGroupBox* FamPanel::buildOverlayControls()
     oform->addRow(tr("Block"), m_overlayBlock);
     oform->addRow(tr("Layer"), m_layer);
     oform->addRow(tr("Query"), m_query);
+    m_range = new QComboBox(overlay);
+    // In FamSettings::Range's order.
+    m_range->addItem(tr("0 to the max shown"));
+    m_range->addItem(tr("Data: the seen keys' range"));
+    m_range->addItem(tr("Fixed: 0 to 1"));
+    m_range->setToolTip(tr("Colour bar: from 0 to the largest weight; the smallest to the largest weight of the keys the query "
+                           "sees (spreads near-uniform attention); or 0 to 1 for every block and layer, so frames compare"));
+    oform->addRow(tr("Colour range"), m_range);
+    connect(m_range, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_result)
+            return;
+        m_resultSettings.range = chosenRange();
+        showFigure();
+    });
 
     return overlay;
 }
@@ -122,8 +137,7 @@ void FamPanel::onResult(std::shared_ptr<FamResult> result)
     m_result = std::move(result);
     m_resultSettings = famSettingsAsRun(*m_result, m_runSettings);
     const FamResult& r = *m_result;
-    m_view->setFigure(famOverlayFigure(r, m_resultSettings));
-    m_view->setFillMinimum(usableFigureSize(famOverlaySpec(famOverlayData(r))));
+    showFigure();
     {
         const QSignalBlocker b1(m_overlayBlock), b2(m_layer);
         m_overlayBlock->setMaximum(static_cast<int>(std::max<std::int64_t>(0, r.blocks - 1)));
@@ -135,6 +149,15 @@ void FamPanel::onResult(std::shared_ptr<FamResult> result)
                              .arg(r.tokensPerSecond, 0, 'f', 0)
                              .arg(r.peakMemoryBytes / 1048576.0, 0, 'f', 2));
     refreshInfo();
+}
+
+FamSettings::Range FamPanel::chosenRange() const { return static_cast<FamSettings::Range>(m_range->currentIndex()); }
+
+void FamPanel::showFigure()
+{
+    const Figure figure = famOverlayFigure(*m_result, m_resultSettings);
+    m_view->setFigure(figure);
+    m_view->setFillMinimum(usableFigureSize(famOverlaySpec(famOverlayData(*m_result, m_resultSettings.range))));
 }
 
 void FamPanel::refreshInfo()
@@ -165,7 +188,7 @@ void FamPanel::pickPatch(const QPointF& point)
 {
     if (!m_result || !m_result->imageMode)
         return;
-    const int patch = famPatchAt(m_view->paintTarget(), famOverlayData(*m_result), point);
+    const int patch = famPatchAt(m_view->paintTarget(), famOverlayData(*m_result, m_resultSettings.range), point);
     if (patch < 0)
         return;
     const QSignalBlocker blocker(m_overlayBlock); // one run for both changes
@@ -233,6 +256,7 @@ FamSettings FamPanel::settings() const
     s.overlayBlock = m_overlayBlock->value();
     s.layer = m_layer->value();
     s.query = m_query->value();
+    s.range = chosenRange();
     return s;
 }
 
@@ -249,6 +273,10 @@ void FamPanel::applySettings(const FamSettings& s)
     m_overlayBlock->setValue(s.overlayBlock);
     m_layer->setValue(s.layer);
     m_query->setValue(s.query);
+    {
+        const QSignalBlocker blocker(m_range); // drawn with the next result
+        m_range->setCurrentIndex(static_cast<int>(s.range));
+    }
     scheduleRun();
 }
 

@@ -4,13 +4,14 @@
 // length); for a chosen block, layer and query (any of the block's tokens or FAM queries, or the
 // FAM queries' mean; a click on a patch picks it) the figure shows where the attention goes:
 // memory segments, previous FAM and the block (ui/figures/fam_overlay_figure.h). The text beside
-// it states the same shares as the figure (famShares).
+// it states the same shares as the figure (famShares). The colour range only redraws.
 #include "core/settings/lab_settings.h"
 #include "ui/widgets/lab_panel.h"
 
 #include <memory>
 
 class QCheckBox;
+class QComboBox;
 class QGroupBox;
 class QLabel;
 class QSpinBox;
@@ -50,6 +51,7 @@ public:
     QSpinBox* streamLengthBox() const { return m_streamLength; }
     QCheckBox* withFamBox() const { return m_withFam; }
     QCheckBox* streamBox() const { return m_stream; }
+    QComboBox* rangeBox() const { return m_range; }
     QLabel* infoLabel() const { return m_info; }
     FigureView* view() const { return m_view; }
     JobRunner* runner() const { return m_runner; }
@@ -61,6 +63,8 @@ private:
     void scheduleRun();
     void onResult(std::shared_ptr<FamResult> result);
     void refreshInfo();
+    void showFigure(); // the result drawn with the colour range chosen now (no rerun)
+    FamSettings::Range chosenRange() const;
     void pickPatch(const QPointF& point); // a click on the figure: that patch's query
 
     Workspace* m_workspace;
@@ -74,6 +78,7 @@ private:
     QSpinBox* m_overlayBlock;
     QSpinBox* m_layer;
     QSpinBox* m_query;
+    QComboBox* m_range;
     QCheckBox* m_stream;
     QSpinBox* m_streamLength;
     QLabel* m_info;
