@@ -1,5 +1,5 @@
 #pragma once
-// Dot products of a few rows against many, register-tiled with Vec16 (core/nn/vec16.h): the
+// Dot products of a few rows against many, register-tiled (core/nn/vec16.h): the
 // logits of the fused attention (q against the keys) and ToMe's similarities (A-tokens against
 // B-tokens). The many rows are packed transposed in chunks of 64 (the last one narrower, a
 // multiple of 16): chunk q holds rows [64 q, 64 q + w) as [d][w], so a tile reads its chunk front
@@ -47,44 +47,54 @@ inline __attribute__((always_inline)) void packRows(float* packed, std::int64_t 
     }
 }
 
+// Floats a tile spans per row with registers V: four registers (64 with AVX-512's Vec16, 32 with
+// AVX2's Vec8, 16 with SSE's Vec4), so R rows take 4 R accumulators whatever the width.
+template <class V>
+constexpr int tileFloats()
+{
+    return 4 * static_cast<int>(sizeof(V) / sizeof(float));
+}
+
 // s[r][16 t0 .. 16 (t0 + NV)) of a chunk = sum over c of a[r][c] packed[c][j]: R rows against NV
-// vectors of the chunk, summed over c in order in registers.
-template <int R, int NV>
+// groups of 16 columns of the chunk (in registers V, core/nn/vec16.h), summed over c in order.
+template <class V, int R, int NV>
 inline __attribute__((always_inline)) void dotTile(const float* a, std::int64_t d, PackedChunk chunk, std::int64_t t0,
                                                    float* s, std::int64_t mp)
 {
-    Vec16 acc[R][NV];
+    constexpr int kLanes = static_cast<int>(sizeof(V) / sizeof(float)), kV = NV * 16 / kLanes;
+    V acc[R][kV];
     for (int r = 0; r < R; ++r)
-        for (int t = 0; t < NV; ++t)
-            acc[r][t] = Vec16{};
+        for (int t = 0; t < kV; ++t)
+            acc[r][t] = V{};
     const float* kc = chunk.base + 16 * t0;
     for (std::int64_t c = 0; c < d; ++c) {
-        Vec16 kv[NV];
-        for (int t = 0; t < NV; ++t)
-            kv[t] = load16(kc + c * chunk.width + 16 * t);
+        V kv[kV];
+        for (int t = 0; t < kV; ++t)
+            kv[t] = loadVec<V>(kc + c * chunk.width + kLanes * t);
         for (int r = 0; r < R; ++r) {
-            const float ab = a[r * d + c]; // scalar x vector: one broadcast
-            for (int t = 0; t < NV; ++t)
+            const V ab = V{} + a[r * d + c]; // one broadcast
+            for (int t = 0; t < kV; ++t)
                 acc[r][t] += ab * kv[t];
         }
     }
     for (int r = 0; r < R; ++r)
-        for (int t = 0; t < NV; ++t)
-            store16(s + r * mp + 16 * (t0 + t), acc[r][t]);
+        for (int t = 0; t < kV; ++t)
+            storeVec<V>(s + r * mp + 16 * t0 + kLanes * t, acc[r][t]);
 }
 
 // s [R][mp] = a [R][d] against every packed row (padding columns give 0).
-template <int R>
+template <class V, int R>
 inline __attribute__((always_inline)) void rowDots(const float* a, std::int64_t d, const float* packed, std::int64_t mp,
                                                    float* s)
 {
+    constexpr int kStep = tileFloats<V>() >= 16 ? tileFloats<V>() / 16 : 1; // groups of 16 per tile
     for (std::int64_t q = 0; q * 64 < mp; ++q) {
         const PackedChunk chunk = packedChunk(packed, d, mp, q);
-        if (chunk.width == 64)
-            dotTile<R, 4>(a, d, chunk, 0, s + q * 64, mp);
-        else
-            for (std::int64_t t0 = 0; t0 * 16 < chunk.width; ++t0)
-                dotTile<R, 1>(a, d, chunk, t0, s + q * 64, mp);
+        std::int64_t t0 = 0;
+        for (; (t0 + kStep) * 16 <= chunk.width; t0 += kStep)
+            dotTile<V, R, kStep>(a, d, chunk, t0, s + q * 64, mp);
+        for (; t0 * 16 < chunk.width; ++t0)
+            dotTile<V, R, 1>(a, d, chunk, t0, s + q * 64, mp);
     }
 }
 

@@ -92,29 +92,30 @@ struct Problem {
 };
 
 // out[r][c0 .. c0 + 16 NV) = sum over keys j of p[r][j] v[j][c]: R rows of weights against NV
-// vectors of value columns, summed over j in order in registers, then times inv[r] (the
+// groups of 16 value columns (in registers V), summed over j in order, then times inv[r] (the
 // softmax's normalisation, applied once to the sum rather than to every weight).
-template <int R, int NV>
+template <class V, int R, int NV>
 TS_INLINE void valuesTile(const float* p, std::int64_t mp, std::int64_t m, const float* v, std::int64_t vStride,
                           std::int64_t c0, const float* inv, float* out, std::int64_t outStride)
 {
-    Vec16 acc[R][NV];
+    constexpr int kLanes = static_cast<int>(sizeof(V) / sizeof(float)), kV = NV * 16 / kLanes;
+    V acc[R][kV];
     for (int r = 0; r < R; ++r)
-        for (int t = 0; t < NV; ++t)
-            acc[r][t] = Vec16{};
+        for (int t = 0; t < kV; ++t)
+            acc[r][t] = V{};
     for (std::int64_t j = 0; j < m; ++j) {
-        Vec16 vv[NV];
-        for (int t = 0; t < NV; ++t)
-            vv[t] = load16(v + j * vStride + c0 + 16 * t);
+        V vv[kV];
+        for (int t = 0; t < kV; ++t)
+            vv[t] = simd::loadVec<V>(v + j * vStride + c0 + kLanes * t);
         for (int r = 0; r < R; ++r) {
-            const float pb = p[r * mp + j];
-            for (int t = 0; t < NV; ++t)
+            const V pb = V{} + p[r * mp + j];
+            for (int t = 0; t < kV; ++t)
                 acc[r][t] += pb * vv[t];
         }
     }
     for (int r = 0; r < R; ++r) {
-        for (int t = 0; t < NV; ++t)
-            store16(out + r * outStride + c0 + 16 * t, acc[r][t] * inv[r]);
+        for (int t = 0; t < kV; ++t)
+            simd::storeVec<V>(out + r * outStride + c0 + kLanes * t, acc[r][t] * inv[r]);
     }
 }
 
@@ -149,7 +150,7 @@ TS_INLINE float softmaxRow(float* s, std::int64_t m, std::int64_t mp, const floa
 }
 
 // Query rows [i, i + R) of head (x, y), with the head's keys packed in kt (core/nn/dot_tiles.h).
-template <int R>
+template <class V, int R>
 TS_INLINE void queryRows(const Problem& pb, std::int64_t x, std::int64_t y, std::int64_t i, const float* kt, float* s,
                          float* qs)
 {
@@ -159,7 +160,7 @@ TS_INLINE void queryRows(const Problem& pb, std::int64_t x, std::int64_t y, std:
         for (std::int64_t c = 0; c < d; ++c)
             qs[r * d + c] = row[c] * pb.scale; // (q * scale) first, as the torch ops do
     }
-    simd::rowDots<R>(qs, d, kt, mp, s);
+    simd::rowDots<V, R>(qs, d, kt, mp, s);
     float inv[R];
     for (int r = 0; r < R; ++r)
         inv[r] = softmaxRow(s + r * mp, pb.M, mp, pb.bias ? pb.bs.at(pb.bias, x, y, i + r) : nullptr, pb.biasKeyStride);
@@ -172,16 +173,17 @@ TS_INLINE void queryRows(const Problem& pb, std::int64_t x, std::int64_t y, std:
     const float* v = pb.vs.at(pb.v, x, y, 0);
     const std::int64_t outStride = pb.Y * pb.dv;
     float* out = pb.out + (x * pb.N + i) * outStride + y * pb.dv;
+    constexpr int kTile = simd::tileFloats<V>() >= 16 ? simd::tileFloats<V>() : 16;
     std::int64_t c0 = 0;
-    for (; c0 + 64 <= pb.dv; c0 += 64)
-        valuesTile<R, 4>(s, mp, pb.M, v, pb.vs.s2, c0, inv, out, outStride);
+    for (; c0 + kTile <= pb.dv; c0 += kTile)
+        valuesTile<V, R, kTile / 16>(s, mp, pb.M, v, pb.vs.s2, c0, inv, out, outStride);
     for (; c0 < pb.dv; c0 += 16)
-        valuesTile<R, 1>(s, mp, pb.M, v, pb.vs.s2, c0, inv, out, outStride);
+        valuesTile<V, R, 1>(s, mp, pb.M, v, pb.vs.s2, c0, inv, out, outStride);
 }
 
 // Tasks [begin, end): task t is row block t % rowBlocks of head t / rowBlocks. A thread's tasks
 // are consecutive, so it packs each head's keys once.
-template <int R>
+template <class V, int R>
 TS_INLINE void runTasks(const Problem& pb, std::int64_t begin, std::int64_t end)
 {
     const std::int64_t mp = pb.paddedKeys();
@@ -198,15 +200,15 @@ TS_INLINE void runTasks(const Problem& pb, std::int64_t begin, std::int64_t end)
         const std::int64_t i0 = block * pb.rowsPerTask, i1 = std::min(pb.N, i0 + pb.rowsPerTask);
         std::int64_t i = i0;
         for (; i + R <= i1; i += R)
-            queryRows<R>(pb, x, y, i, kt.data(), s.data(), qs.data());
+            queryRows<V, R>(pb, x, y, i, kt.data(), s.data(), qs.data());
         // The last rows in one step too (the switch instantiates every count below R).
         switch (i1 - i) {
         case 0: break;
-        case 1: queryRows<1>(pb, x, y, i, kt.data(), s.data(), qs.data()); break;
-        case 2: queryRows<2 < R ? 2 : 1>(pb, x, y, i, kt.data(), s.data(), qs.data()); break;
-        case 3: queryRows<3 < R ? 3 : 1>(pb, x, y, i, kt.data(), s.data(), qs.data()); break;
-        case 4: queryRows<4 < R ? 4 : 1>(pb, x, y, i, kt.data(), s.data(), qs.data()); break;
-        default: queryRows<5 < R ? 5 : 1>(pb, x, y, i, kt.data(), s.data(), qs.data()); break;
+        case 1: queryRows<V, 1>(pb, x, y, i, kt.data(), s.data(), qs.data()); break;
+        case 2: queryRows<V, 2 < R ? 2 : 1>(pb, x, y, i, kt.data(), s.data(), qs.data()); break;
+        case 3: queryRows<V, 3 < R ? 3 : 1>(pb, x, y, i, kt.data(), s.data(), qs.data()); break;
+        case 4: queryRows<V, 4 < R ? 4 : 1>(pb, x, y, i, kt.data(), s.data(), qs.data()); break;
+        default: queryRows<V, 5 < R ? 5 : 1>(pb, x, y, i, kt.data(), s.data(), qs.data()); break;
         }
     }
 }
@@ -230,19 +232,19 @@ struct Kernels {
     const char* name;
 };
 
-// Rows per step: as many accumulators as the registers hold (R x 4 vectors of 16; AVX-512 has
-// 32 registers, AVX2 16 of half the width).
+// Rows per step: as many accumulators as the registers hold (R x 4 registers of the set's own
+// width, simd::tileFloats; AVX-512 has 32 registers, AVX2 and SSE 16).
 __attribute__((target("avx512f,fma"))) void tasksAvx512(const Problem& pb, std::int64_t b, std::int64_t e)
 {
-    runTasks<6>(pb, b, e);
+    runTasks<Vec16, 6>(pb, b, e);
 }
 __attribute__((target("avx512f,fma"))) void expAvx512(const float* x, float* y, std::int64_t n) { expAll(x, y, n); }
 __attribute__((target("avx2,fma"))) void tasksAvx2(const Problem& pb, std::int64_t b, std::int64_t e)
 {
-    runTasks<2>(pb, b, e);
+    runTasks<simd::Vec8, 2>(pb, b, e);
 }
 __attribute__((target("avx2,fma"))) void expAvx2(const float* x, float* y, std::int64_t n) { expAll(x, y, n); }
-void tasksPortable(const Problem& pb, std::int64_t b, std::int64_t e) { runTasks<1>(pb, b, e); }
+void tasksPortable(const Problem& pb, std::int64_t b, std::int64_t e) { runTasks<simd::Vec4, 1>(pb, b, e); }
 void expPortable(const float* x, float* y, std::int64_t n) { expAll(x, y, n); }
 
 const Kernels& kernelsFor(AttentionKernel which)

@@ -11,8 +11,6 @@
 namespace ts {
 namespace {
 
-using simd::load16;
-using simd::store16;
 using simd::Vec16;
 constexpr int kNr = PackedWeights::kPanelWidth;
 
@@ -27,14 +25,19 @@ struct Prefetch {
 };
 
 // One MR x 32 tile of y: rows of x against one panel, summed over all of k in order (the
-// register accumulators hold the tile for the whole sum), then the bias.
-template <int MR>
+// register accumulators hold the tile for the whole sum), then the bias. V is the instruction
+// set's register (core/nn/vec16.h): 32 / lanes(V) of them per tile row.
+template <class V, int MR>
 inline __attribute__((always_inline)) void tile(const float* x, std::int64_t in, const float* panel, const float* bias,
                                                 float* y, std::int64_t ldy, int cols, const Prefetch& prefetch)
 {
-    Vec16 lo[MR], hi[MR];
+    constexpr int kLanes = static_cast<int>(sizeof(V) / sizeof(float)), kNv = kNr / kLanes;
+    using simd::loadVec;
+    using simd::storeVec;
+    V acc[MR][kNv];
     for (int m = 0; m < MR; ++m)
-        lo[m] = hi[m] = Vec16{};
+        for (int t = 0; t < kNv; ++t)
+            acc[m][t] = V{};
     std::int64_t pk = prefetch.begin, countdown = 0;
     for (std::int64_t k = 0; k < in; ++k) {
         if (prefetch.next && pk < prefetch.end && --countdown <= 0) {
@@ -43,44 +46,41 @@ inline __attribute__((always_inline)) void tile(const float* x, std::int64_t in,
             ++pk;
             countdown = prefetch.every;
         }
-        const Vec16 b0 = load16(panel + k * kNr), b1 = load16(panel + k * kNr + 16);
+        V b[kNv];
+        for (int t = 0; t < kNv; ++t)
+            b[t] = loadVec<V>(panel + k * kNr + t * kLanes);
         for (int m = 0; m < MR; ++m) {
-            const float a = x[m * in + k];
-            lo[m] += a * b0;
-            hi[m] += a * b1;
+            const V a = V{} + x[m * in + k]; // one broadcast per row and k
+            for (int t = 0; t < kNv; ++t)
+                acc[m][t] += a * b[t];
         }
     }
-    const Vec16 bias0 = load16(bias), bias1 = load16(bias + 16);
     for (int m = 0; m < MR; ++m) {
-        const Vec16 r0 = lo[m] + bias0, r1 = hi[m] + bias1;
         float* row = y + m * ldy;
-        if (cols == kNr) {
-            store16(row, r0);
-            store16(row + 16, r1);
-        } else {
-            float tmp[kNr];
-            store16(tmp, r0);
-            store16(tmp + 16, r1);
+        float tmp[kNr];
+        float* dst = cols == kNr ? row : tmp;
+        for (int t = 0; t < kNv; ++t)
+            storeVec<V>(dst + t * kLanes, acc[m][t] + loadVec<V>(bias + t * kLanes));
+        if (cols != kNr)
             std::memcpy(row, tmp, static_cast<std::size_t>(cols) * sizeof(float));
-        }
     }
 }
 
 // An n-row tile (1 <= n <= MaxMR), the row count chosen at run time.
-template <int MaxMR>
+template <class V, int MaxMR>
 inline __attribute__((always_inline)) void tileOf(int n, const float* x, std::int64_t in, const float* panel,
                                                   const float* bias, float* y, std::int64_t ldy, int cols,
                                                   const Prefetch& prefetch)
 {
     switch (n) {
-    case 1: tile<1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
-    case 2: tile<2 <= MaxMR ? 2 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
-    case 3: tile<3 <= MaxMR ? 3 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
-    case 4: tile<4 <= MaxMR ? 4 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
-    case 5: tile<5 <= MaxMR ? 5 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
-    case 6: tile<6 <= MaxMR ? 6 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
-    case 7: tile<7 <= MaxMR ? 7 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
-    default: tile<8 <= MaxMR ? 8 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
+    case 1: tile<V, 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
+    case 2: tile<V, 2 <= MaxMR ? 2 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
+    case 3: tile<V, 3 <= MaxMR ? 3 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
+    case 4: tile<V, 4 <= MaxMR ? 4 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
+    case 5: tile<V, 5 <= MaxMR ? 5 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
+    case 6: tile<V, 6 <= MaxMR ? 6 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
+    case 7: tile<V, 7 <= MaxMR ? 7 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
+    default: tile<V, 8 <= MaxMR ? 8 : 1>(x, in, panel, bias, y, ldy, cols, prefetch); break;
     }
 }
 
@@ -88,7 +88,7 @@ inline __attribute__((always_inline)) void tileOf(int n, const float* x, std::in
 // accumulators as the instruction set has registers for: 2 x MaxMR vectors), their sizes
 // differing by at most one: 11 rows go as 6 + 5, not 8 + 3, because a tile of few rows has too
 // few independent sums to cover the multiply-add latency (3-10 % faster on 11-27 rows).
-template <int MaxMR>
+template <class V, int MaxMR>
 inline __attribute__((always_inline)) void panelRows(const float* x, std::int64_t m0, std::int64_t m1, std::int64_t in,
                                                      const float* panel, const float* bias, float* y, std::int64_t ldy,
                                                      int cols, const float* next)
@@ -103,7 +103,7 @@ inline __attribute__((always_inline)) void panelRows(const float* x, std::int64_
         p.begin = j * in / tiles;
         p.end = (j + 1) * in / tiles;
         p.every = std::max<std::int64_t>(1, in / std::max<std::int64_t>(1, p.end - p.begin));
-        tileOf<MaxMR>(static_cast<int>(last - first), x + first * in, in, panel, bias, y + first * ldy, ldy, cols, p);
+        tileOf<V, MaxMR>(static_cast<int>(last - first), x + first * in, in, panel, bias, y + first * ldy, ldy, cols, p);
     }
 }
 
@@ -115,7 +115,7 @@ __attribute__((target("avx512f,fma"))) void panelRowsAvx512(const float* x, std:
                                                             std::int64_t in, const float* panel, const float* bias,
                                                             float* y, std::int64_t ldy, int cols, const float* next)
 {
-    panelRows<8>(x, m0, m1, in, panel, bias, y, ldy, cols, next);
+    panelRows<Vec16, 8>(x, m0, m1, in, panel, bias, y, ldy, cols, next);
 }
 
 // AVX2: 16 registers of 8 floats; a 32-wide tile row takes 4, so 3 rows.
@@ -123,13 +123,14 @@ __attribute__((target("avx2,fma"))) void panelRowsAvx2(const float* x, std::int6
                                                        const float* panel, const float* bias, float* y, std::int64_t ldy,
                                                        int cols, const float* next)
 {
-    panelRows<3>(x, m0, m1, in, panel, bias, y, ldy, cols, next);
+    panelRows<simd::Vec8, 3>(x, m0, m1, in, panel, bias, y, ldy, cols, next);
 }
 
+// SSE2 (any x86-64): 16 registers of 4 floats; a tile row takes 8, so one row.
 void panelRowsPortable(const float* x, std::int64_t m0, std::int64_t m1, std::int64_t in, const float* panel,
                        const float* bias, float* y, std::int64_t ldy, int cols, const float* next)
 {
-    panelRows<2>(x, m0, m1, in, panel, bias, y, ldy, cols, next);
+    panelRows<simd::Vec4, 1>(x, m0, m1, in, panel, bias, y, ldy, cols, next);
 }
 
 PanelRowsFn bestPanelRows()

@@ -61,7 +61,7 @@ inline __attribute__((always_inline)) void rowBest(const float* s, std::int64_t 
     *index = j;
 }
 
-template <int R>
+template <class V, int R>
 inline __attribute__((always_inline)) void matchAll(const KeyView& k, bool classToken, float* best, std::int64_t* bestIndex)
 {
     const std::int64_t na = (k.tokens + 1) / 2, nb = k.tokens / 2, d = k.d, mp = simd::paddedColumns(nb);
@@ -74,12 +74,12 @@ inline __attribute__((always_inline)) void matchAll(const KeyView& k, bool class
     simd::packRows(packed.data(), d, nb, [&](std::int64_t j) { return b.data() + j * d; });
     std::int64_t i = 0;
     for (; i + R <= na; i += R) {
-        simd::rowDots<R>(a.data() + i * d, d, packed.data(), mp, s.data());
+        simd::rowDots<V, R>(a.data() + i * d, d, packed.data(), mp, s.data());
         for (int r = 0; r < R; ++r)
             rowBest(s.data() + r * mp, nb, best + i + r, bestIndex + i + r);
     }
     for (; i < na; ++i) {
-        simd::rowDots<1>(a.data() + i * d, d, packed.data(), mp, s.data());
+        simd::rowDots<V, 1>(a.data() + i * d, d, packed.data(), mp, s.data());
         rowBest(s.data(), nb, best + i, bestIndex + i);
     }
     if (classToken) { // the class token never merges
@@ -90,13 +90,13 @@ inline __attribute__((always_inline)) void matchAll(const KeyView& k, bool class
 
 __attribute__((target("avx512f,fma"))) void matchAvx512(const KeyView& k, bool c, float* b, std::int64_t* i)
 {
-    matchAll<6>(k, c, b, i);
+    matchAll<simd::Vec16, 6>(k, c, b, i);
 }
 __attribute__((target("avx2,fma"))) void matchAvx2(const KeyView& k, bool c, float* b, std::int64_t* i)
 {
-    matchAll<2>(k, c, b, i);
+    matchAll<simd::Vec8, 2>(k, c, b, i);
 }
-void matchPortable(const KeyView& k, bool c, float* b, std::int64_t* i) { matchAll<1>(k, c, b, i); }
+void matchPortable(const KeyView& k, bool c, float* b, std::int64_t* i) { matchAll<simd::Vec4, 1>(k, c, b, i); }
 
 void matchBest(const KeyView& k, bool c, float* b, std::int64_t* i)
 {
