@@ -52,7 +52,7 @@ QJsonObject benchLinearRow(const LinearShape& shape, const torch::Tensor& weight
     });
     const double packedSeconds = medianSeconds(reps, 2, [&] { packedMatmul(x.data_ptr<float>(), rowCount, packed, y.data_ptr<float>()); });
     const double a = flops / torchSeconds / 1e9, d = flops / dnnlSeconds / 1e9, b = flops / packedSeconds / 1e9;
-    const bool packedUsed = PackedLinear::takes(rowCount, shape.in);
+    const bool packedUsed = oneDnnEnabled() ? PackedLinear::aheadOfOneDnn(rowCount, shape.in) : PackedLinear::takes(rowCount, shape.in);
     const bool dnnlUsed = !packedUsed && oneDnnEnabled() && flops / 2 >= kOneDnnMinMacs;
     const char* used = packedUsed ? "packed" : dnnlUsed ? "oneDNN" : "torch";
     const double usedRate = packedUsed ? b : dnnlUsed ? d : a;
@@ -66,10 +66,12 @@ QJsonObject benchLinearRow(const LinearShape& shape, const torch::Tensor& weight
 void printLinearHeader(const MachineFigures& machine, int repeats)
 {
     printMachine(machine);
-    std::printf("packed kernel: %s   packed path up to %lld rows (any rows up to %lld inputs), oneDNN above%s (median of up to %d)\n",
-                bestGemmKernelName(), static_cast<long long>(PackedLinear::kMaxRows),
-                static_cast<long long>(PackedLinear::kMaxInAtAnyRows), oneDnnEnabled() ? "" : " (off: TOKENSCOPE_MATMUL=torch)",
-                repeats);
+    const bool wide = PackedLinear::aheadOfOneDnn(PackedLinear::kMaxRows, PackedLinear::kMaxInAtAnyRows + 1);
+    const std::string reach = wide ? "up to " + std::to_string(PackedLinear::kMaxRows) + " rows (any rows up to "
+                                         + std::to_string(PackedLinear::kMaxInAtAnyRows) + " inputs)"
+                                   : "up to " + std::to_string(PackedLinear::kMaxRowsAheadNarrow) + " rows";
+    std::printf("packed kernel: %s   packed path %s, oneDNN above%s (median of up to %d)\n", bestGemmKernelName(), reach.c_str(),
+                oneDnnEnabled() ? "" : " (off: TOKENSCOPE_MATMUL=torch)", repeats);
     std::printf("%-12s %5s %11s %11s %11s   %-7s %s\n", "layer", "rows", "torch GF/s", "oneDNN GF/s", "packed GF/s", "used",
                 "used, of peak");
 }

@@ -19,15 +19,19 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
         FlopCountScope::addMatmul(part, 2.0 * rows * static_cast<double>(weight.size(1))
                                             * static_cast<double>(weight.size(0)));
     }
-    if (packed) {
+    const std::int64_t in = weight.size(1), out = weight.size(0);
+    const std::int64_t rows = in > 0 ? x.numel() / in : 0;
+    const bool oneDnnSize = x.dim() >= 2 && in > 0 && double(rows) * double(in) * double(out) >= kOneDnnMinMacs;
+    // The packed weights where they are ahead of oneDNN on this processor, or where oneDNN would
+    // not take the product (torch's linear is slower than either on few rows).
+    if (packed && (!oneDnnSize || !oneDnnEnabled() || PackedLinear::aheadOfOneDnn(rows, in))) {
         torch::Tensor y = packed->tryForward(x, weight, bias);
         if (y.defined())
             return y;
     }
     // More rows than the packed kernel takes: oneDNN, which keeps this processor's widest
     // instructions whatever OpenBLAS's kernel is (core/nn/onednn_matmul.h).
-    const std::int64_t in = weight.size(1), out = weight.size(0);
-    if (x.dim() >= 2 && in > 0 && double(x.numel() / in) * double(in) * double(out) >= kOneDnnMinMacs) {
+    if (oneDnnSize) {
         torch::Tensor y = oneDnnMatmul(x.reshape({-1, in}), weight.t(), bias);
         if (y.defined()) {
             std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());

@@ -201,6 +201,11 @@ void packedMatmul(const float* x, std::int64_t rows, const PackedWeights& weight
     });
 }
 
+bool PackedLinear::aheadOfOneDnn(std::int64_t rows, std::int64_t in)
+{
+    return takes(rows, in) && (simd::bestIsa() == simd::Isa::Avx512 || rows <= kMaxRowsAheadNarrow);
+}
+
 PackedLinear::Key PackedLinear::keyOf(const torch::Tensor& weight, const torch::Tensor& bias)
 {
     Key key;

@@ -61,6 +61,13 @@ public:
     static constexpr std::int64_t kMaxInAtAnyRows = 512;
     // Whether this path takes a product of `rows` rows and `in` inputs.
     static bool takes(std::int64_t rows, std::int64_t in) { return rows <= kMaxRows || in <= kMaxInAtAnyRows; }
+    // Whether this path is ahead of oneDNN for a product it takes, on this processor. With
+    // AVX-512 it is wherever it takes the product (above). With AVX2 (16 registers of 8 floats, a
+    // 3 x 32 tile) it is only for a few rows: on a 2-core AVX2 EPYC (`tokenscope bench linear`)
+    // it ran ViT-S/B layers at 68-84 GFLOP/s on 11 rows against oneDNN's 50-77, but at 76-107
+    // from 21 rows up against oneDNN's 70-136, so above kMaxRowsAheadNarrow rows oneDNN takes them.
+    static constexpr std::int64_t kMaxRowsAheadNarrow = 16;
+    static bool aheadOfOneDnn(std::int64_t rows, std::int64_t in);
 
     // x [..., in] @ weight^T + bias through the packed weights, or an undefined tensor when the
     // packed path does not apply (not float32 on the CPU, rows it does not take, autograd

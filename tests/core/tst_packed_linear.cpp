@@ -144,6 +144,9 @@ void TestPackedLinear::fallsBackWhereItDoesNotApply()
     PackedLinear wideLayer;
     QVERIFY(!wideLayer.tryForward(torch::randn({PackedLinear::kMaxRows + 1, wideIn}), torch::randn({8, wideIn}), b).defined());
     QVERIFY(layer.tryForward(torch::randn({PackedLinear::kMaxRows + 1, 4}), w, b).defined());
+    // Where it is ahead of oneDNN, on any processor: a few rows, never more than it takes.
+    QVERIFY(PackedLinear::aheadOfOneDnn(PackedLinear::kMaxRowsAheadNarrow, wideIn));
+    QVERIFY(!PackedLinear::aheadOfOneDnn(PackedLinear::kMaxRows + 1, wideIn));
     QVERIFY(!layer.tryForward(torch::randn({3, 4}, torch::kDouble), w, b).defined());
     QVERIFY(!layer.tryForward(torch::randn({3, 5}), w, b).defined()); // wrong width
     // Autograd recording: the packed path would lose the graph.
@@ -218,18 +221,22 @@ void TestPackedLinear::serialEqualsThreaded()
 void TestPackedLinear::vitBlockUsesPackedWeights()
 {
     // A ViT block at batch 1 goes through the packed weights and agrees with the same block on
-    // more than kMaxRows rows, where fc2 (768 inputs) takes the large-product path.
+    // more than kMaxRows rows, where fc2 (768 inputs) takes the large-product path. Which
+    // processors that holds for: aheadOfOneDnn.
     ModelSource source;
     source.preset = "vit-ti16";
     const VitModelPtr model = buildVit(source);
     c10::InferenceMode guard;
     const Block block = model->net->block(0);
-    const torch::Tensor x = torch::randn({1, 197, 192});
+    // 197 tokens where the packed path is ahead of oneDNN at that many rows (AVX-512), else as
+    // many as it is ahead on.
+    const std::int64_t tokens = PackedLinear::aheadOfOneDnn(197, 768) ? 197 : PackedLinear::kMaxRowsAheadNarrow;
+    const torch::Tensor x = torch::randn({1, tokens, 192});
     const torch::Tensor packedOut = block->forward(x);
     QVERIFY(block->attn->qkvPacked.packedBytes() > 0);
     QVERIFY(block->mlp->fc2Packed.packedBytes() > 0);
-    // Three copies side by side make 591 rows.
-    const torch::Tensor wide = block->forward(x.expand({3, 197, 192}).contiguous());
+    // Copies side by side make more than kMaxRows rows.
+    const torch::Tensor wide = block->forward(x.expand({PackedLinear::kMaxRows / tokens + 1, tokens, 192}).contiguous());
     QVERIFY(wide.size(0) * wide.size(1) > PackedLinear::kMaxRows);
     const double diff = (wide[1] - packedOut[0]).abs().max().item<double>();
     QVERIFY2(diff < 1e-4, qPrintable(QString("max |packed - torch| = %1").arg(diff)));
