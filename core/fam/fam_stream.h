@@ -20,11 +20,12 @@
 // norm1 + qkv of every block's own rows is one product; then block by block the FAM rows alone
 // (f rows: norm1 + qkv, the attention of all the block's queries, then attn.proj and the MLP for
 // the f FAM rows, which make the next block's FAM); then attn.proj and the MLP of every block's
-// own rows as one product. Each row takes the same arithmetic as one block at a time (the packed
-// kernel and the norms work row by row), but a layer's weights are streamed once per few blocks
-// instead of once per block of 64 rows, and the thread pool wakes once per product: at block 64
-// on ViT-S, six blocks make 384-row products (within the packed kernel's rows), and 64 of each
-// block's 72 rows (block plus FAM) go through those.
+// own rows as one product. With AVX-512 each row takes the same arithmetic as one block at a time
+// (the packed kernel and the norms work row by row); with AVX2 the batched rows go to oneDNN
+// (core/nn/packed_linear.h), equal to float rounding. A layer's weights are streamed once per few
+// blocks instead of once per block of 64 rows, and the thread pool wakes once per product: at
+// block 64 on ViT-S, six blocks make 384-row products, and 64 of each block's 72 rows (block plus
+// FAM) go through those.
 #include "core/vit/vit_model.h"
 
 #include <deque>
@@ -60,7 +61,7 @@ public:
     // through every layer; returns the top layer's output [1, n, D].
     torch::Tensor step(const torch::Tensor& tokens, FamProbe* probe = nullptr);
     // The next blocks, in order, each as `step` takes it (only the last may be shorter); returns
-    // their top-layer outputs, equal to stepping them one at a time.
+    // their top-layer outputs, equal (to float rounding) to stepping them one at a time.
     std::vector<torch::Tensor> stepBlocks(const std::vector<torch::Tensor>& blocks, FamProbe* probe = nullptr);
     // How many blocks of `block` tokens stepBlocks is best given at once: as many as keep a
     // product's rows within the packed kernel's (core/nn/packed_linear.h), at least one.

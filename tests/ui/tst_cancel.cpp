@@ -15,6 +15,7 @@
 #include "ui/labs/tome/tome_panel.h"
 #include "ui/shell/workspace.h"
 
+#include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -111,8 +112,15 @@ void TestCancel::initTestCase()
         l.panel = p;
         l.runner = p->runner();
         l.view = p->view();
-        l.quick = [p] { p->blockBox()->setValue(32); };
-        l.slow = [p] { p->blockBox()->setValue(2); }; // 98 blocks of 2 patches, each through 12 layers
+        l.quick = [p] {
+            p->streamBox()->setChecked(false);
+            p->blockBox()->setValue(32);
+        };
+        l.slow = [p] { // 1563 blocks of 64 synthetic tokens, six per step, each through 12 layers
+            p->blockBox()->setValue(64);
+            p->streamLengthBox()->setValue(100000);
+            p->streamBox()->setChecked(true);
+        };
         l.showsResult = [p] { return p->view()->figure().has_value(); };
         return std::unique_ptr<QWidget>(p);
     });
