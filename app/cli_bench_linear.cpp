@@ -11,6 +11,7 @@
 #include "app/cli_bench_timing.h"
 #include "app/command_line.h"
 #include "core/nn/onednn_matmul.h"
+#include "core/nn/ops.h"
 #include "core/nn/packed_linear.h"
 #include "core/util/error.h"
 #include "core/util/threads.h"
@@ -52,8 +53,8 @@ QJsonObject benchLinearRow(const LinearShape& shape, const torch::Tensor& weight
     });
     const double packedSeconds = medianSeconds(reps, 2, [&] { packedMatmul(x.data_ptr<float>(), rowCount, packed, y.data_ptr<float>()); });
     const double a = flops / torchSeconds / 1e9, d = flops / dnnlSeconds / 1e9, b = flops / packedSeconds / 1e9;
-    const bool packedUsed = oneDnnEnabled() ? PackedLinear::aheadOfOneDnn(rowCount, shape.in) : PackedLinear::takes(rowCount, shape.in);
-    const bool dnnlUsed = !packedUsed && oneDnnEnabled() && flops / 2 >= kOneDnnMinMacs;
+    const ops::LinearPath path = ops::linearPath(rowCount, shape.in, shape.out);
+    const bool packedUsed = path == ops::LinearPath::Packed, dnnlUsed = path == ops::LinearPath::OneDnn;
     const char* used = packedUsed ? "packed" : dnnlUsed ? "oneDNN" : "torch";
     const double usedRate = packedUsed ? b : dnnlUsed ? d : a;
     if (!json)

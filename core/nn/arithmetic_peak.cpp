@@ -12,7 +12,7 @@
 namespace ts {
 namespace {
 
-// One thread's FMA loop, written once and compiled per instruction set below: `Chains`
+// One thread's FMA loop, written once and compiled per instruction set below: kChains
 // independent multiply-adds per step, as many as leave the register file room for the two
 // operands (AVX-512: 16 of its 32 registers; AVX2 and SSE: 12 of 16; more spill to the stack and
 // measure the stack, not the arithmetic). The multiplier slightly below 1 keeps every chain

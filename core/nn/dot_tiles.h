@@ -52,7 +52,7 @@ inline __attribute__((always_inline)) void packRows(float* packed, std::int64_t 
 template <class V>
 constexpr int tileFloats()
 {
-    return 4 * static_cast<int>(sizeof(V) / sizeof(float));
+    return 4 * lanes<V>();
 }
 
 // s[r][16 t0 .. 16 (t0 + NV)) of a chunk = sum over c of a[r][c] packed[c][j]: R rows against NV
@@ -61,7 +61,7 @@ template <class V, int R, int NV>
 inline __attribute__((always_inline)) void dotTile(const float* a, std::int64_t d, PackedChunk chunk, std::int64_t t0,
                                                    float* s, std::int64_t mp)
 {
-    constexpr int kLanes = static_cast<int>(sizeof(V) / sizeof(float)), kV = NV * 16 / kLanes;
+    constexpr int kLanes = lanes<V>(), kV = NV * 16 / kLanes;
     V acc[R][kV];
     for (int r = 0; r < R; ++r)
         for (int t = 0; t < kV; ++t)
@@ -87,7 +87,7 @@ template <class V, int R>
 inline __attribute__((always_inline)) void rowDots(const float* a, std::int64_t d, const float* packed, std::int64_t mp,
                                                    float* s)
 {
-    constexpr int kStep = tileFloats<V>() >= 16 ? tileFloats<V>() / 16 : 1; // groups of 16 per tile
+    constexpr int kStep = tileFloats<V>() / 16; // groups of 16 columns per tile
     for (std::int64_t q = 0; q * 64 < mp; ++q) {
         const PackedChunk chunk = packedChunk(packed, d, mp, q);
         std::int64_t t0 = 0;

@@ -98,7 +98,7 @@ template <class V, int R, int NV>
 TS_INLINE void valuesTile(const float* p, std::int64_t mp, std::int64_t m, const float* v, std::int64_t vStride,
                           std::int64_t c0, const float* inv, float* out, std::int64_t outStride)
 {
-    constexpr int kLanes = static_cast<int>(sizeof(V) / sizeof(float)), kV = NV * 16 / kLanes;
+    constexpr int kLanes = simd::lanes<V>(), kV = NV * 16 / kLanes;
     V acc[R][kV];
     for (int r = 0; r < R; ++r)
         for (int t = 0; t < kV; ++t)
@@ -173,7 +173,7 @@ TS_INLINE void queryRows(const Problem& pb, std::int64_t x, std::int64_t y, std:
     const float* v = pb.vs.at(pb.v, x, y, 0);
     const std::int64_t outStride = pb.Y * pb.dv;
     float* out = pb.out + (x * pb.N + i) * outStride + y * pb.dv;
-    constexpr int kTile = simd::tileFloats<V>() >= 16 ? simd::tileFloats<V>() : 16;
+    constexpr int kTile = simd::tileFloats<V>();
     std::int64_t c0 = 0;
     for (; c0 + kTile <= pb.dv; c0 += kTile)
         valuesTile<V, R, kTile / 16>(s, mp, pb.M, v, pb.vs.s2, c0, inv, out, outStride);

@@ -11,6 +11,14 @@
 
 namespace ts::ops {
 
+LinearPath linearPath(std::int64_t rows, std::int64_t in, std::int64_t out)
+{
+    const bool oneDnnSize = in > 0 && double(rows) * double(in) * double(out) >= kOneDnnMinMacs && oneDnnEnabled();
+    if (PackedLinear::takes(rows, in) && (!oneDnnSize || PackedLinear::aheadOfOneDnn(rows, in)))
+        return LinearPath::Packed;
+    return oneDnnSize ? LinearPath::OneDnn : LinearPath::Torch;
+}
+
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                      const char* part, const PackedLinear* packed)
 {
@@ -21,17 +29,14 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
     }
     const std::int64_t in = weight.size(1), out = weight.size(0);
     const std::int64_t rows = in > 0 ? x.numel() / in : 0;
-    const bool oneDnnSize = x.dim() >= 2 && in > 0 && double(rows) * double(in) * double(out) >= kOneDnnMinMacs;
-    // The packed weights where they are ahead of oneDNN on this processor, or where oneDNN would
-    // not take the product (torch's linear is slower than either on few rows).
-    if (packed && (!oneDnnSize || !oneDnnEnabled() || PackedLinear::aheadOfOneDnn(rows, in))) {
+    if (packed && linearPath(rows, in, out) == LinearPath::Packed) {
         torch::Tensor y = packed->tryForward(x, weight, bias);
         if (y.defined())
             return y;
     }
-    // More rows than the packed kernel takes: oneDNN, which keeps this processor's widest
+    // Else (or where the packed path refused the tensors) oneDNN, which keeps this processor's widest
     // instructions whatever OpenBLAS's kernel is (core/nn/onednn_matmul.h).
-    if (oneDnnSize) {
+    if (x.dim() >= 2 && double(rows) * double(in) * double(out) >= kOneDnnMinMacs) {
         torch::Tensor y = oneDnnMatmul(x.reshape({-1, in}), weight.t(), bias);
         if (y.defined()) {
             std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());

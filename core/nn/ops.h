@@ -14,6 +14,11 @@ torch::Tensor linear(const torch::Tensor& x, const torch::nn::Linear& layer, con
 // Same with explicit weight [out, in] and optional bias [out].
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                      const char* part, const PackedLinear* packed = nullptr);
+// Which path `linear` sends a product of `rows` x `in` by `out` to, given a PackedLinear: the
+// packed weights where they are ahead of oneDNN on this processor or where oneDNN would not take
+// the product (torch's linear is slower than either on few rows), else oneDNN, else torch.
+enum class LinearPath { Packed, OneDnn, Torch };
+LinearPath linearPath(std::int64_t rows, std::int64_t in, std::int64_t out);
 // Batched a @ b (broadcasting leading dimensions); counts 2 * batch * M * K * N under `part`.
 torch::Tensor matmul(const torch::Tensor& a, const torch::Tensor& b, const char* part);
 

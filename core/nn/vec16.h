@@ -21,6 +21,12 @@ typedef float Vec8 __attribute__((vector_size(32), aligned(4)));
 typedef float Vec4 __attribute__((vector_size(16), aligned(4)));
 
 template <class V>
+constexpr int lanes()
+{
+    return static_cast<int>(sizeof(V) / sizeof(float));
+}
+
+template <class V>
 inline __attribute__((always_inline)) V loadVec(const float* p)
 {
     V v;

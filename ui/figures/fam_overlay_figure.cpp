@@ -195,7 +195,11 @@ FamSettings famSettingsAsRun(const FamResult& result, FamSettings settings)
 
 Figure famOverlayFigure(const FamResult& result, const FamSettings& settings)
 {
-    auto data = std::make_shared<FamOverlayData>(famOverlayData(result, settings.range));
+    return famOverlayFigure(result, settings, std::make_shared<const FamOverlayData>(famOverlayData(result, settings.range)));
+}
+
+Figure famOverlayFigure(const FamResult& result, const FamSettings& settings, std::shared_ptr<const FamOverlayData> data)
+{
     Figure f;
     f.size = famOverlayNaturalSize(*data);
     f.paint = [data](QPainter& p, const QRectF& r) { paintFamOverlay(p, r, *data); };

@@ -7,7 +7,8 @@
 // segment, the previous FAM's tokens, and the block's own tokens, the same colours; keys the
 // query cannot see (FAM queries skip the memory segments; causal blocks hide later tokens) are
 // grey. One colour bar (viridis; 0 to the largest weight shown, the seen keys' own range, or 0
-// to 1: FamSettings::Range) marks uniform attention 1/n over the n keys the query sees; the statistics state the shares by key kind, the sums of the cells
+// to 1: FamSettings::Range) marks uniform attention 1/n over the n keys the query sees; the
+// statistics state the shares by key kind, the sums of the cells
 // drawn (famShares), which the FAM panel's text states too. A synthetic stream has no image: the
 // key grid alone. Laid out by ui/figures/figure_layout.h. One painter for the FAM panel,
 // exports and `tokenscope fam`.
@@ -21,6 +22,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <vector>
 
 namespace ts {
@@ -73,6 +75,9 @@ void paintFamOverlay(QPainter& painter, const QRectF& target, const FamOverlayDa
 FamSettings famSettingsAsRun(const FamResult& result, FamSettings settings);
 // The figure with its recipe (from famSettingsAsRun).
 Figure famOverlayFigure(const FamResult& result, const FamSettings& settings);
+// The same, painting `data` (famOverlayData of `result` in settings.range), for a caller that
+// keeps the data for its own geometry.
+Figure famOverlayFigure(const FamResult& result, const FamSettings& settings, std::shared_ptr<const FamOverlayData> data);
 
 // The JSON `tokenscope fam --json` writes (blocks, peak_memory_bytes, seconds, ...).
 QByteArray famResultJson(const FamResult& result);

@@ -155,9 +155,9 @@ FamSettings::Range FamPanel::chosenRange() const { return static_cast<FamSetting
 
 void FamPanel::showFigure()
 {
-    const Figure figure = famOverlayFigure(*m_result, m_resultSettings);
-    m_view->setFigure(figure);
-    m_view->setFillMinimum(usableFigureSize(famOverlaySpec(famOverlayData(*m_result, m_resultSettings.range))));
+    m_overlay = std::make_shared<const FamOverlayData>(famOverlayData(*m_result, m_resultSettings.range));
+    m_view->setFigure(famOverlayFigure(*m_result, m_resultSettings, m_overlay));
+    m_view->setFillMinimum(usableFigureSize(famOverlaySpec(*m_overlay)));
 }
 
 void FamPanel::refreshInfo()
@@ -188,7 +188,7 @@ void FamPanel::pickPatch(const QPointF& point)
 {
     if (!m_result || !m_result->imageMode)
         return;
-    const int patch = famPatchAt(m_view->paintTarget(), famOverlayData(*m_result, m_resultSettings.range), point);
+    const int patch = famPatchAt(m_view->paintTarget(), *m_overlay, point);
     if (patch < 0)
         return;
     const QSignalBlocker blocker(m_overlayBlock); // one run for both changes

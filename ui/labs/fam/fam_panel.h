@@ -19,6 +19,7 @@ class QTimer;
 
 namespace ts {
 
+struct FamOverlayData;
 struct FamResult;
 class FigureView;
 class JobRunner;
@@ -84,6 +85,7 @@ private:
     QLabel* m_info;
     QTimer* m_debounce;
     std::shared_ptr<FamResult> m_result;
+    std::shared_ptr<const FamOverlayData> m_overlay; // m_result's figure data, as drawn
     FamSettings m_runSettings, m_resultSettings;
 };
 
